@@ -1,0 +1,106 @@
+"""Name -> class registries, one per kind of object (layers, losses, ...).
+
+Every registered class can be named by an exact snake_case string, created from
+a config dict ``{"class_name": ..., "config": {...}}`` or passed as an instance.
+Unknown names raise a ``ValueError`` that lists the known ones.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+class Registry:
+    """A table of named classes of one kind.
+
+    Parameters
+    ----------
+    kind : str
+        What the registry holds ("layer", "loss", ...), used in error messages.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.base: type | None = None  # set by the module that defines the base class
+        self._classes: dict[str, type] = {}
+        self._aliases: dict[str, str] = {}
+
+    def register(self, name: str, aliases: tuple[str, ...] = ()) -> Callable[[type], type]:
+        """Class decorator that registers ``cls`` under ``name`` (and ``aliases``)."""
+
+        def decorator(cls: type) -> type:
+            for key in (name, *aliases):
+                if key in self._classes or key in self._aliases:
+                    if self.lookup(key) is not cls:
+                        raise ValueError(f"{self.kind} name {key!r} is already registered")
+            self._classes[name] = cls
+            for alias in aliases:
+                self._aliases[alias] = name
+            cls.registered_name = name
+            return cls
+
+        return decorator
+
+    def names(self) -> list[str]:
+        """The registered names, aliases included, sorted."""
+        return sorted([*self._classes, *self._aliases])
+
+    def lookup(self, name: str) -> type:
+        """The class registered under ``name``; ``ValueError`` listing known names if none."""
+        key = self._aliases.get(name, name)
+        if key not in self._classes:
+            raise ValueError(
+                f"Unknown {self.kind} {name!r}. Known {self.kind} names: {', '.join(self.names())}"
+            )
+        return self._classes[key]
+
+    def get(self, identifier: Any, **defaults: Any) -> Any:
+        """Resolve a name, a config dict or an instance to an instance.
+
+        ``defaults`` are constructor arguments used only when ``identifier`` is a
+        name (a config dict carries its own arguments).
+        """
+        if isinstance(identifier, str):
+            return self.lookup(identifier)(**defaults)
+        if isinstance(identifier, dict):
+            if "class_name" not in identifier:
+                raise ValueError(
+                    f"A {self.kind} config must have a 'class_name' key, got keys {sorted(identifier)}"
+                )
+            cls = self.lookup(identifier["class_name"])
+            return cls.from_config(dict(identifier.get("config", {})))
+        if isinstance(identifier, type):
+            raise TypeError(
+                f"Expected a {self.kind} instance or name, got the class {identifier.__name__}; "
+                f"instantiate it first"
+            )
+        if self.base is not None and not isinstance(identifier, self.base):
+            raise TypeError(
+                f"Expected a {self.kind} name, config dict or instance, got {type(identifier).__name__}"
+            )
+        return identifier
+
+
+def serialize(obj: Any) -> dict[str, Any]:
+    """``{"class_name": registered name, "config": obj.get_config()}``."""
+    return {"class_name": type(obj).registered_name, "config": obj.get_config()}
+
+
+class Configurable:
+    """Mixin for objects rebuilt from their constructor arguments.
+
+    Subclasses return their constructor arguments as plain JSON values from
+    ``get_config``; ``from_config(config)`` is ``cls(**config)``.
+    """
+
+    registered_name: str = ""
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Configurable":
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"

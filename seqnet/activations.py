@@ -1,0 +1,168 @@
+"""Element-wise activation functions and softmax.
+
+Each activation has ``forward(Z)`` and ``backward(Z, dY)``, where ``Z`` is the
+activation's input and ``dY`` the gradient of the loss with respect to its
+output. All work on batches of any shape; softmax normalises over the last axis.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from ._registry import Configurable, Registry, serialize
+
+activations = Registry("activation")
+
+
+class Activation(Configurable, ABC):
+    """Base class: subclasses implement ``forward`` and ``backward``."""
+
+    @abstractmethod
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        """Apply the function to ``Z`` (any shape); returns an array of the same shape."""
+
+    @abstractmethod
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        """Gradient with respect to ``Z`` given ``dY = dL/dY``; same shape as ``Z``."""
+
+    def __call__(self, Z: np.ndarray) -> np.ndarray:
+        return self.forward(Z)
+
+
+activations.base = Activation
+
+
+@activations.register("linear", aliases=("identity",))
+class Linear(Activation):
+    r"""Identity, :math:`f(z) = z`."""
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        return Z
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        return dY
+
+
+@activations.register("sigmoid")
+class Sigmoid(Activation):
+    r"""Logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, :math:`\sigma' = \sigma(1 - \sigma)`.
+
+    Computed from :math:`e^{-|z|}`, which never overflows.
+    """
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        E = np.exp(-np.abs(Z))
+        return np.where(Z >= 0, 1.0, E) / (1.0 + E)
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        S = self.forward(Z)
+        return dY * S * (1.0 - S)
+
+
+@activations.register("tanh")
+class TanH(Activation):
+    r"""Hyperbolic tangent, :math:`\tanh'(z) = 1 - \tanh^2(z)`."""
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        return np.tanh(Z)
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        T = np.tanh(Z)
+        return dY * (1.0 - T * T)
+
+
+@activations.register("arctan")
+class ArcTan(Activation):
+    r"""Arc tangent, :math:`\arctan'(z) = 1 / (1 + z^2)`."""
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        return np.arctan(Z)
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        return dY / (1.0 + Z * Z)
+
+
+@activations.register("relu")
+class ReLU(Activation):
+    r"""Rectified linear unit :math:`\max(z, 0)`; its derivative is taken as 0 at :math:`z = 0`."""
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        return np.maximum(Z, 0)
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        return np.where(Z > 0, dY, 0)
+
+
+@activations.register("leaky_relu")
+class LeakyReLU(Activation):
+    r""":math:`z` for :math:`z > 0`, else :math:`\alpha z`.
+
+    Parameters
+    ----------
+    alpha : float, default 0.01
+        Slope for negative inputs.
+    """
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        self.alpha = float(alpha)
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        return np.where(Z > 0, Z, self.alpha * Z)
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        return np.where(Z > 0, dY, self.alpha * dY)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+
+@activations.register("elu")
+class ELU(Activation):
+    r""":math:`z` for :math:`z > 0`, else :math:`\alpha (e^z - 1)`.
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        Saturation value for very negative inputs is :math:`-\alpha`.
+    """
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = float(alpha)
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        return np.where(Z > 0, Z, self.alpha * np.expm1(np.minimum(Z, 0)))
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        return np.where(Z > 0, dY, dY * self.alpha * np.exp(np.minimum(Z, 0)))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+
+@activations.register("softmax")
+class SoftMax(Activation):
+    r"""Softmax over the last axis, :math:`\sigma_i = e^{z_i - m} / \sum_j e^{z_j - m}`, :math:`m = \max_j z_j`.
+
+    The Jacobian is :math:`\partial\sigma_i/\partial z_j = \sigma_i(\delta_{ij} - \sigma_j)`, so the
+    vector-Jacobian product is :math:`\sigma \odot (dY - \langle dY, \sigma\rangle)` row by row.
+    """
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        E = np.exp(Z - Z.max(axis=-1, keepdims=True))
+        E /= E.sum(axis=-1, keepdims=True)
+        return E
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        S = self.forward(Z)
+        return S * (dY - np.sum(dY * S, axis=-1, keepdims=True))
+
+
+def get(identifier: Any) -> Activation:
+    """An activation from a name (``"relu"``), a config dict or an instance."""
+    return activations.get(identifier)
+
+
+__all__ = ["Activation", "Linear", "Sigmoid", "TanH", "ArcTan", "ReLU", "LeakyReLU", "ELU",
+           "SoftMax", "get", "serialize"]

@@ -1,0 +1,185 @@
+"""Weight initializers.
+
+Each initializer is called as ``init(shape, rng, dtype)`` and draws from the
+given :class:`numpy.random.Generator`. Fans follow PyTorch: for a dense weight
+``(n_in, n_out)`` they are ``n_in`` and ``n_out``; for a convolution weight
+``(kh, kw, c_in, c_out)`` they are ``kh*kw*c_in`` and ``kh*kw*c_out``.
+
+The ``he_*`` and ``xavier_*`` initializers scale by a gain that layers pick from
+their activation, as the assignment does: :math:`\\sqrt 2` for ReLU, 5/3 for tanh, 1 otherwise.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from ._registry import Configurable, Registry, serialize
+
+initializers = Registry("initializer")
+
+GAINS = {"relu": float(np.sqrt(2.0)), "tanh": 5.0 / 3.0}
+
+
+def gain_for(activation: Any) -> float:
+    """The assignment's gain for an activation name or instance (1 for anything but relu/tanh)."""
+    name = activation if isinstance(activation, str) else getattr(activation, "registered_name", "")
+    return GAINS.get(name, 1.0)
+
+
+def fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a weight of this shape."""
+    if len(shape) < 2:
+        raise ValueError(f"fan-based initializers need a weight of 2 or more dimensions, got shape {shape}")
+    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+class Initializer(Configurable, ABC):
+    """Base class: ``init(shape, rng, dtype)`` returns a new array."""
+
+    @abstractmethod
+    def __call__(self, shape: tuple[int, ...], rng: np.random.Generator,
+                 dtype: Any = np.float64) -> np.ndarray:
+        """Draw an array of ``shape``."""
+
+
+initializers.base = Initializer
+
+
+@initializers.register("zeros")
+class Zeros(Initializer):
+    """All zeros."""
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        return np.zeros(shape, dtype=dtype)
+
+
+@initializers.register("ones")
+class Ones(Initializer):
+    """All ones."""
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        return np.ones(shape, dtype=dtype)
+
+
+@initializers.register("constant")
+class Constant(Initializer):
+    """Every entry equal to ``value``."""
+
+    def __init__(self, value: float = 0.0) -> None:
+        self.value = float(value)
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        return np.full(shape, self.value, dtype=dtype)
+
+    def get_config(self):
+        return {"value": self.value}
+
+
+@initializers.register("identity")
+class Identity(Initializer):
+    """``gain`` times the identity matrix (2-D weights only; rectangular allowed)."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = float(gain)
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        if len(shape) != 2:
+            raise ValueError(f"identity initializer needs a 2-D weight, got shape {tuple(shape)}")
+        return self.gain * np.eye(*shape, dtype=dtype)
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+@initializers.register("uniform")
+class Uniform(Initializer):
+    """Uniform on ``[low, high)``."""
+
+    def __init__(self, low: float = -0.05, high: float = 0.05) -> None:
+        self.low, self.high = float(low), float(high)
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        return rng.uniform(self.low, self.high, size=shape).astype(dtype, copy=False)
+
+    def get_config(self):
+        return {"low": self.low, "high": self.high}
+
+
+@initializers.register("normal")
+class Normal(Initializer):
+    """Normal with mean ``mean`` and standard deviation ``std``."""
+
+    def __init__(self, mean: float = 0.0, std: float = 0.05) -> None:
+        self.mean, self.std = float(mean), float(std)
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        return rng.normal(self.mean, self.std, size=shape).astype(dtype, copy=False)
+
+    def get_config(self):
+        return {"mean": self.mean, "std": self.std}
+
+
+class _Scaled(Initializer):
+    """Fan-scaled initializer with a gain."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = float(gain)
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+@initializers.register("he_uniform", aliases=("kaiming_uniform",))
+class HeUniform(_Scaled):
+    r"""Uniform on :math:`[-a, a]`, :math:`a = \mathrm{gain}\sqrt{3/\mathrm{fan_{in}}}`."""
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        a = self.gain * np.sqrt(3.0 / fans(shape)[0])
+        return rng.uniform(-a, a, size=shape).astype(dtype, copy=False)
+
+
+@initializers.register("he_normal", aliases=("kaiming_normal",))
+class HeNormal(_Scaled):
+    r"""Normal with :math:`\mathrm{std} = \mathrm{gain}/\sqrt{\mathrm{fan_{in}}}`."""
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        std = self.gain / np.sqrt(fans(shape)[0])
+        return rng.normal(0.0, std, size=shape).astype(dtype, copy=False)
+
+
+@initializers.register("xavier_uniform", aliases=("glorot_uniform",))
+class XavierUniform(_Scaled):
+    r"""Uniform on :math:`[-a, a]`, :math:`a = \mathrm{gain}\sqrt{6/(\mathrm{fan_{in}}+\mathrm{fan_{out}})}`."""
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        fan_in, fan_out = fans(shape)
+        a = self.gain * np.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-a, a, size=shape).astype(dtype, copy=False)
+
+
+@initializers.register("xavier_normal", aliases=("glorot_normal",))
+class XavierNormal(_Scaled):
+    r"""Normal with :math:`\mathrm{std} = \mathrm{gain}\sqrt{2/(\mathrm{fan_{in}}+\mathrm{fan_{out}})}`."""
+
+    def __call__(self, shape, rng, dtype=np.float64):
+        fan_in, fan_out = fans(shape)
+        std = self.gain * np.sqrt(2.0 / (fan_in + fan_out))
+        return rng.normal(0.0, std, size=shape).astype(dtype, copy=False)
+
+
+def get(identifier: Any, activation: Any = None) -> Initializer:
+    """An initializer from a name, config dict or instance.
+
+    A bare name of a gain-scaled initializer takes the gain of ``activation``.
+    """
+    if isinstance(identifier, str) and issubclass(initializers.lookup(identifier), _Scaled):
+        return initializers.get(identifier, gain=gain_for(activation))
+    return initializers.get(identifier)
+
+
+__all__ = ["Initializer", "Zeros", "Ones", "Constant", "Identity", "Uniform", "Normal",
+           "HeUniform", "HeNormal", "XavierUniform", "XavierNormal", "gain_for", "fans", "get",
+           "serialize"]

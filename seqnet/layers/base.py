@@ -1,0 +1,171 @@
+"""The layer protocol.
+
+A layer's life follows Keras: ``__init__`` validates and stores its arguments,
+``build(input_shape)`` creates the parameters on the first call, and then
+``forward(X)`` / ``backward(dLdY)`` run. Like the assignment's layers, each
+exposes ``parameters`` and ``gradients`` (ordered dicts with the same keys) and a
+``cache`` of what the forward pass keeps for the backward pass. Non-trainable
+state (BatchNorm's running statistics) lives in ``buffers``.
+
+Layers with an ``activation`` apply it after their affine part:
+``forward`` returns ``activation(Z)`` and ``backward`` first maps ``dL/dY`` to
+``dL/dZ``; :meth:`Layer.backward_preactivation` starts from ``dL/dZ`` directly,
+which the model uses for the fused softmax + cross-entropy gradient.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+from .. import activations as _activations
+from .._registry import Configurable, Registry, serialize
+
+layers = Registry("layer")
+register = layers.register
+
+
+def identifier_config(identifier: Any, obj: Any) -> Any:
+    """How to store an argument given as a name, config dict or instance: names stay names."""
+    return identifier if isinstance(identifier, (str, dict)) else serialize(obj)
+
+
+def check_positive_int(value: Any, what: str, layer: str) -> int:
+    """``value`` as an int, or a ``ValueError`` naming the layer and the argument."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(
+            f"{layer}: received an invalid value for `{what}`, expected a positive integer. "
+            f"Received: {what}={value!r}"
+        )
+    return int(value)
+
+
+class Layer(Configurable):
+    """Base class of all layers.
+
+    Subclasses implement ``build`` (create ``parameters``), ``_forward(X)`` returning the
+    pre-activation ``Z`` and ``_backward(dLdZ)`` returning ``dL/dX`` (and filling ``gradients``).
+
+    Parameters
+    ----------
+    activation : str, dict or Activation, default "linear"
+        Applied to the layer's output.
+    name : str, optional
+        Unique name within a model; models assign ``dense``, ``dense_1``, ... when omitted.
+    """
+
+    def __init__(self, activation: Any = "linear", name: str | None = None) -> None:
+        self.name = name
+        self._activation_id = activation
+        self.activation = _activations.get(activation)
+        self.parameters: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.gradients: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.buffers: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.cache: dict[str, Any] = {}
+        self.built = False
+        self.training = True
+        self.input_shape: tuple[int, ...] | None = None
+        self.dtype: np.dtype | None = None
+        self.rng: np.random.Generator | None = None
+
+    # -- life cycle -------------------------------------------------------
+    def build(self, input_shape: tuple[int, ...], rng: np.random.Generator | None = None,
+              dtype: Any = None) -> None:
+        """Create the parameters for inputs of shape ``(batch, *input_shape)``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            One example's shape, without the batch axis.
+        rng : numpy.random.Generator, optional
+            Source of all random draws (initialization, dropout masks).
+        dtype : dtype, optional
+            Parameter dtype; float64 when omitted.
+        """
+        self.input_shape = tuple(int(d) for d in input_shape)
+        self.rng = rng if rng is not None else np.random.default_rng()
+        self.dtype = np.dtype(dtype if dtype is not None else np.float64)
+        if self.name is None:
+            self.name = self.registered_name
+        self._build(self.input_shape)
+        self.gradients = OrderedDict((k, np.zeros_like(v)) for k, v in self.parameters.items())
+        self.built = True
+
+    def _build(self, input_shape: tuple[int, ...]) -> None:
+        """Create ``self.parameters`` (and ``self.buffers``); nothing for parameter-free layers."""
+
+    def _check_input(self, X: np.ndarray) -> None:
+        """Raise ``ValueError`` if ``X`` does not fit the built layer."""
+        if X.shape[1:] != self.input_shape:
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r} expects inputs of shape "
+                f"{(None, *self.input_shape)}, got shape {X.shape}"
+            )
+
+    # -- forward / backward ---------------------------------------------
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Output for a batch ``X``; builds the layer from ``X.shape`` on the first call."""
+        if not self.built:
+            self.build(X.shape[1:], dtype=X.dtype if np.issubdtype(X.dtype, np.floating) else None)
+        self._check_input(X)
+        Z = self._forward(X)
+        if isinstance(self.activation, _activations.Linear):
+            return Z
+        self.cache["Z"] = Z
+        return self.activation.forward(Z)
+
+    def backward(self, dLdY: np.ndarray) -> np.ndarray:
+        """``dL/dX`` from ``dL/dY``; fills ``self.gradients``."""
+        if not isinstance(self.activation, _activations.Linear):
+            dLdY = self.activation.backward(self.cache["Z"], dLdY)
+        return self._backward(dLdY)
+
+    def backward_preactivation(self, dLdZ: np.ndarray) -> np.ndarray:
+        """``dL/dX`` from the gradient with respect to the pre-activation ``Z``."""
+        return self._backward(dLdZ)
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        return X
+
+    def _backward(self, dLdZ: np.ndarray) -> np.ndarray:
+        return dLdZ
+
+    __call__ = forward
+
+    # -- bookkeeping ---------------------------------------------------------
+    def count_params(self) -> int:
+        """Number of trainable parameters."""
+        return int(sum(p.size for p in self.parameters.values()))
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Parameters then buffers, in order."""
+        return [*self.parameters.values(), *self.buffers.values()]
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        """Copy ``weights`` (as from :meth:`get_weights`) into the layer, checking shapes."""
+        targets = [*self.parameters.items(), *self.buffers.items()]
+        if len(weights) != len(targets):
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r} has {len(targets)} weight arrays, got {len(weights)}"
+            )
+        for (key, target), value in zip(targets, weights):
+            value = np.asarray(value)
+            if value.shape != target.shape:
+                raise ValueError(
+                    f"{type(self).__name__} {self.name!r}: weight {key!r} has shape {target.shape}, "
+                    f"got {value.shape}"
+                )
+            target[...] = value
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def _activation_config(self) -> Any:
+        return identifier_config(self._activation_id, self.activation)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+layers.base = Layer

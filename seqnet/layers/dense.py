@@ -1,0 +1,82 @@
+"""Fully-connected layer."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import initializers
+from .base import Layer, check_positive_int, identifier_config, register
+
+
+@register("dense", aliases=("fully_connected",))
+class Dense(Layer):
+    r"""Fully-connected layer :math:`Y = \sigma(XW + b)`.
+
+    Parameters
+    ----------
+    n_out : int
+        Number of output units.
+    activation : str, dict or Activation, default "linear"
+    weight_init : str, dict or Initializer, default "xavier_uniform"
+        A bare name of a gain-scaled initializer uses the activation's gain.
+    name : str, optional
+
+    Notes
+    -----
+    Shapes: ``X`` ``(m, n_in)``, ``W`` ``(n_in, n_out)``, ``b`` ``(1, n_out)``, ``Y`` ``(m, n_out)``.
+    With ``dZ = dL/dZ``: ``dW = X^T dZ``, ``db = 1^T dZ``, ``dX = dZ W^T``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqnet.layers import Dense
+    >>> layer = Dense(3, activation="relu")
+    >>> layer.forward(np.ones((2, 5))).shape
+    (2, 3)
+    >>> layer.parameters["W"].shape
+    (5, 3)
+    """
+
+    def __init__(self, n_out: int, activation: Any = "linear", weight_init: Any = "xavier_uniform",
+                 name: str | None = None) -> None:
+        super().__init__(activation, name)
+        self.n_out = check_positive_int(n_out, "n_out", "Dense")
+        self._weight_init_id = weight_init
+        self.weight_init = initializers.get(weight_init, activation=self.activation)
+        self.n_in: int | None = None
+
+    def _build(self, input_shape):
+        if len(input_shape) != 1:
+            raise ValueError(
+                f"Dense {self.name!r} expects 2-D input (batch, features), got input of shape "
+                f"{(None, *input_shape)}; add a Flatten layer before it"
+            )
+        self.n_in = input_shape[0]
+        self.parameters["W"] = self.weight_init((self.n_in, self.n_out), self.rng, self.dtype)
+        self.parameters["b"] = np.zeros((1, self.n_out), dtype=self.dtype)
+
+    def _check_input(self, X):
+        if X.ndim != 2 or X.shape[1] != self.n_in:
+            raise ValueError(
+                f"Dense {self.name!r} expects inputs with {self.n_in} features, got shape {X.shape}"
+            )
+
+    def _forward(self, X):
+        self.cache["X"] = X
+        Z = X @ self.parameters["W"]
+        Z += self.parameters["b"]
+        return Z
+
+    def _backward(self, dZ):
+        X = self.cache["X"]
+        np.matmul(X.T, dZ, out=self.gradients["W"])
+        np.sum(dZ, axis=0, keepdims=True, out=self.gradients["b"])
+        return dZ @ self.parameters["W"].T
+
+    def get_config(self):
+        return {"n_out": self.n_out, "activation": self._activation_config(),
+                "weight_init": identifier_config(self._weight_init_id, self.weight_init), **super().get_config()}
+
+
+FullyConnected = Dense

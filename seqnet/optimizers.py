@@ -1,0 +1,158 @@
+"""Gradient-descent optimizers.
+
+``optimizer.update(model)`` applies one step to every parameter of every layer,
+reading ``layer.gradients``. Per-parameter state (momentum, Adam moments) is
+keyed by ``(layer name, parameter name)``, so layers never collide. The update
+rules are PyTorch's (``torch.optim.SGD`` / ``torch.optim.Adam``), so the same
+gradients give the same parameters.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Iterable
+
+import numpy as np
+
+from . import schedulers
+from ._registry import Configurable, Registry, serialize
+from .schedulers import _check_positive
+
+optimizers = Registry("optimizer")
+
+
+class Optimizer(Configurable, ABC):
+    """Base class: learning rate or schedule, per-parameter gradient clipping, L2 weight decay.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate (the initial one when ``lr_scheduler`` is given).
+    clip_norm : float, optional
+        Rescale each parameter's gradient so its Euclidean norm is at most this.
+    weight_decay : float, default 0
+        Adds ``weight_decay * param`` to each gradient (L2 regularisation).
+    lr_scheduler : str, dict or Scheduler, optional
+        A schedule of the rate by update step; a name is built with initial rate ``lr``.
+    """
+
+    def __init__(self, lr: float, clip_norm: float | None = None, weight_decay: float = 0.0,
+                 lr_scheduler: Any = None) -> None:
+        name = type(self).__name__
+        self.learning_rate = _check_positive("lr", lr, name, allow_zero=True)
+        self.clip_norm = None if clip_norm is None else _check_positive("clip_norm", clip_norm, name)
+        self.weight_decay = _check_positive("weight_decay", weight_decay, name, allow_zero=True)
+        self.lr_scheduler = None if lr_scheduler is None else schedulers.get(lr_scheduler, lr=self.learning_rate)
+        self.iterations = 0
+        self.state: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+
+    @property
+    def lr(self) -> float:
+        """The learning rate the next update uses."""
+        if self.lr_scheduler is not None:
+            return self.lr_scheduler(self.iterations)
+        return self.learning_rate
+
+    def update(self, model: Any) -> None:
+        """One step on every parameter of ``model`` (a Sequential or an iterable of layers)."""
+        layers: Iterable[Any] = getattr(model, "layers", model)
+        lr = self.lr
+        for layer in layers:
+            for pname, param in layer.parameters.items():
+                grad = layer.gradients[pname]
+                if self.clip_norm is not None:
+                    norm = float(np.sqrt(np.sum(grad * grad)))
+                    if norm > self.clip_norm:
+                        grad = grad * (self.clip_norm / norm)
+                if self.weight_decay:
+                    grad = grad + self.weight_decay * param
+                self._step(self.state.setdefault((layer.name, pname), {}), param, grad, lr)
+        self.iterations += 1
+
+    @abstractmethod
+    def _step(self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray, lr: float) -> None:
+        """Update ``param`` in place from ``grad``, keeping per-parameter ``state``."""
+
+    def get_config(self) -> dict[str, Any]:
+        return {"lr": self.learning_rate, "clip_norm": self.clip_norm, "weight_decay": self.weight_decay,
+                "lr_scheduler": None if self.lr_scheduler is None else serialize(self.lr_scheduler)}
+
+
+optimizers.base = Optimizer
+
+
+@optimizers.register("sgd")
+class SGD(Optimizer):
+    r"""Stochastic gradient descent with optional (Nesterov) momentum.
+
+    With momentum :math:`\mu`: :math:`v \leftarrow \mu v + g`, then :math:`p \leftarrow p - \eta v`
+    (or :math:`p \leftarrow p - \eta (g + \mu v)` with ``nesterov=True``).
+
+    Examples
+    --------
+    >>> from seqnet.optimizers import SGD
+    >>> SGD(lr=0.1, momentum=0.9).lr
+    0.1
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
+                 clip_norm: float | None = None, weight_decay: float = 0.0, lr_scheduler: Any = None) -> None:
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler)
+        self.momentum = _check_positive("momentum", momentum, "SGD", allow_zero=True)
+        self.nesterov = bool(nesterov)
+        if self.nesterov and self.momentum == 0:
+            raise ValueError("SGD: nesterov=True needs a positive momentum, received momentum=0")
+
+    def _step(self, state, param, grad, lr):
+        if self.momentum:
+            buf = state.get("momentum")
+            if buf is None:
+                buf = state["momentum"] = np.zeros_like(param)
+            buf *= self.momentum
+            buf += grad
+            grad = grad + self.momentum * buf if self.nesterov else buf
+        param -= lr * grad
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+@optimizers.register("adam")
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``.
+
+    :math:`m \leftarrow \beta_1 m + (1-\beta_1) g`, :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2`,
+    :math:`p \leftarrow p - \eta \,\hat m / (\sqrt{\hat v} + \epsilon)` with
+    :math:`\hat m = m/(1-\beta_1^t)`, :math:`\hat v = v/(1-\beta_2^t)`.
+    """
+
+    def __init__(self, lr: float = 1e-3, beta_1: float = 0.9, beta_2: float = 0.999, eps: float = 1e-8,
+                 clip_norm: float | None = None, weight_decay: float = 0.0, lr_scheduler: Any = None) -> None:
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler)
+        for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Adam: expected `{name}` in [0, 1), received {name}={beta}")
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.eps = _check_positive("eps", eps, "Adam")
+
+    def _step(self, state, param, grad, lr):
+        if "m" not in state:
+            state["m"], state["v"] = np.zeros_like(param), np.zeros_like(param)
+        m, v = state["m"], state["v"]
+        t = self.iterations + 1
+        m *= self.beta_1
+        m += (1.0 - self.beta_1) * grad
+        v *= self.beta_2
+        v += (1.0 - self.beta_2) * grad * grad
+        denom = np.sqrt(v) / np.sqrt(1.0 - self.beta_2 ** t) + self.eps
+        param -= (lr / (1.0 - self.beta_1 ** t)) * m / denom
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "eps": self.eps}
+
+
+def get(identifier: Any) -> Optimizer:
+    """An optimizer from a name (default settings), a config dict or an instance."""
+    return optimizers.get(identifier)
+
+
+__all__ = ["Optimizer", "SGD", "Adam", "get", "serialize"]

@@ -1,0 +1,110 @@
+"""Layers against PyTorch autograd in float64, plus central-difference gradient checks."""
+import numpy as np
+import pytest
+import torch
+
+from seqnet import layers
+from seqnet.gradcheck import check_gradients
+from seqnet.layers import Activation, Dense, Dropout, Flatten, FullyConnected
+
+from conftest import assert_close, torch_grad
+
+TORCH_ACT = {"relu": torch.relu, "tanh": torch.tanh, "linear": lambda z: z, "sigmoid": torch.sigmoid}
+
+
+@pytest.mark.parametrize("n_out, activation", [(128, "relu"), (37, "tanh"), (256, "tanh"), (5, "sigmoid")])
+@pytest.mark.parametrize("batch, n_in", [(72, 61), (128, 311), (223, 61)])
+def test_dense_matches_torch(n_out, activation, batch, n_in, rng):
+    layer = Dense(n_out, activation=activation)
+    X = rng.normal(size=(batch, n_in))
+    Y = layer.forward(X)
+    dY = rng.normal(size=Y.shape)
+    dX = layer.backward(dY)
+    W, b = layer.parameters["W"], layer.parameters["b"]
+    out, (tX, tW, tb) = torch_grad(lambda x, w, c: TORCH_ACT[activation](x @ w + c), X, W, b, upstream=dY)
+    assert_close(Y, out, what="forward")
+    assert_close(dX, tX, what="dX")
+    assert_close(layer.gradients["W"], tW, what="dW")
+    assert_close(layer.gradients["b"], tb, what="db")
+
+
+def test_dense_builds_lazily_with_shapes_and_dtype():
+    layer = FullyConnected(7)
+    assert not layer.built and not layer.parameters
+    layer.forward(np.zeros((3, 4), dtype=np.float32))
+    assert layer.parameters["W"].shape == (4, 7) and layer.parameters["b"].shape == (1, 7)
+    assert layer.parameters["W"].dtype == np.float32
+    assert list(layer.gradients) == list(layer.parameters) == ["W", "b"]
+    assert layer.count_params() == 35
+
+
+@pytest.mark.parametrize("layer, shape", [
+    (Dense(6, activation="relu"), (5, 4)),
+    (Dense(3, activation="softmax"), (5, 4)),
+    (Dense(4, activation="elu", weight_init="he_normal"), (5, 3)),
+    (Flatten(), (3, 2, 3, 2)),
+    (Activation("tanh"), (4, 5)),
+    (Dropout(0.4), (6, 5)),
+], ids=["dense_relu", "dense_softmax", "dense_elu", "flatten", "activation", "dropout"])
+def test_gradient_check(layer, shape, rng):
+    X = rng.normal(size=shape)
+    errors = check_gradients(layer, X)
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_dropout_is_inverted_and_uses_its_mask_in_backward(rng):
+    layer = Dropout(0.25)
+    X = np.ones((400, 50))
+    Y = layer.forward(X)
+    kept = Y != 0
+    assert np.allclose(Y[kept], 1 / 0.75)
+    assert abs(kept.mean() - 0.75) < 0.01
+    dX = layer.backward(np.ones_like(X))
+    assert np.array_equal(dX, Y)  # same mask, same scale
+    layer.training = False
+    assert layer.forward(X) is X and layer.backward(X) is X
+
+
+def test_flatten_round_trip(rng):
+    X = rng.normal(size=(2, 3, 4, 5))
+    layer = Flatten()
+    assert np.array_equal(layer.forward(X), X.reshape(2, 60))
+    assert np.array_equal(layer.backward(layer.forward(X)), X)
+
+
+def test_bad_arguments_and_inputs():
+    with pytest.raises(ValueError, match=r"`n_out`, expected a positive integer. Received: n_out=0"):
+        Dense(0)
+    with pytest.raises(ValueError, match="rate"):
+        Dropout(1.0)
+    with pytest.raises(ValueError, match="Known activation names"):
+        Dense(3, activation="relu6")
+    with pytest.raises(ValueError, match="Known initializer names"):
+        Dense(3, weight_init="xavier")
+    layer = Dense(3, name="dense_2")
+    layer.forward(np.zeros((2, 64)))
+    with pytest.raises(ValueError, match=r"Dense 'dense_2' expects inputs with 64 features, got shape \(32, 10\)"):
+        layer.forward(np.zeros((32, 10)))
+    with pytest.raises(ValueError, match="Flatten"):
+        Dense(3).forward(np.zeros((2, 4, 4)))
+
+
+def test_config_round_trip():
+    for layer in [Dense(4, activation="tanh", weight_init="he_uniform", name="d"), Flatten(name="f"),
+                  Dropout(0.3, name="x"), Activation("softmax", name="s")]:
+        config = layers.layers.get({"class_name": layer.registered_name, "config": layer.get_config()}).get_config()
+        assert config == layer.get_config()
+
+
+def test_user_layer_registers_by_name():
+    @layers.register("test_times_two")
+    class TimesTwo(layers.Layer):
+        def _forward(self, X):
+            return 2 * X
+
+        def _backward(self, dZ):
+            return 2 * dZ
+
+    layer = layers.get("test_times_two")
+    assert isinstance(layer, TimesTwo)
+    assert check_gradients(layer, np.ones((2, 3)))["X"] < 1e-8

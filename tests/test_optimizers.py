@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+import torch
+
+from seqnet import optimizers
+from seqnet.layers import Dense
+from seqnet.optimizers import SGD, Adam
+
+from conftest import assert_close
+
+
+def _layers(rng):
+    """Two built layers and a matching list of torch parameters."""
+    layers = [Dense(5, name="a"), Dense(3, name="b")]
+    layers[0].build((4,), rng=rng)
+    layers[1].build((5,), rng=rng)
+    params = [torch.tensor(p.copy(), requires_grad=True) for l in layers for p in l.parameters.values()]
+    return layers, params
+
+
+def _run(seqnet_opt, torch_opt_fn, rng, steps=7):
+    layers, params = _layers(rng)
+    opt = torch_opt_fn(params)
+    for _ in range(steps):
+        grads = [rng.normal(size=p.shape) for p in params]
+        for p, g in zip(params, grads):
+            p.grad = torch.tensor(g)
+        opt.step()
+        it = iter(grads)
+        for layer in layers:
+            for k in layer.parameters:
+                layer.gradients[k] = next(it)
+        seqnet_opt.update(layers)
+    ours = [p for l in layers for p in l.parameters.values()]
+    for a, b in zip(ours, params):
+        assert_close(a, b.detach().numpy(), tol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(lr=0.1),
+    dict(lr=0.1, momentum=0.9),
+    dict(lr=0.05, momentum=0.8, nesterov=True),
+    dict(lr=0.1, momentum=0.9, weight_decay=0.01),
+])
+def test_sgd_matches_torch(kwargs, rng):
+    _run(SGD(**kwargs), lambda p: torch.optim.SGD(p, **kwargs), rng)
+
+
+@pytest.mark.parametrize("kwargs", [dict(lr=1e-2), dict(lr=3e-3, beta_1=0.8, beta_2=0.99, eps=1e-6, weight_decay=0.1)])
+def test_adam_matches_torch(kwargs, rng):
+    tk = dict(lr=kwargs["lr"], betas=(kwargs.get("beta_1", 0.9), kwargs.get("beta_2", 0.999)),
+              eps=kwargs.get("eps", 1e-8), weight_decay=kwargs.get("weight_decay", 0.0))
+    _run(Adam(**kwargs), lambda p: torch.optim.Adam(p, **tk), rng)
+
+
+def test_state_is_keyed_by_layer_and_parameter(rng):
+    layers, _ = _layers(rng)
+    for l in layers:
+        for k in l.parameters:
+            l.gradients[k] = np.ones_like(l.parameters[k])
+    opt = SGD(lr=0.1, momentum=0.9)
+    opt.update(layers)
+    assert set(opt.state) == {("a", "W"), ("a", "b"), ("b", "W"), ("b", "b")}
+
+
+def test_clip_norm_limits_each_gradient(rng):
+    layers, _ = _layers(rng)
+    before = layers[0].parameters["W"].copy()
+    for l in layers:
+        for k in l.parameters:
+            l.gradients[k] = np.full_like(l.parameters[k], 100.0)
+    SGD(lr=1.0, clip_norm=1.0).update(layers)
+    assert np.linalg.norm(before - layers[0].parameters["W"]) == pytest.approx(1.0)
+
+
+def test_scheduler_drives_the_rate():
+    opt = SGD(lr=0.1, lr_scheduler="exponential")
+    assert opt.lr == 0.1
+    opt.iterations = 2000
+    assert opt.lr == pytest.approx(0.1 * 0.99 ** 2)
+
+
+def test_validation_and_registry():
+    with pytest.raises(ValueError, match="lr"):
+        SGD(lr=-0.1)
+    with pytest.raises(ValueError, match="nesterov"):
+        SGD(lr=0.1, nesterov=True)
+    with pytest.raises(ValueError, match="beta_1"):
+        Adam(beta_1=1.0)
+    assert isinstance(optimizers.get("adam"), Adam)
+    with pytest.raises(ValueError, match="Known optimizer names: adam, sgd"):
+        optimizers.get("rmsprop")
