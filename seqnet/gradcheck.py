@@ -130,6 +130,7 @@ def check_gradients(obj: Any, X: Any, Y: Any = None, eps: float = 1e-6, max_chec
         if not obj.built:
             obj.build(X.shape[1:], rng=rng, dtype=np.float64)
         layer = _float64_copy(obj)
+        layer.need_input_gradient = True
         reset = _frozen_rng([layer])
         R = rng.normal(size=layer.forward(X).shape)
 
@@ -143,6 +144,7 @@ def check_gradients(obj: Any, X: Any, Y: Any = None, eps: float = 1e-6, max_chec
         model = _float64_copy(obj)
         if not model.built:
             model.build(X.shape[1:])
+        model.layers[0].need_input_gradient = True
         Yt = model._check_y(Y, len(X))
         reset = _frozen_rng(model.layers)
 

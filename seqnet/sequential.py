@@ -101,6 +101,7 @@ class Sequential:
             probe = layer.forward(probe)
             layer.cache.clear()
             self.output_shapes.append((None, *probe.shape[1:]))
+        self.layers[0].need_input_gradient = False
         self.input_shape = input_shape
 
     @property
@@ -169,8 +170,11 @@ class Sequential:
             X = layer.forward(X)
         return X
 
-    def backward(self, dY: np.ndarray, from_logits: bool = False) -> np.ndarray:
-        """Backpropagate ``dY`` through every layer; ``from_logits`` means ``dY`` is ``dL/dZ`` of the last layer."""
+    def backward(self, dY: np.ndarray, from_logits: bool = False) -> np.ndarray | None:
+        """Backpropagate ``dY`` through every layer; ``from_logits`` means ``dY`` is ``dL/dZ`` of the last layer.
+
+        Returns ``dL/dX``, or None when the first layer skips it (``need_input_gradient``).
+        """
         last = self.layers[-1]
         dX = last.backward_preactivation(dY) if from_logits else last.backward(dY)
         for layer in reversed(self.layers[:-1]):
@@ -181,7 +185,7 @@ class Sequential:
         # softmax followed by cross-entropy: dL/dZ = (Y_hat - Y) / m, cheaper and exact
         return isinstance(self.loss, _losses.CrossEntropy) and isinstance(self.layers[-1].activation, SoftMax)
 
-    def backward_loss(self, Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray:
+    def backward_loss(self, Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray | None:
         """Backpropagate the loss of output ``Y_hat`` against targets ``Y``; returns ``dL/dX``."""
         if self._fused():
             return self.backward(self.loss.fused_backward(Y, Y_hat), from_logits=True)

@@ -5,7 +5,8 @@ import torch
 
 from seqnet import layers
 from seqnet.gradcheck import check_gradients
-from seqnet.layers import Activation, Dense, Dropout, Flatten, FullyConnected
+from seqnet.layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, FullyConnected,
+                           GlobalAvgPool2D, MaxPool2D, Pool2D)
 
 from conftest import assert_close, torch_grad
 
@@ -91,7 +92,10 @@ def test_bad_arguments_and_inputs():
 
 def test_config_round_trip():
     for layer in [Dense(4, activation="tanh", weight_init="he_uniform", name="d"), Flatten(name="f"),
-                  Dropout(0.3, name="x"), Activation("softmax", name="s")]:
+                  Dropout(0.3, name="x"), Activation("softmax", name="s"),
+                  Conv2D(3, (3, 5), activation="relu", stride=2, pad=(1, 0), engine="scipy", name="c"),
+                  Pool2D(3, mode="average", stride=2, pad="same"), MaxPool2D(3), AvgPool2D(2, stride=1),
+                  GlobalAvgPool2D(), BatchNorm(momentum=0.2, eps=1e-4)]:
         config = layers.layers.get({"class_name": layer.registered_name, "config": layer.get_config()}).get_config()
         assert config == layer.get_config()
 

@@ -1,6 +1,9 @@
 """Layers: the assignment's protocol (``parameters``, ``gradients``, ``cache``, ``forward``, ``backward``)."""
 from .base import Layer, layers, register
+from .conv import Conv2D
 from .dense import Dense, FullyConnected
+from .normalization import BatchNorm
+from .pooling import AvgPool2D, GlobalAvgPool2D, MaxPool2D, Pool2D
 from .reshape import Activation, Dropout, Flatten
 
 
@@ -9,5 +12,5 @@ def get(identifier):
     return layers.get(identifier)
 
 
-__all__ = ["Layer", "Dense", "FullyConnected", "Flatten", "Activation", "Dropout", "register", "get",
-           "layers"]
+__all__ = ["Layer", "Dense", "FullyConnected", "Conv2D", "Pool2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D",
+           "BatchNorm", "Flatten", "Activation", "Dropout", "register", "get", "layers"]

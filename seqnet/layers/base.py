@@ -65,6 +65,9 @@ class Layer(Configurable):
         self.cache: dict[str, Any] = {}
         self.built = False
         self.training = True
+        # a model's first layer need not compute dL/dX (nothing consumes it); layers that can
+        # skip that work (Dense, Conv2D) return None from backward when this is False
+        self.need_input_gradient = True
         self.input_shape: tuple[int, ...] | None = None
         self.dtype: np.dtype | None = None
         self.rng: np.random.Generator | None = None

@@ -72,7 +72,7 @@ class Dense(Layer):
         X = self.cache["X"]
         np.matmul(X.T, dZ, out=self.gradients["W"])
         np.sum(dZ, axis=0, keepdims=True, out=self.gradients["b"])
-        return dZ @ self.parameters["W"].T
+        return dZ @ self.parameters["W"].T if self.need_input_gradient else None
 
     def get_config(self):
         return {"n_out": self.n_out, "activation": self._activation_config(),

@@ -1,0 +1,100 @@
+"""seqnet layers vs PyTorch CPU: forward + backward time on the same shapes, in one run.
+
+    python benchmarks/bench_layers.py [--repeats 7] [--threads 2]
+
+Both libraries run float32 on the same inputs, interleaved (one seqnet run, one torch
+run, ...), and each time is the best of ``--repeats``. GFLOP/s counts the multiply-adds
+of the forward pass and the two backward products (3x the forward), and is shown as a
+fraction of a 2048x2048 float32 matrix product timed in the same run.
+"""
+import argparse
+import os
+import platform
+import time
+from datetime import date
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--repeats", type=int, default=7)
+parser.add_argument("--threads", type=int, default=2)
+args = parser.parse_args()
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(args.threads)
+
+import numpy as np  # noqa: E402  (thread counts must be set first)
+import torch  # noqa: E402
+
+from seqnet.layers import Conv2D, Dense, MaxPool2D  # noqa: E402
+
+torch.set_num_threads(args.threads)
+rng = np.random.default_rng(0)
+
+
+def timed(fn):
+    # OpenBLAS's idle threads spin for about 0.1 s after each call and would steal the cores
+    # from torch's threads (and the other way round): let them go to sleep first
+    time.sleep(0.25)
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def compare(seq_fn, torch_fn):
+    seq_fn(), torch_fn()  # warm up: buffers, lazy builds, oneDNN primitives
+    seq, tor = [], []
+    for _ in range(args.repeats):
+        seq.append(timed(seq_fn))
+        tor.append(timed(torch_fn))
+    return min(seq), min(tor)
+
+
+def layer_case(layer, x):
+    dY = np.ones_like(layer.forward(x))
+
+    def run():
+        layer.forward(x)
+        layer.backward(dY)
+    return run
+
+
+def torch_case(module, x):
+    t = torch.from_numpy(x).requires_grad_(True)
+    if t.dim() == 4:
+        t = t.detach().permute(0, 3, 1, 2).contiguous().requires_grad_(True)
+
+    def run():
+        t.grad = None
+        module.zero_grad(set_to_none=True)
+        y = module(t)
+        y.backward(torch.ones_like(y))
+    return run
+
+
+A = rng.random((2048, 2048), dtype=np.float32)
+sgemm = min(timed(lambda: A @ A) for _ in range(args.repeats))
+peak = 2 * 2048 ** 3 / sgemm / 1e9
+
+cases = []
+for (n, h, w, ci, co, k) in [(64, 28, 28, 1, 32, 3), (64, 28, 28, 32, 64, 3), (64, 16, 16, 64, 128, 3),
+                             (128, 32, 32, 3, 32, 3), (32, 16, 16, 128, 128, 7)]:
+    x = rng.standard_normal((n, h, w, ci), dtype=np.float32)
+    flops = 3 * 2 * n * h * w * k * k * ci * co
+    cases.append((f"conv {k}x{k} ({n}, {h}, {w}, {ci}->{co})", layer_case(Conv2D(co, k), x),
+                  torch_case(torch.nn.Conv2d(ci, co, k, padding=(k - 1) // 2), x), flops))
+for (n, h, w, c) in [(64, 28, 28, 32), (64, 16, 16, 128)]:
+    x = rng.standard_normal((n, h, w, c), dtype=np.float32)
+    cases.append((f"max-pool 2x2 ({n}, {h}, {w}, {c})", layer_case(MaxPool2D(2), x),
+                  torch_case(torch.nn.MaxPool2d(2), x), None))
+x = rng.standard_normal((128, 784), dtype=np.float32)
+cases.append(("dense (128, 784->1024)", layer_case(Dense(1024), x), torch_case(torch.nn.Linear(784, 1024), x),
+              3 * 2 * 128 * 784 * 1024))
+
+print(f"seqnet vs PyTorch {torch.__version__} CPU, float32, {args.threads} threads, best of {args.repeats}; "
+      f"{date.today()}, {platform.processor() or platform.machine()}, numpy {np.__version__}")
+print(f"2048x2048 SGEMM: {sgemm * 1e3:.1f} ms = {peak:.0f} GFLOP/s\n")
+print(f"| {'fwd+bwd':<34} | {'seqnet ms':>9} | {'torch ms':>8} | {'ratio':>5} | {'seqnet GFLOP/s':>14} | {'of SGEMM':>8} |")
+print(f"|{'-' * 36}|{'-' * 11}|{'-' * 10}|{'-' * 7}|{'-' * 16}|{'-' * 10}|")
+for name, seq_fn, torch_fn, flops in cases:
+    s, t = compare(seq_fn, torch_fn)
+    rate = f"{flops / s / 1e9:.0f}" if flops else "-"
+    share = f"{flops / s / 1e9 / peak:.0%}" if flops else "-"
+    print(f"| {name:<34} | {s * 1e3:>9.2f} | {t * 1e3:>8.2f} | {s / t:>5.2f} | {rate:>14} | {share:>8} |", flush=True)

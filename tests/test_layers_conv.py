@@ -1,0 +1,110 @@
+"""Conv2D against PyTorch in float64 (both engines), gradient checks, and bad input."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from seqnet import Sequential
+from seqnet.gradcheck import check_gradients
+from seqnet.layers import Conv2D, Flatten, Dense, MaxPool2D
+
+from conftest import assert_close, torch_grad
+
+TORCH_ACT = {"relu": torch.relu, "tanh": torch.tanh, "linear": lambda z: z}
+# the assignment's test configurations: (n_out, activation, kernel, stride)
+CONFIGS = [(32, "relu", (3, 3), 1), (32, "relu", (3, 5), 1), (7, "relu", (5, 5), 1), (7, "relu", (5, 5), 2),
+           (18, "tanh", (3, 3), 3)]
+
+
+def torch_conv(activation, stride, pad):
+    def fn(x, w, b):
+        z = F.conv2d(x.permute(0, 3, 1, 2), w.permute(3, 2, 0, 1), b.reshape(-1), stride=stride, padding=pad)
+        return TORCH_ACT[activation](z).permute(0, 2, 3, 1)
+    return fn
+
+
+def check_against_torch(layer, X, rng):
+    Y = layer.forward(X)
+    dY = rng.normal(size=Y.shape)
+    dX = layer.backward(dY)
+    W, b = layer.parameters["W"], layer.parameters["b"]
+    activation = layer.get_config()["activation"]
+    out, (tX, tW, tb) = torch_grad(torch_conv(activation, layer.stride, layer.pad), X, W, b, upstream=dY)
+    assert_close(Y, out, what="forward")
+    assert_close(dX, tX, what="dX")
+    assert_close(layer.gradients["W"], tW, what="dW")
+    assert_close(layer.gradients["b"], tb, what="db")
+
+
+@pytest.mark.parametrize("engine", ["gemm", "scipy"])
+@pytest.mark.parametrize("n_out, activation, kernel, stride", CONFIGS)
+@pytest.mark.parametrize("shape", [(16, 16, 16, 3), (16, 32, 24, 21)], ids=["16x16x3", "32x24x21"])
+def test_assignment_configs_match_torch(engine, n_out, activation, kernel, stride, shape, rng):
+    layer = Conv2D(n_out, kernel, activation=activation, stride=stride, engine=engine)
+    check_against_torch(layer, rng.normal(size=shape), rng)
+
+
+@pytest.mark.parametrize("engine", ["gemm", "scipy"])
+@pytest.mark.parametrize("pad, stride", [("valid", 1), ("valid", 2), (2, 1), ((0, 3), 2), (1, 3)])
+def test_padding_variants_match_torch(engine, pad, stride, rng):
+    layer = Conv2D(5, (3, 4), activation="linear", stride=stride, pad=pad, engine=engine)
+    check_against_torch(layer, rng.normal(size=(4, 11, 13, 3)), rng)
+
+
+def test_engines_agree_in_float64(rng):
+    X = rng.normal(size=(6, 15, 12, 4))
+    a = Conv2D(9, (5, 3), stride=2, pad=(2, 1), engine="gemm")
+    a.build(X.shape[1:], rng=np.random.default_rng(0))
+    b = Conv2D(9, (5, 3), stride=2, pad=(2, 1), engine="scipy")
+    b.build(X.shape[1:], rng=np.random.default_rng(0))
+    dY = rng.normal(size=a.forward(X).shape)
+    assert_close(a.forward(X), b.forward(X), tol=1e-12)
+    assert_close(a.backward(dY), b.backward(dY), tol=1e-12)
+    assert_close(a.gradients["W"], b.gradients["W"], tol=1e-12)
+
+
+def test_output_shapes_follow_the_formula():
+    for pad, stride, expected in [("same", 1, (10, 9)), ("valid", 1, (8, 5)), (1, 2, (5, 4)), ((0, 2), 3, (3, 3))]:
+        layer = Conv2D(2, (3, 5), stride=stride, pad=pad)
+        assert layer.forward(np.zeros((1, 10, 9, 1))).shape == (1, *expected, 2)
+
+
+@pytest.mark.parametrize("engine", ["gemm", "scipy"])
+@pytest.mark.parametrize("kwargs", [dict(kernel_shape=3), dict(kernel_shape=(2, 3), stride=2, pad="valid"),
+                                    dict(kernel_shape=3, activation="tanh", pad=2)])
+def test_gradient_check(engine, kwargs, rng):
+    errors = check_gradients(Conv2D(3, engine=engine, **kwargs), rng.normal(size=(2, 7, 6, 2)))
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_first_layer_skips_the_input_gradient(rng):
+    model = Sequential([Conv2D(2, 3), Flatten(), Dense(2, activation="softmax")], seed=0, dtype="float64")
+    model.compile("sgd", "cross_entropy")
+    model.build((5, 5, 1))
+    assert model.backward_loss(np.array([0]), model.forward(rng.normal(size=(1, 5, 5, 1)), training=True)) is None
+    assert model.layers[0].gradients["W"].any()
+
+
+def test_small_cnn_gradient_check_end_to_end(rng):
+    model = Sequential([Conv2D(3, 3, activation="relu"), MaxPool2D(2), Conv2D(4, (2, 2), stride=2, pad="valid",
+                        activation="tanh"), Flatten(), Dense(3, activation="softmax")], seed=0, dtype="float64")
+    model.compile("sgd", "cross_entropy")
+    errors = check_gradients(model, rng.normal(size=(3, 8, 8, 2)), np.array([0, 2, 1]))
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="stride"):
+        Conv2D(4, 3, stride=0)
+    with pytest.raises(ValueError, match="pad"):
+        Conv2D(4, 3, pad="full")
+    with pytest.raises(ValueError, match="engine"):
+        Conv2D(4, 3, engine="fft")
+    layer = Conv2D(4, 3, name="c")
+    with pytest.raises(ValueError, match=r"Conv2D 'c' expects 4-D NHWC input .* \(None, 8, 3\)"):
+        layer.forward(np.zeros((2, 8, 3)))
+    layer.forward(np.zeros((2, 8, 8, 3)))
+    with pytest.raises(ValueError, match=r"built for 3 input channels, got input of shape \(2, 8, 8, 5\)"):
+        layer.forward(np.zeros((2, 8, 8, 5)))
+    with pytest.raises(ValueError, match=r"kernel \(7, 7\) is larger than the padded input \(5, 5\)"):
+        Conv2D(2, 7, pad="valid", name="big").forward(np.zeros((1, 5, 5, 1)))
