@@ -1,9 +1,10 @@
 """seqnet: neural networks from scratch in numpy, with a Keras-style ``Sequential`` API."""
 from . import (activations, callbacks, datasets, gradcheck, initializers, layers, losses, metrics,
                optimizers, schedulers)
+from .saving import ModelFileError, load_model
 from .sequential import Sequential
 
 __version__ = "0.1.0"
 
-__all__ = ["Sequential", "activations", "callbacks", "datasets", "gradcheck", "initializers", "layers",
+__all__ = ["Sequential", "load_model", "ModelFileError", "activations", "callbacks", "datasets", "gradcheck", "initializers", "layers",
            "losses", "metrics", "optimizers", "schedulers", "__version__"]

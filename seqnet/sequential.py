@@ -52,9 +52,10 @@ class Sequential:
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
             raise ValueError(f"Sequential: expected a floating dtype, received dtype={dtype!r}")
-        self.seed = seed
+        # a model created without a seed draws one, so that its run can still be reproduced
+        self.seed = int(np.random.SeedSequence().entropy % 2 ** 63) if seed is None else int(seed)
         self.name = name or "sequential"
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(self.seed)
         self.layers: list[Layer] = []
         self.input_shape: tuple[int, ...] | None = None
         self.output_shapes: list[tuple[int | None, ...]] = []
@@ -62,6 +63,8 @@ class Sequential:
         self.loss: _losses.Loss | None = None
         self.metrics: list[str] = []
         self.history = History()
+        self.callbacks: list[Callback] = []
+        self.epochs_done = 0
         self.stop_training = False
         for layer in layers or []:
             self.add(layer)
@@ -255,7 +258,8 @@ class Sequential:
             if n_val < 1 or n_val >= len(X):
                 raise ValueError(f"fit: validation_split={validation_split} of {len(X)} examples leaves "
                                  f"{n_val} for validation and {len(X) - n_val} for training")
-            order = self.rng.permutation(len(X))
+            # a generator of its own, so the split is the same in every fit (and on resuming)
+            order = np.random.default_rng([self.seed, len(X)]).permutation(len(X))
             X_val, Y_val = X[order[:n_val]], Y[order[:n_val]]
             X, Y = X[order[n_val:]], Y[order[n_val:]]
         else:
@@ -263,9 +267,16 @@ class Sequential:
 
         n = len(X)
         steps = _batch_count(n, batch_size)
-        history = History() if initial_epoch == 0 or not self.history.epoch else self.history
-        self.history = history
-        cbs = CallbackList([history, ProgressBar(verbose, epochs, steps), *(callbacks or [])], self)
+        if initial_epoch == 0 or not self.history.epoch:
+            self.history = History()
+        else:  # resuming: keep the records of the epochs before initial_epoch
+            keep = sum(e < initial_epoch for e in self.history.epoch)
+            self.history.epoch = self.history.epoch[:keep]
+            self.history.history = {k: v[:keep] for k, v in self.history.history.items()}
+        history = self.history
+        self.callbacks = list(callbacks or [])
+        params = {"epochs": epochs, "steps": steps, "initial_epoch": initial_epoch, "verbose": verbose}
+        cbs = CallbackList([history, ProgressBar(verbose, epochs, steps), *self.callbacks], self, params)
         self.stop_training = False
         cbs.on_train_begin()
         for epoch in range(initial_epoch, epochs):
@@ -294,6 +305,7 @@ class Sequential:
             epoch_logs = {k: v / seen for k, v in totals.items()}
             if X_val is not None:
                 epoch_logs.update({f"val_{k}": v for k, v in self._evaluate(X_val, Y_val).items()})
+            self.epochs_done = epoch + 1
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
@@ -365,6 +377,21 @@ class Sequential:
                           f"Non-trainable params: {total - trainable:,}", "_" * sum(widths)])
         print_fn(text)
         return text
+
+    def save(self, path: str) -> None:
+        """Save everything needed to predict or to resume training exactly (see :mod:`seqnet.saving`)."""
+        from .saving import save_model
+        save_model(self, path)
+
+    def save_weights(self, path: str) -> None:
+        """Save only the weights to an HDF5 file."""
+        from .saving import save_weights
+        save_weights(self, path)
+
+    def load_weights(self, path: str) -> None:
+        """Load weights saved by :meth:`save_weights` or :meth:`save` (layers and shapes must match)."""
+        from .saving import load_weights
+        load_weights(self, path)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "seed": self.seed, "dtype": self.dtype.name,

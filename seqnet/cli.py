@@ -1,0 +1,115 @@
+"""The ``seqnet`` command: inspect, run and evaluate saved models from the shell."""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+
+class UserError(Exception):
+    """A mistake in the command line or its files: reported as one line, without a traceback."""
+
+
+def _load(path: str):
+    from .saving import load_model
+    return load_model(path)
+
+
+def _array(path: str, what: str) -> np.ndarray:
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"{what} file not found: '{path}'")
+    try:
+        return np.load(p, allow_pickle=False)
+    except (ValueError, OSError) as err:
+        raise UserError(f"cannot read {what} '{path}' as a .npy array: {err}") from None
+
+
+def cmd_summary(args: argparse.Namespace) -> None:
+    model = _load(args.model)
+    model.summary()
+    print(f"Epochs done: {model.epochs_done}")
+    if model.optimizer is not None:
+        print(f"Compiled with: loss={model.loss.registered_name}, optimizer={model.optimizer!r}, "
+              f"metrics={model.metrics}")
+    if model.history.epoch:
+        last = {k: v[-1] for k, v in model.history.history.items()}
+        print("Last epoch: " + " - ".join(f"{k}: {v:.4f}" for k, v in last.items()))
+
+
+def cmd_predict(args: argparse.Namespace) -> None:
+    model = _load(args.model)
+    X = _array(args.data, "data")
+    probs = model.predict(X, batch_size=args.batch_size)
+    classes = probs.argmax(axis=1) if probs.shape[1] > 1 else (probs[:, 0] > 0.5).astype(int)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if args.kaggle:
+        writer.writerow(["Id", "Category"])
+        writer.writerows((i + 1, int(c)) for i, c in enumerate(classes))
+    else:
+        writer.writerow(["class", *(f"p{k}" for k in range(probs.shape[1]))])
+        writer.writerows([int(c), *(f"{p:.6g}" for p in row)] for c, row in zip(classes, probs))
+    if args.out:
+        Path(args.out).write_text(out.getvalue())
+        print(f"wrote {len(classes)} predictions to {args.out}")
+    else:
+        sys.stdout.write(out.getvalue())
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    model = _load(args.model)
+    if model.optimizer is None:
+        raise UserError(f"'{args.model}' holds a model that was never compiled, so it has no loss to evaluate")
+    result = model.evaluate(_array(args.X, "X"), _array(args.y, "y"), batch_size=args.batch_size)
+    for key, value in result.items():
+        print(f"{key}: {value:.4f}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="seqnet", description="Inspect, run and evaluate saved seqnet models.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("summary", help="print a model's layers and training state",
+                       description="Print the summary table of a saved model and its training state.")
+    p.add_argument("model", help="a model saved with model.save (.h5)")
+    p.set_defaults(run=cmd_summary)
+
+    p = sub.add_parser("predict", help="predict classes for a .npy array",
+                       description="Predict classes (and probabilities) for the examples in a .npy array.")
+    p.add_argument("model", help="a model saved with model.save (.h5)")
+    p.add_argument("data", help="a .npy array of examples shaped like the model's input")
+    p.add_argument("--out", help="write the CSV here instead of to standard output")
+    p.add_argument("--kaggle", action="store_true",
+                   help="write the Kaggle format: 'Id,Category' with Id from 1 and integer classes")
+    p.add_argument("--batch-size", type=int, default=256, help="examples per forward pass (default 256)")
+    p.set_defaults(run=cmd_predict)
+
+    p = sub.add_parser("evaluate", help="loss and metrics on labelled data",
+                       description="Print the loss and metrics of a saved, compiled model on (X, y).")
+    p.add_argument("model", help="a model saved with model.save (.h5)")
+    p.add_argument("X", help="a .npy array of examples")
+    p.add_argument("y", help="a .npy array of class ids or one-hot rows")
+    p.add_argument("--batch-size", type=int, default=256, help="examples per forward pass (default 256)")
+    p.set_defaults(run=cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except (UserError, ValueError, TypeError, OSError, RuntimeError) as err:
+        print(f"seqnet {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The Keras-named callbacks, each doing what its name says."""
+import csv
+
+import numpy as np
+import pytest
+
+from seqnet import Sequential, load_model
+from seqnet.callbacks import (CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau,
+                              TerminateOnNaN)
+from seqnet.datasets import load_iris, standardize
+from seqnet.layers import Dense
+from seqnet.optimizers import SGD
+from seqnet.schedulers import StepDecay
+
+
+@pytest.fixture(scope="module")
+def iris():
+    (X, y), (Xt, yt) = load_iris()
+    X, Xt = standardize(X, Xt)
+    return X, y, Xt, yt
+
+
+def model(lr=0.05, scheduler=None):
+    m = Sequential([Dense(8, activation="relu"), Dense(3, activation="softmax")], seed=0)
+    m.compile(SGD(lr=lr, momentum=0.9, lr_scheduler=scheduler), "cross_entropy", ["accuracy"])
+    return m
+
+
+def test_checkpoint_per_epoch_with_formatted_names(iris, tmp_path):
+    X, y, Xt, yt = iris
+    m = model()
+    m.fit(X, y, epochs=3, verbose=0, validation_data=(Xt, yt),
+          callbacks=[ModelCheckpoint(str(tmp_path / "ckpt-{epoch:02d}-{val_loss:.3f}.h5"))])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 3 and names[0].startswith("ckpt-01-") and names[2].startswith("ckpt-03-")
+    assert load_model(tmp_path / names[1]).epochs_done == 2
+
+
+def test_checkpoint_best_only_keeps_the_best(iris, tmp_path):
+    X, y, Xt, yt = iris
+    m = model(lr=2.0)  # a rate so large that validation loss goes up and down
+    path = tmp_path / "best.h5"
+    ckpt = ModelCheckpoint(str(path), monitor="val_loss", save_best_only=True)
+    m.fit(X, y, epochs=8, verbose=0, validation_data=(Xt, yt), callbacks=[ckpt])
+    losses = m.history.history["val_loss"]
+    best_epoch = int(np.argmin(losses))
+    saved = load_model(path)
+    assert saved.epochs_done == best_epoch + 1
+    assert ckpt.best == pytest.approx(min(losses))
+    weights_only = tmp_path / "w.h5"
+    model().fit(X, y, epochs=1, verbose=0, callbacks=[ModelCheckpoint(str(weights_only), monitor="loss",
+                                                                      save_weights_only=True)])
+    fresh = model()
+    fresh.build((4,))
+    fresh.load_weights(weights_only)
+
+
+def test_early_stopping_stops_and_restores(iris):
+    X, y, _, _ = iris
+    m = model(lr=3.0)
+    seen = []
+    from seqnet.callbacks import Callback
+
+    class Keep(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(self.model.get_weights())
+    stop = EarlyStopping(monitor="loss", patience=2, restore_best_weights=True)
+    m.fit(X, y, epochs=50, verbose=0, callbacks=[Keep(), stop])
+    assert stop.stopped_epoch < 49 and len(m.history.epoch) == stop.stopped_epoch + 1
+    assert all(np.array_equal(a, b) for a, b in zip(m.get_weights(), seen[stop.best_epoch]))
+
+
+def test_reduce_lr_on_plateau(iris):
+    X, y, _, _ = iris
+    m = model(lr=0.1)
+    m.compile(SGD(lr=0.0), "cross_entropy")  # frozen weights: the loss never improves
+    m.optimizer.learning_rate = 0.4
+    m.optimizer.momentum = 0.0
+    cb = ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=10.0, min_lr=0.06)
+    m.fit(X, y, epochs=5, verbose=0, callbacks=[cb])
+    assert m.optimizer.learning_rate == pytest.approx(0.06)
+    with pytest.raises(ValueError, match="lr_scheduler"):
+        model(scheduler="exponential").fit(X, y, epochs=1, verbose=0, callbacks=[ReduceLROnPlateau()])
+
+
+def test_learning_rate_scheduler(iris):
+    X, y, _, _ = iris
+    rates = []
+    from seqnet.callbacks import Callback
+
+    class Rate(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            rates.append(self.model.optimizer.lr)
+    m = model(lr=1.0)
+    m.fit(X, y, epochs=3, verbose=0, callbacks=[LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1)), Rate()])
+    assert rates == pytest.approx([0.1, 0.05, 0.1 / 3])
+    rates.clear()
+    m.fit(X, y, epochs=4, verbose=0, callbacks=[LearningRateScheduler(StepDecay(0.2, drop=0.5, step_size=2)), Rate()])
+    assert rates == pytest.approx([0.2, 0.2, 0.1, 0.1])
+
+
+def test_csv_logger_one_row_per_epoch(iris, tmp_path):
+    X, y, Xt, yt = iris
+    path = tmp_path / "log.csv"
+    m = model()
+    m.fit(X, y, epochs=4, verbose=0, validation_data=(Xt, yt), callbacks=[CSVLogger(str(path))])
+    rows = list(csv.DictReader(open(path)))
+    assert [r["epoch"] for r in rows] == ["0", "1", "2", "3"]
+    assert set(rows[0]) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}
+    assert float(rows[-1]["loss"]) == pytest.approx(m.history.history["loss"][-1])
+    m.fit(X, y, epochs=2, verbose=0, callbacks=[CSVLogger(str(path), append=True)])
+    assert len(list(csv.DictReader(open(path)))) == 6
+    m.fit(X, y, epochs=1, verbose=0, callbacks=[CSVLogger(str(path))])
+    assert len(list(csv.DictReader(open(path)))) == 1
+
+
+def test_terminate_on_nan_stops_without_raising(iris, capsys):
+    X, y, _, _ = iris
+    m = Sequential([Dense(3)], seed=0)
+    m.compile(SGD(lr=1e30), "l2")
+    with np.errstate(all="ignore"):
+        m.fit(X * 1e10, np.eye(3)[y], epochs=5, verbose=0, callbacks=[TerminateOnNaN()])
+    assert "terminating training" in capsys.readouterr().out
+    assert len(m.history.epoch) == 1

@@ -1,0 +1,70 @@
+"""The ``seqnet`` command's verbs on a small saved model."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from seqnet import Sequential
+from seqnet.cli import main
+from seqnet.layers import Dense
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 4)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)
+    model = Sequential([Dense(6, activation="relu"), Dense(3, activation="softmax")], seed=0)
+    model.compile("adam", "cross_entropy", ["accuracy"])
+    model.fit(X, y, epochs=2, verbose=0)
+    model.save(folder / "m.h5")
+    np.save(folder / "X.npy", X)
+    np.save(folder / "y.npy", y)
+    return folder, model, X
+
+
+def test_summary(saved, capsys):
+    folder, _, _ = saved
+    assert main(["summary", str(folder / "m.h5")]) == 0
+    out = capsys.readouterr().out
+    assert "dense_1 (Dense)" in out and "Epochs done: 2" in out and "Last epoch: loss:" in out
+
+
+def test_predict_csv_and_kaggle(saved, capsys):
+    folder, model, X = saved
+    assert main(["predict", str(folder / "m.h5"), str(folder / "X.npy")]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "class,p0,p1,p2" and len(lines) == 31
+    out = folder / "preds.csv"
+    assert main(["predict", str(folder / "m.h5"), str(folder / "X.npy"), "--out", str(out), "--kaggle"]) == 0
+    rows = out.read_text().strip().splitlines()
+    assert rows[0] == "Id,Category" and rows[1].startswith("1,")
+    assert [int(r.split(",")[1]) for r in rows[1:]] == model.predict(X).argmax(axis=1).tolist()
+
+
+def test_evaluate(saved, capsys):
+    folder, model, X = saved
+    assert main(["evaluate", str(folder / "m.h5"), str(folder / "X.npy"), str(folder / "y.npy")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("loss: ") and "accuracy: " in out
+
+
+def test_user_errors_are_one_line_without_traceback(saved, tmp_path):
+    folder, _, _ = saved
+    bad = tmp_path / "bad.npy"
+    np.save(bad, np.zeros((3, 7)))
+    for args, message in [(["summary", str(tmp_path / "nope.h5")], "No such seqnet model file"),
+                          (["predict", str(folder / "m.h5"), str(bad)], "has 7 features"),
+                          (["predict", str(folder / "m.h5"), str(tmp_path / "none.npy")], "not found")]:
+        proc = subprocess.run([sys.executable, "-m", "seqnet.cli", *args], capture_output=True, text=True)
+        assert proc.returncode != 0
+        assert "Traceback" not in proc.stderr and message in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("verb", [[], ["summary"], ["predict"], ["evaluate"]])
+def test_help(verb):
+    proc = subprocess.run([sys.executable, "-m", "seqnet.cli", *verb, "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "usage: seqnet" in proc.stdout

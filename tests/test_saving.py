@@ -1,0 +1,218 @@
+"""h5py checkpoints: round trips, exact resume, atomic writes and bad files."""
+import json
+
+import h5py
+import numpy as np
+import pytest
+
+import seqnet
+from seqnet import ModelFileError, Sequential, activations, callbacks, initializers, layers, load_model, losses
+from seqnet import optimizers, schedulers
+from seqnet._registry import serialize
+from seqnet.callbacks import EarlyStopping, ReduceLROnPlateau
+from seqnet.datasets import load_iris, standardize
+from seqnet.layers import BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
+from seqnet.optimizers import SGD, Adam
+from seqnet.schedulers import Exponential
+
+
+def a_schedule(epoch, lr):
+    return lr * 0.5
+
+
+REQUIRED = {  # constructor arguments without defaults, by (kind, name)
+    ("layer", "dense"): dict(n_out=3), ("layer", "conv2d"): dict(n_out=2, kernel_shape=3),
+    ("layer", "pool2d"): dict(kernel_shape=2), ("layer", "activation"): dict(activation="tanh"),
+    ("layer", "dropout"): dict(rate=0.2), ("scheduler", "constant"): dict(lr=0.1),
+    ("scheduler", "exponential"): dict(lr=0.1), ("scheduler", "step"): dict(lr=0.1),
+    ("scheduler", "cosine"): dict(lr=0.1), ("callback", "model_checkpoint"): dict(filepath="m.h5"),
+    ("callback", "csv_logger"): dict(filename="log.csv"),
+    ("callback", "learning_rate_scheduler"): dict(schedule=a_schedule),
+}
+REGISTRIES = [activations.activations, initializers.initializers, losses.losses, optimizers.optimizers,
+              schedulers.schedulers, layers.layers, callbacks.callbacks]
+
+
+@pytest.mark.parametrize("registry", REGISTRIES, ids=lambda r: r.kind)
+def test_every_registered_class_round_trips(registry):
+    for name in sorted(registry._classes):
+        if name.startswith("test_"):
+            continue  # layers registered by other tests
+        obj = registry.lookup(name)(**REQUIRED.get((registry.kind, name), {}))
+        clone = registry.get(json.loads(json.dumps(serialize(obj))))
+        assert type(clone) is type(obj), name
+        assert clone.get_config() == obj.get_config(), name
+
+
+def test_a_user_layer_saves_and_loads_by_name(tmp_path):
+    @layers.register("scale_by")
+    class ScaleBy(layers.Layer):
+        def __init__(self, factor=2.0, name=None):
+            super().__init__(name=name)
+            self.factor = factor
+
+        def _forward(self, X):
+            return self.factor * X
+
+        def _backward(self, dZ):
+            return self.factor * dZ
+
+        def get_config(self):
+            return {"factor": self.factor, **super().get_config()}
+
+    model = Sequential([ScaleBy(3.0), Dense(2)], seed=0)
+    model.build((4,))
+    model.save(tmp_path / "m.h5")
+    again = load_model(tmp_path / "m.h5")
+    assert isinstance(again.layers[0], ScaleBy) and again.layers[0].factor == 3.0
+    X = np.ones((2, 4), dtype=np.float32)
+    assert np.array_equal(again.predict(X), model.predict(X))
+
+
+@pytest.fixture(scope="module")
+def iris():
+    (X, y), _ = load_iris()
+    return standardize(X)[0], y
+
+
+def dense_model(optimizer, dropout=0.0, seed=5):
+    layer_list = [Dense(12, activation="relu")] + ([Dropout(dropout)] if dropout else []) + \
+                 [Dense(3, activation="softmax")]
+    model = Sequential(layer_list, seed=seed)
+    model.compile(optimizer=optimizer(), loss="cross_entropy", metrics=["accuracy"])
+    return model
+
+
+RESUME_CASES = {
+    "sgd_momentum_exponential": (lambda: SGD(lr=0.05, momentum=0.9, lr_scheduler=Exponential(0.05, 0.9, 7)), 0.0),
+    "adam": (lambda: Adam(lr=0.01), 0.0),
+    "dropout": (lambda: SGD(lr=0.05, momentum=0.9), 0.3),
+}
+
+
+@pytest.mark.parametrize("case", RESUME_CASES)
+def test_resume_is_bit_identical(case, iris, tmp_path):
+    X, y = iris
+    optimizer, dropout = RESUME_CASES[case]
+    straight = dense_model(optimizer, dropout)
+    straight.fit(X, y, batch_size=16, epochs=6, validation_split=0.2, verbose=0)
+
+    first = dense_model(optimizer, dropout)
+    first.fit(X, y, batch_size=16, epochs=3, validation_split=0.2, verbose=0)
+    first.save(tmp_path / "m.h5")
+    resumed = load_model(tmp_path / "m.h5")
+    assert resumed.epochs_done == 3
+    resumed.fit(X, y, batch_size=16, epochs=6, initial_epoch=3, validation_split=0.2, verbose=0)
+
+    assert all(np.array_equal(a, b) for a, b in zip(straight.get_weights(), resumed.get_weights()))
+    assert resumed.history.epoch == list(range(6))
+    assert resumed.history.history == straight.history.history
+
+
+def test_callback_state_travels_with_the_model(iris, tmp_path):
+    X, y = iris
+    stopper = EarlyStopping(monitor="loss", patience=3, restore_best_weights=True)
+    plateau = ReduceLROnPlateau(monitor="loss", patience=1, factor=0.5)
+    model = dense_model(lambda: SGD(lr=0.05))
+    model.fit(X, y, epochs=2, verbose=0, callbacks=[stopper, plateau])
+    stopper.wait = 2
+    model.save(tmp_path / "m.h5")
+    again = load_model(tmp_path / "m.h5")
+    s, p = again.callbacks
+    assert isinstance(s, EarlyStopping) and s.wait == 2 and s.best == stopper.best and s.patience == 3
+    assert all(np.array_equal(a, b) for a, b in zip(s.best_weights, stopper.best_weights))
+    assert isinstance(p, ReduceLROnPlateau) and p.best == plateau.best
+    again.fit(X, y, epochs=3, initial_epoch=2, verbose=0, callbacks=again.callbacks)
+    assert s.wait in (0, 3)  # carried on counting from 2 rather than starting over
+
+
+def test_predictions_equal_after_reload_for_dense_and_conv(tmp_path):
+    rng = np.random.default_rng(0)
+    conv = Sequential([Conv2D(4, 3, activation="relu"), BatchNorm(), MaxPool2D(2), Flatten(),
+                       Dense(3, activation="softmax")], seed=0)
+    conv.compile("adam", "cross_entropy", ["accuracy"])
+    Xc = rng.normal(size=(16, 6, 6, 2)).astype(np.float32)
+    conv.fit(Xc, rng.integers(0, 3, 16), epochs=2, verbose=0)
+    dense = dense_model(lambda: SGD(lr=0.1))
+    Xd = rng.normal(size=(10, 4)).astype(np.float32)
+    dense.fit(Xd, rng.integers(0, 3, 10), epochs=1, verbose=0)
+    for model, X in ((conv, Xc), (dense, Xd)):
+        model.save(tmp_path / "x.h5")
+        assert np.array_equal(load_model(tmp_path / "x.h5").predict(X), model.predict(X))
+        model.save_weights(tmp_path / "w.h5")
+        fresh = Sequential.from_config(model.get_config())
+        fresh.load_weights(tmp_path / "w.h5")
+        assert np.array_equal(fresh.predict(X), model.predict(X))
+
+
+def test_file_layout_is_keras_like(tmp_path, iris):
+    X, y = iris
+    model = dense_model(lambda: SGD(lr=0.1, momentum=0.9))
+    model.fit(X, y, epochs=1, verbose=0)
+    model.save(tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5") as f:
+        assert f.attrs["seqnet_version"] == seqnet.__version__
+        assert json.loads(f.attrs["model_config"])["layers"][0]["class_name"] == "dense"
+        assert json.loads(f.attrs["training_config"])["optimizer"]["class_name"] == "sgd"
+        assert f["model_weights/dense/W"].shape == (4, 12)
+        assert f["optimizer_weights/dense/W/momentum"].shape == (4, 12)
+        assert f["training_state"].attrs["epochs_done"] == 1
+
+
+def test_a_failed_save_leaves_the_old_file_intact(tmp_path, iris, monkeypatch):
+    X, y = iris
+    model = dense_model(lambda: SGD(lr=0.1))
+    model.fit(X, y, epochs=1, verbose=0)
+    path = tmp_path / "m.h5"
+    model.save(path)
+    before = path.read_bytes()
+    model.fit(X, y, epochs=1, verbose=0)
+
+    def broken(*args, **kwargs):
+        raise OSError("simulated: no space left on device")
+    monkeypatch.setattr(h5py.Group, "create_dataset", broken)
+    with pytest.raises(OSError, match="no space left"):
+        model.save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert load_model(path).epochs_done == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["m.h5"]
+
+
+def test_bad_files(tmp_path, iris):
+    X, y = iris
+    with pytest.raises(FileNotFoundError, match="missing.h5"):
+        load_model(tmp_path / "missing.h5")
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(ModelFileError, match="notes.txt.*not a readable HDF5"):
+        load_model(text)
+    model = dense_model(lambda: SGD(lr=0.1))
+    model.fit(X, y, epochs=1, verbose=0)
+    good = tmp_path / "good.h5"
+    model.save(good)
+    truncated = tmp_path / "truncated.h5"
+    truncated.write_bytes(good.read_bytes()[:3000])
+    with pytest.raises(ModelFileError, match="truncated.h5"):
+        load_model(truncated)
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as f:
+        f.create_dataset("x", data=[1, 2, 3])
+    with pytest.raises(ModelFileError, match="other.h5.*holds no seqnet model"):
+        load_model(other)
+    future = tmp_path / "future.h5"
+    future.write_bytes(good.read_bytes())
+    with h5py.File(future, "a") as f:
+        f.attrs["format_version"] = 99
+    with pytest.raises(ModelFileError, match="format 99"):
+        load_model(future)
+    wider = Sequential([Dense(13, activation="relu"), Dense(3, activation="softmax")], seed=0)
+    wider.build((4,))
+    with pytest.raises(ModelFileError, match=r"good.h5.*dense/W has shape \(4, 12\).*expects \(4, 13\)"):
+        wider.load_weights(good)
+    deeper = Sequential([Dense(12), Dense(12), Dense(3)], seed=0)
+    deeper.build((4,))
+    with pytest.raises(ModelFileError, match="layers"):
+        deeper.load_weights(good)
+    with pytest.raises(ValueError, match="shape"):
+        wider.set_weights(model.get_weights())
