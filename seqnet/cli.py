@@ -71,6 +71,11 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         print(f"{key}: {value:.4f}")
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from .experiment import write_report
+    print(f"wrote {write_report(args.run_dir, args.format)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seqnet", description="Inspect, run and evaluate saved seqnet models.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -97,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("y", help="a .npy array of class ids or one-hot rows")
     p.add_argument("--batch-size", type=int, default=256, help="examples per forward pass (default 256)")
     p.set_defaults(run=cmd_evaluate)
+
+    p = sub.add_parser("report", help="rebuild the report of a run folder",
+                       description="Rebuild report.md (or report.tex) of a run folder written by the examples: "
+                                   "configuration, model summary, curves, per-epoch metrics and final results.")
+    p.add_argument("run_dir", help="a run folder, e.g. runs/fashion_mnist_mlp")
+    p.add_argument("--format", choices=["markdown", "latex"], default="markdown",
+                   help="markdown (report.md, default) or latex (report.tex, to \\input into a write-up)")
+    p.set_defaults(run=cmd_report)
     return parser
 
 

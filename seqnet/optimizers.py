@@ -9,7 +9,7 @@ gradients give the same parameters.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +18,29 @@ from ._registry import Configurable, Registry, serialize
 from .schedulers import _check_positive
 
 optimizers = Registry("optimizer")
+
+FLUSH_EVERY = 64  # updates between flushes of subnormal numbers to zero
+
+
+_scratch_buffers: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
+
+
+def _scratch(like: np.ndarray) -> np.ndarray:
+    """A reusable work array shaped like ``like`` (contents undefined)."""
+    key = (like.shape, like.dtype.str)
+    if key not in _scratch_buffers:
+        _scratch_buffers[key] = np.empty_like(like)
+    return _scratch_buffers[key]
+
+
+def flush_subnormals(arr: np.ndarray) -> None:
+    """Set entries smaller in magnitude than the dtype's smallest normal number to zero, in place.
+
+    Momentum and Adam's moments decay geometrically wherever the gradient is always zero (the
+    weights of an image's blank border pixels, dead ReLU units) and pass through the subnormal
+    range, where x86 arithmetic is some 30 times slower. Flushing them keeps every update fast.
+    """
+    np.copyto(arr, 0, where=np.abs(arr) < np.finfo(arr.dtype).tiny)
 
 
 class Optimizer(Configurable, ABC):
@@ -54,7 +77,7 @@ class Optimizer(Configurable, ABC):
 
     def update(self, model: Any) -> None:
         """One step on every parameter of ``model`` (a Sequential or an iterable of layers)."""
-        layers: Iterable[Any] = getattr(model, "layers", model)
+        layers: list[Any] = [layer for layer in getattr(model, "layers", model) if getattr(layer, "trainable", True)]
         lr = self.lr
         for layer in layers:
             for pname, param in layer.parameters.items():
@@ -67,6 +90,12 @@ class Optimizer(Configurable, ABC):
                     grad = grad + self.weight_decay * param
                 self._step(self.state.setdefault((layer.name, pname), {}), param, grad, lr)
         self.iterations += 1
+        if self.iterations % FLUSH_EVERY == 0:
+            for layer in layers:
+                for pname, param in layer.parameters.items():
+                    flush_subnormals(param)
+                    for slot in self.state.get((layer.name, pname), {}).values():
+                        flush_subnormals(slot)
 
     @abstractmethod
     def _step(self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray, lr: float) -> None:
@@ -138,13 +167,23 @@ class Adam(Optimizer):
         if "m" not in state:
             state["m"], state["v"] = np.zeros_like(param), np.zeros_like(param)
         m, v = state["m"], state["v"]
+        scratch = _scratch(param)
         t = self.iterations + 1
-        m *= self.beta_1
-        m += (1.0 - self.beta_1) * grad
-        v *= self.beta_2
-        v += (1.0 - self.beta_2) * grad * grad
-        denom = np.sqrt(v) / np.sqrt(1.0 - self.beta_2 ** t) + self.eps
-        param -= (lr / (1.0 - self.beta_1 ** t)) * m / denom
+        correction = np.sqrt(1.0 - self.beta_2 ** t)
+        # written as in-place passes over one scratch buffer: this update touches every parameter,
+        # and temporaries of their size would cost more than the arithmetic
+        np.subtract(grad, m, out=scratch)                    # m += (1 - b1) (g - m)
+        scratch *= 1.0 - self.beta_1
+        m += scratch
+        np.multiply(grad, grad, out=scratch)                 # v += (1 - b2) (g^2 - v)
+        scratch -= v
+        scratch *= 1.0 - self.beta_2
+        v += scratch
+        np.sqrt(v, out=scratch)                              # p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)
+        scratch += self.eps * correction
+        np.divide(m, scratch, out=scratch)
+        scratch *= lr * correction / (1.0 - self.beta_1 ** t)
+        param -= scratch
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "eps": self.eps}

@@ -208,7 +208,8 @@ class Sequential:
     # -- training --------------------------------------------------------------
     def fit(self, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
             validation_data: tuple[Any, Any] | None = None, shuffle: bool = True,
-            callbacks: list[Callback] | None = None, verbose: int = 1, initial_epoch: int = 0) -> History:
+            callbacks: list[Callback] | None = None, verbose: int = 1, initial_epoch: int = 0,
+            augment: Any = None) -> History:
         """Train for ``epochs - initial_epoch`` epochs of mini-batch updates.
 
         Parameters
@@ -226,6 +227,9 @@ class Sequential:
         callbacks : list of Callback, optional
         verbose : {0, 1, 2}
         initial_epoch : int, default 0
+        augment : callable, optional
+            ``augment(X_batch, rng) -> X_batch`` applied to every training batch (e.g.
+            :func:`seqnet.augment.crop_and_flip`), drawing from the model's generator.
 
         Returns
         -------
@@ -287,7 +291,8 @@ class Sequential:
             for batch in range(steps):
                 idx = order[batch * batch_size:(batch + 1) * batch_size]
                 cbs.on_train_batch_begin(batch)
-                loss, Y_hat = self.train_step(X[idx], Y[idx])
+                X_batch = X[idx] if augment is None else augment(X[idx], self.rng).astype(self.dtype, copy=False)
+                loss, Y_hat = self.train_step(X_batch, Y[idx])
                 logs = {"loss": loss, **self._metric_values(Y[idx], Y_hat)}
                 seen += len(idx)
                 for k, v in logs.items():
@@ -342,7 +347,8 @@ class Sequential:
 
     # -- weights and config ----------------------------------------------------
     def count_params(self) -> int:
-        return sum(layer.count_params() for layer in self.layers)
+        """Number of trainable parameters."""
+        return sum(layer.count_params() for layer in self.layers if layer.trainable)
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every layer's parameters and buffers, in layer order."""

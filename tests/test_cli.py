@@ -68,3 +68,28 @@ def test_user_errors_are_one_line_without_traceback(saved, tmp_path):
 def test_help(verb):
     proc = subprocess.run([sys.executable, "-m", "seqnet.cli", *verb, "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "usage: seqnet" in proc.stdout
+
+
+def test_report_rebuilds_markdown_and_latex(tmp_path, capsys):
+    from seqnet.experiment import Run
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)).astype(np.float32), rng.integers(0, 2, 40)
+    run = Run("demo_run", {"lr": 0.1, "batch_size": 8, "note": "50% dropout_free"}, root=tmp_path)
+    model = Sequential([Dense(4, activation="relu"), Dense(2, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy", ["accuracy"])
+    model.fit(X, y, batch_size=8, epochs=3, validation_split=0.25, verbose=0, callbacks=run.callbacks())
+    report = run.finish(model, {"test_accuracy": 0.75})
+    text = report.read_text()
+    for part in ("# Run: demo_run", "| lr | 0.1 |", "dense_1 (Dense)", "![loss and accuracy curves](curves.png)",
+                 "| test_accuracy | 0.75 |", "| 3 |"):
+        assert part in text, part
+    assert sorted(p.name for p in run.dir.iterdir()) == ["curves.png", "hparams.json", "metrics.csv", "model.h5",
+                                                        "report.md", "results.json"]
+    report.unlink()
+    assert main(["report", str(run.dir)]) == 0 and (run.dir / "report.md").read_text() == text
+    assert main(["report", str(run.dir), "--format", "latex"]) == 0
+    latex = (run.dir / "report.tex").read_text()
+    assert "\\begin{tabular}" in latex and "50\\% dropout\\_free" in latex and "\\includegraphics" in latex
+    capsys.readouterr()
+    assert main(["report", str(tmp_path)]) == 1
+    assert "no hparams.json" in capsys.readouterr().err

@@ -33,3 +33,185 @@ def test_minibatches_cover_each_example_once():
 
 def test_one_hot():
     assert one_hot([2, 0], 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+
+
+# -- real file formats, written by the tests -----------------------------------------------------
+import gzip
+import os
+import pickle
+import struct
+import tarfile
+from pathlib import Path
+
+from seqnet.augment import crop_and_flip, random_crop, random_flip
+from seqnet.datasets import (DatasetError, load_cifar10, load_fashion_mnist, load_kaggle_test, read_idx,
+                             write_kaggle_submission)
+
+
+def write_idx(path, array, magic_type=0x08, gz=True):
+    data = struct.pack(">BBBB", 0, 0, magic_type, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    data += array.astype(">u1" if magic_type == 0x08 else ">i4").tobytes()
+    (gzip.open if gz else open)(path, "wb").write(data)
+    return data
+
+
+def fake_fashion(folder, n_train=12, n_test=5, gz=True):
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = {"train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28)),
+              "train-labels-idx1-ubyte": np.arange(n_train) % 10,
+              "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28)),
+              "t10k-labels-idx1-ubyte": np.arange(n_test) % 10}
+    for stem, a in arrays.items():
+        write_idx(folder / (stem + (".gz" if gz else "")), a, gz=gz)
+    return arrays
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_fashion_mnist_reads_idx_files(tmp_path, gz):
+    arrays = fake_fashion(tmp_path / "fm", gz=gz)
+    (X, y), (Xt, yt) = load_fashion_mnist(tmp_path / "fm")
+    assert X.shape == (12, 28, 28, 1) and X.dtype == np.uint8 and Xt.shape == (5, 28, 28, 1)
+    assert np.array_equal(X[..., 0], arrays["train-images-idx3-ubyte"]) and y.dtype == np.int64
+    assert np.array_equal(yt, arrays["t10k-labels-idx1-ubyte"])
+    (Xn, _), _ = load_fashion_mnist(tmp_path / "fm", normalize=True)
+    assert Xn.dtype == np.float32 and Xn.max() <= 1.0 and np.allclose(Xn * 255, X)
+
+
+def test_fashion_mnist_search_path_and_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEQNET_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr("seqnet.datasets.data_dirs", lambda: [tmp_path / "data", tmp_path / "home"])
+    with pytest.raises(FileNotFoundError) as info:
+        load_fashion_mnist()
+    message = str(info.value)
+    assert str(tmp_path / "data" / "fashion-mnist") in message
+    assert "apt-get install dataset-fashion-mnist" in message and "download=True" in message and "path=" in message
+    fake_fashion(tmp_path / "data" / "fashion-mnist")
+    (X, _), _ = load_fashion_mnist()
+    assert len(X) == 12
+
+
+def test_default_search_order(monkeypatch, tmp_path):
+    from seqnet.datasets import data_dirs
+    monkeypatch.setenv("SEQNET_DATA", str(tmp_path))
+    assert data_dirs()[0] == tmp_path and data_dirs()[-1] == Path("/usr/share/datasets")
+    assert data_dirs()[1] == Path.home() / ".seqnet" / "datasets"
+
+
+def test_idx_validation(tmp_path):
+    good = write_idx(tmp_path / "x.gz", np.zeros((3, 2, 2)))
+    assert read_idx(tmp_path / "x.gz").shape == (3, 2, 2)
+    (tmp_path / "magic").write_bytes(b"\x12\x34" + good[2:])
+    with pytest.raises(DatasetError, match="magic.*magic"):
+        read_idx(tmp_path / "magic")
+    (tmp_path / "short").write_bytes(good[:-3])
+    with pytest.raises(DatasetError, match="short.*truncated: 9 of 12"):
+        read_idx(tmp_path / "short")
+    (tmp_path / "long").write_bytes(good + b"\x00")
+    with pytest.raises(DatasetError, match="more data"):
+        read_idx(tmp_path / "long")
+    (tmp_path / "notgz.gz").write_bytes(good)
+    with pytest.raises(DatasetError, match="notgz.gz"):
+        read_idx(tmp_path / "notgz.gz")
+    assert np.array_equal(read_idx(Path(write_idx(tmp_path / "i.gz", np.array([1, -2]), 0x0C) and tmp_path / "i.gz")),
+                          [1, -2])
+
+
+def test_label_count_mismatch(tmp_path):
+    fake_fashion(tmp_path)
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.arange(11) % 10)
+    with pytest.raises(DatasetError, match="12 images but .* 11 labels"):
+        load_fashion_mnist(tmp_path)
+
+
+def cifar_batch(rng, n):
+    return {b"batch_label": b"x", b"labels": rng.integers(0, 10, n).tolist(),
+            b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8), b"filenames": [b"f"] * n}
+
+
+def fake_cifar(folder, n=4):
+    rng = np.random.default_rng(1)
+    batches = {f"data_batch_{i}": cifar_batch(rng, n) for i in range(1, 6)}
+    batches["test_batch"] = cifar_batch(rng, n)
+    root = folder / "cifar-10-batches-py"
+    root.mkdir(parents=True)
+    for name, batch in batches.items():
+        (root / name).write_bytes(pickle.dumps(batch, protocol=2))
+    with tarfile.open(folder / "cifar-10-python.tar.gz", "w:gz") as tar:
+        tar.add(root, arcname="cifar-10-batches-py")
+    return batches
+
+
+def test_cifar10_from_folder_and_tarball(tmp_path):
+    batches = fake_cifar(tmp_path)
+    for source in (tmp_path / "cifar-10-batches-py", tmp_path / "cifar-10-python.tar.gz", tmp_path):
+        (X, y), (Xt, yt) = load_cifar10(source)
+        assert X.shape == (20, 32, 32, 3) and X.dtype == np.uint8 and Xt.shape == (4, 32, 32, 3)
+        first = batches["data_batch_1"][b"data"][1]
+        assert np.array_equal(X[1, :, :, 0], first[:1024].reshape(32, 32))  # red plane
+        assert np.array_equal(X[1, 5, 7], first[[5 * 32 + 7, 1024 + 5 * 32 + 7, 2048 + 5 * 32 + 7]])
+        assert y[4:8].tolist() == batches["data_batch_2"][b"labels"]
+
+
+def test_cifar10_validation(tmp_path):
+    fake_cifar(tmp_path)
+    root = tmp_path / "cifar-10-batches-py"
+    (root / "data_batch_3").write_bytes(pickle.dumps({b"data": np.zeros((4, 3072), np.uint8), b"labels": [1, 2]}))
+    with pytest.raises(DatasetError, match="data_batch_3 has 4 images but 2 labels"):
+        load_cifar10(root)
+    (root / "data_batch_3").write_bytes(b"garbage")
+    with pytest.raises(DatasetError, match="cannot unpickle CIFAR batch data_batch_3"):
+        load_cifar10(root)
+    (root / "data_batch_3").write_bytes(pickle.dumps({b"data": os.system, b"labels": []}))
+    with pytest.raises(DatasetError, match="refusing to load"):
+        load_cifar10(root)
+    (root / "data_batch_3").unlink()
+    with pytest.raises(DatasetError, match="no file 'data_batch_3'"):
+        load_cifar10(root)
+    truncated = tmp_path / "cut.tar.gz"
+    truncated.write_bytes((tmp_path / "cifar-10-python.tar.gz").read_bytes()[:500])
+    with pytest.raises(DatasetError, match="cut.tar.gz"):
+        load_cifar10(truncated)
+    with pytest.raises(FileNotFoundError, match="download=True"):
+        load_cifar10(tmp_path / "nowhere")
+
+
+def test_kaggle_test_file_and_submission(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, 256, (3, 3072), dtype=np.uint8)
+    np.save(tmp_path / "cifar_test_data.npy", rows)
+    X = load_kaggle_test(tmp_path / "cifar_test_data.npy")
+    assert X.shape == (3, 32, 32, 3) and np.array_equal(X[2, :, :, 1], rows[2, 1024:2048].reshape(32, 32))
+    np.save(tmp_path / "bad.npy", rows[:, :100])
+    with pytest.raises(DatasetError, match=r"\(3, 100\)"):
+        load_kaggle_test(tmp_path / "bad.npy")
+    path = write_kaggle_submission(np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]), tmp_path / "sub.csv")
+    assert path.read_text() == "Id,Category\n1,1\n2,0\n3,1\n"
+    write_kaggle_submission([4, 7], tmp_path / "sub2.csv")
+    assert (tmp_path / "sub2.csv").read_text().splitlines() == ["Id,Category", "1,4", "2,7"]
+
+
+REAL = Path("/usr/share/datasets/fashion-mnist")
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
+def test_real_fashion_mnist():
+    (X, y), (Xt, yt) = load_fashion_mnist(REAL)
+    assert X.shape == (60000, 28, 28, 1) and Xt.shape == (10000, 28, 28, 1)
+    assert np.bincount(y).tolist() == [6000] * 10 and np.bincount(yt).tolist() == [1000] * 10
+
+
+def test_augmentation(rng):
+    X = rng.integers(0, 255, (50, 8, 6, 3)).astype(np.uint8)
+    flipped = random_flip(X, np.random.default_rng(0), p=1.0)
+    assert np.array_equal(flipped, X[:, :, ::-1])
+    assert np.array_equal(random_flip(X, np.random.default_rng(0), p=0.0), X)
+    cropped = random_crop(X, np.random.default_rng(0), padding=2)
+    assert cropped.shape == X.shape and cropped.dtype == X.dtype
+    # every crop is a shifted copy: its non-padding pixels appear in the original at some offset
+    for img, orig in zip(cropped[:5], X[:5]):
+        padded = np.pad(orig, ((2, 2), (2, 2), (0, 0)))
+        assert any(np.array_equal(img, padded[a:a + 8, b:b + 6]) for a in range(5) for b in range(5))
+    assert not np.array_equal(cropped, X)
+    assert crop_and_flip(X, np.random.default_rng(3)).shape == X.shape

@@ -90,3 +90,21 @@ def test_validation_and_registry():
     assert isinstance(optimizers.get("adam"), Adam)
     with pytest.raises(ValueError, match="Known optimizer names: adam, sgd"):
         optimizers.get("rmsprop")
+
+
+@pytest.mark.parametrize("flush_every, flushed", [(64, True), (10 ** 9, False)])
+def test_subnormal_state_is_flushed(rng, monkeypatch, flush_every, flushed):
+    monkeypatch.setattr(optimizers, "FLUSH_EVERY", flush_every)
+    layers, _ = _layers(rng)
+    for layer in layers:
+        for k, p in layer.parameters.items():
+            layer.parameters[k] = p.astype(np.float32)
+            layer.gradients[k] = np.zeros_like(layer.parameters[k])
+    layers[0].gradients["W"][0, 0] = 1.0
+    opt = Adam(lr=1e-3)
+    opt.update(layers)
+    layers[0].gradients["W"][0, 0] = 0.0
+    for _ in range(64 * 14 - 1):  # m = 0.1 * 0.9**t is subnormal (about 1e-42) by now
+        opt.update(layers)
+    m = opt.state[("a", "W")]["m"][0, 0]
+    assert (m == 0) == flushed and (m != 0 and abs(m) < np.finfo(np.float32).tiny) == (not flushed)

@@ -65,6 +65,7 @@ class Layer(Configurable):
         self.cache: dict[str, Any] = {}
         self.built = False
         self.training = True
+        self.trainable = True  # False freezes the parameters: optimizers skip the layer
         # a model's first layer need not compute dL/dX (nothing consumes it); layers that can
         # skip that work (Dense, Conv2D) return None from backward when this is False
         self.need_input_gradient = True
@@ -162,7 +163,15 @@ class Layer(Configurable):
             target[...] = value
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name}
+        return {"name": self.name, **({} if self.trainable else {"trainable": False})}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Layer":
+        config = dict(config)
+        trainable = config.pop("trainable", True)
+        layer = cls(**config)
+        layer.trainable = trainable
+        return layer
 
     def _activation_config(self) -> Any:
         return identifier_config(self._activation_id, self.activation)

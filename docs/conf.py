@@ -1,0 +1,48 @@
+"""Sphinx configuration for the seqnet documentation."""
+import os
+import sys
+from datetime import date
+
+sys.path.insert(0, os.path.abspath(".."))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import seqnet  # noqa: E402
+
+project = "seqnet"
+author = "the seqnet developers"
+copyright = f"{date.today().year}, {author}"
+release = version = seqnet.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.doctest",
+    "sphinx.ext.viewcode",
+    "sphinx.ext.intersphinx",
+]
+html_theme = "furo"
+html_title = f"seqnet {release}"
+html_static_path = ["_static"]
+exclude_patterns = ["_build"]
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+napoleon_use_rtype = False
+nitpicky = False
+
+# The machines that build these docs have no internet: each project's inventory of the few names
+# these pages link to is kept in _inventories/, and the links still point to the real pages.
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3/", "_inventories/python.inv"),
+    "numpy": ("https://numpy.org/doc/stable/", "_inventories/numpy.inv"),
+    "torch": ("https://docs.pytorch.org/docs/stable/", "_inventories/torch.inv"),
+}
+
+doctest_global_setup = """
+import numpy as np
+import seqnet
+"""

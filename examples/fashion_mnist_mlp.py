@@ -1,0 +1,42 @@
+"""The assignment's MLP (784-1024-1024-10, ReLU) on the full Fashion-MNIST, in numpy.
+
+    python examples/fashion_mnist_mlp.py [--epochs 20] [--lr 1e-3] [--data-dir DIR] [--out runs]
+
+Writes runs/fashion_mnist_mlp/: hparams.json, metrics.csv, curves.png, model.h5, report.md.
+"""
+import argparse
+import time
+
+import seqnet
+from seqnet.architectures import fashion_mlp
+from seqnet.experiment import Run
+from seqnet.optimizers import Adam
+from seqnet.schedulers import Cosine
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--epochs", type=int, default=20)
+parser.add_argument("--batch-size", type=int, default=128)
+parser.add_argument("--lr", type=float, default=1e-3)
+parser.add_argument("--dropout", type=float, default=0.3)
+parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--data-dir", default=None, help="folder with the four IDX files (default: search)")
+parser.add_argument("--out", default="runs", help="parent folder of the run folder")
+args = parser.parse_args()
+
+(X_train, y_train), (X_test, y_test) = seqnet.datasets.load_fashion_mnist(args.data_dir, normalize=True)
+run = Run("fashion_mnist_mlp", vars(args), root=args.out)
+
+model = fashion_mlp(dropout=args.dropout, seed=args.seed)
+steps = args.epochs * -(-len(X_train) * 11 // 12 // args.batch_size)  # updates in the whole run
+model.compile(optimizer=Adam(lr=args.lr, lr_scheduler=Cosine(args.lr, decay_steps=steps, min_lr=args.lr / 100)),
+              loss="cross_entropy", metrics=["accuracy"])
+
+start = time.perf_counter()
+model.fit(X_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_split=1 / 12,
+          callbacks=run.callbacks())
+seconds = time.perf_counter() - start
+test = model.evaluate(X_test, y_test)
+report = run.finish(model, {"test_loss": test["loss"], "test_accuracy": test["accuracy"],
+                            "train_seconds": seconds, "seconds_per_epoch": seconds / args.epochs})
+print(f"training took {seconds:.0f} s ({seconds / args.epochs:.1f} s per epoch); report: {report}")
+print(f"test accuracy: {test['accuracy']:.4f}")

@@ -1,0 +1,143 @@
+"""LightningDataModules for Fashion-MNIST and CIFAR-10, reading files with seqnet's own loaders."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from seqnet.datasets import load_cifar10, load_fashion_mnist
+
+
+class DeviceBatches:
+    """Mini-batches cut from tensors that already live on the training device (no copies, no workers)."""
+
+    def __init__(self, X: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool, seed: int = 0) -> None:
+        self.X, self.y, self.batch_size, self.shuffle = X, y, batch_size, shuffle
+        self.generator = torch.Generator(device=X.device).manual_seed(seed)
+
+    def __len__(self) -> int:
+        return -(-len(self.X) // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        n = len(self.X)
+        order = (torch.randperm(n, device=self.X.device, generator=self.generator) if self.shuffle
+                 else torch.arange(n, device=self.X.device))
+        for start in range(0, n, self.batch_size):
+            idx = order[start:start + self.batch_size]
+            yield self.X[idx], self.y[idx]
+
+
+def random_crop_flip(x: torch.Tensor, padding: int = 4) -> torch.Tensor:
+    """Per-image random crop (after zero padding) and horizontal flip of an NCHW batch, on its device."""
+    n, _, h, w = x.shape
+    padded = torch.nn.functional.pad(x, (padding, padding, padding, padding))
+    dy = torch.randint(0, 2 * padding + 1, (n,), device=x.device)
+    dx = torch.randint(0, 2 * padding + 1, (n,), device=x.device)
+    rows = (dy[:, None] + torch.arange(h, device=x.device))[:, :, None]
+    cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, :]
+    out = padded[torch.arange(n, device=x.device)[:, None, None], :, rows, cols].permute(0, 3, 1, 2)
+    flip = torch.rand(n, device=x.device) < 0.5
+    return torch.where(flip[:, None, None, None], out.flip(3), out)
+
+
+class _ArrayDataModule(pl.LightningDataModule):
+    """Shared logic: numpy arrays in, a seeded train/validation split, tensors out."""
+
+    input_shape: tuple[int, ...] = ()
+    loader: Any = None  # the seqnet loader: (path) -> ((X_train, y_train), (X_test, y_test))
+
+    def __init__(self, data_dir: str | None = None, batch_size: int = 128, val_split: int | float = 5000,
+                 num_workers: int = 0, on_device: bool = False, seed: int = 0) -> None:
+        super().__init__()
+        self.data_dir, self.batch_size, self.val_split = data_dir, batch_size, val_split
+        self.num_workers, self.on_device, self.seed = num_workers, on_device, seed
+        self.train = self.val = self.test = None
+
+    def _load(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        return type(self).loader(self.data_dir)
+
+    def prepare_data(self) -> None:
+        self._load()  # fails early, with seqnet's message, when the files are missing
+
+    def _tensors(self, X: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        return torch.from_numpy(self.normalize(X).transpose(0, 3, 1, 2).copy()), torch.from_numpy(y)
+
+    def normalize(self, X: np.ndarray) -> np.ndarray:
+        """uint8 NHWC images -> float32 in the form the models train on."""
+        return X.astype(np.float32) / 255.0
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.train is not None:
+            return
+        (X, y), (X_test, y_test) = self._load()
+        n_val = int(self.val_split * len(X)) if isinstance(self.val_split, float) else int(self.val_split)
+        order = np.random.default_rng(self.seed).permutation(len(X))
+        self.train = self._tensors(X[order[n_val:]], y[order[n_val:]])
+        self.val = self._tensors(X[order[:n_val]], y[order[:n_val]])
+        self.test = self._tensors(X_test, y_test)
+
+    def _loader(self, tensors: tuple[torch.Tensor, torch.Tensor], shuffle: bool) -> Any:
+        if self.on_device and self.trainer is not None:
+            device = self.trainer.strategy.root_device
+            return DeviceBatches(tensors[0].to(device), tensors[1].to(device), self.batch_size, shuffle, self.seed)
+        return DataLoader(TensorDataset(*tensors), batch_size=self.batch_size, shuffle=shuffle,
+                          num_workers=self.num_workers, persistent_workers=self.num_workers > 0)
+
+    def train_dataloader(self) -> Any:
+        return self._loader(self.train, True)
+
+    def val_dataloader(self) -> Any:
+        return self._loader(self.val, False)
+
+    def test_dataloader(self) -> Any:
+        return self._loader(self.test, False)
+
+
+class FashionMNISTDataModule(_ArrayDataModule):
+    """Fashion-MNIST from its IDX files (``seqnet.datasets.load_fashion_mnist``), as NCHW floats in [0, 1].
+
+    Parameters
+    ----------
+    data_dir : str, optional
+        Folder with the four IDX files; default: seqnet's search path.
+    batch_size : int, default 128
+    val_split : int or float, default 5000
+        Training images held out for validation (a count, or a fraction), chosen with ``seed``.
+    num_workers : int, default 0
+    on_device : bool, default False
+        Keep the whole data set as tensors on the training device (GPU) and cut batches there.
+    """
+
+    input_shape = (28, 28, 1)
+    loader = staticmethod(load_fashion_mnist)
+
+
+class CIFAR10DataModule(_ArrayDataModule):
+    """CIFAR-10 from the official archive or folder (``seqnet.datasets.load_cifar10``).
+
+    Images are standardised per channel; training batches get a random crop (4 pixels of
+    padding) and a horizontal flip on the device they are on. Parameters as
+    :class:`FashionMNISTDataModule`, plus ``augment`` (default True).
+    """
+
+    input_shape = (32, 32, 3)
+    loader = staticmethod(load_cifar10)
+    MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32)
+    STD = np.array([0.2470, 0.2435, 0.2616], dtype=np.float32)
+
+    def __init__(self, data_dir: str | None = None, batch_size: int = 128, val_split: int | float = 5000,
+                 num_workers: int = 0, on_device: bool = False, seed: int = 0, augment: bool = True) -> None:
+        super().__init__(data_dir, batch_size, val_split, num_workers, on_device, seed)
+        self.augment = augment
+
+    def normalize(self, X: np.ndarray) -> np.ndarray:
+        return (X.astype(np.float32) / 255.0 - self.MEAN) / self.STD
+
+    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        if self.augment and self.trainer is not None and self.trainer.training:
+            x, y = batch
+            return random_crop_flip(x), y
+        return batch

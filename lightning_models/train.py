@@ -1,0 +1,221 @@
+"""Train a seqnet architecture with the PyTorch Lightning trainer, then hand it back to numpy.
+
+    python -m lightning_models.train --data fashion_mnist --arch fashion_cnn --epochs 5 --out runs/lit_cnn
+
+Writes to --out: metrics.csv (one row per epoch), curves.png, best.ckpt (best validation
+accuracy), model.h5 (the trained model as a seqnet model: seqnet.load_model reads it),
+results.json (test accuracy and loss, epoch time) and, with --kaggle-test, submission.csv.
+Scale out with Lightning's own flags: --devices, --num-nodes, --strategy ddp.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+DATASETS = {"fashion_mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
+ACCELERATORS = ("cpu", "gpu", "cuda", "mps", "auto")
+STRATEGIES = ("auto", "ddp", "ddp_spawn", "ddp_find_unused_parameters_true")
+PRECISIONS = ("32", "16-mixed", "bf16-mixed", "64")
+# settings that suit each architecture, used for every flag left unset
+ARCH_DEFAULTS = {
+    "fashion_mlp": dict(optimizer="adam", lr=1e-3, scheduler="cosine", batch_size=128, epochs=20),
+    "fashion_cnn": dict(optimizer="adam", lr=2e-3, scheduler="cosine", batch_size=128, epochs=10),
+    "cifar_cnn": dict(optimizer="sgd", lr=0.05, scheduler="cosine", batch_size=128, epochs=30, weight_decay=5e-4),
+    "cifar_fast": dict(optimizer="sgd", lr=0.2, scheduler="onecycle", batch_size=512, epochs=10, weight_decay=5e-4,
+                       label_smoothing=0.2, tta_flip=True),
+}
+COMMON_DEFAULTS = dict(optimizer="sgd", lr=0.01, momentum=0.9, weight_decay=0.0, scheduler=None, label_smoothing=0.0,
+                       batch_size=128, epochs=10, tta_flip=False)
+
+
+class UsageError(Exception):
+    """A bad flag or missing data: printed as one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m lightning_models.train", description=__doc__.split("\n\n")[0],
+                                epilog="Flags left unset take the architecture's defaults (see ARCH_DEFAULTS).")
+    p.add_argument("--data", required=True, help=f"data set: {', '.join(DATASETS)}")
+    p.add_argument("--data-dir", default=None, help="folder (or CIFAR archive) with the data set's original files; "
+                                                    "default: seqnet's search path")
+    p.add_argument("--arch", required=True, help="architecture: fashion_mlp, fashion_cnn, cifar_cnn, cifar_fast")
+    p.add_argument("--epochs", type=int, help="training epochs")
+    p.add_argument("--batch-size", type=int, help="images per batch and device")
+    p.add_argument("--lr", type=float, help="(peak) learning rate")
+    p.add_argument("--optimizer", choices=["sgd", "adam"], help="sgd (Nesterov momentum) or adam")
+    p.add_argument("--momentum", type=float, help="SGD momentum (default 0.9)")
+    p.add_argument("--weight-decay", type=float, help="L2 weight decay")
+    p.add_argument("--scheduler", choices=["constant", "cosine", "exponential", "step", "onecycle"],
+                   help="learning-rate schedule, stepped every batch")
+    p.add_argument("--label-smoothing", type=float, help="label smoothing of the training loss")
+    p.add_argument("--tta-flip", action=argparse.BooleanOptionalAction, default=None,
+                   help="average predictions over each image and its mirror image")
+    p.add_argument("--val-split", type=int, default=5000, help="training images held out for validation")
+    p.add_argument("--accelerator", default="auto", help=f"one of {', '.join(ACCELERATORS)}")
+    p.add_argument("--devices", default="auto", help="devices per node: a number or 'auto'")
+    p.add_argument("--num-nodes", type=int, default=1, help="machines taking part (DDP)")
+    p.add_argument("--strategy", default="auto", help=f"one of {', '.join(STRATEGIES)}")
+    p.add_argument("--precision", default="32", help=f"one of {', '.join(PRECISIONS)}")
+    p.add_argument("--num-workers", type=int, default=0, help="DataLoader worker processes")
+    p.add_argument("--on-device", action="store_true", help="keep the whole data set on the GPU")
+    p.add_argument("--seed", type=int, default=0, help="seed for seed_everything and the architecture")
+    p.add_argument("--fast-dev-run", action="store_true", help="run one batch of each stage, as a smoke test")
+    p.add_argument("--out", required=True, help="run folder for the outputs")
+    p.add_argument("--kaggle-test", default=None, help="the assignment's cifar_test_data.npy: write submission.csv")
+    return p
+
+
+def resolve(args: argparse.Namespace) -> argparse.Namespace:
+    """Check the flags (one-line errors) and fill the unset ones from the architecture's defaults."""
+    from seqnet.architectures import ARCHITECTURES
+    if args.data not in DATASETS:
+        raise UsageError(f"unknown dataset {args.data!r}; choose from {', '.join(DATASETS)}")
+    if args.arch not in ARCHITECTURES:
+        raise UsageError(f"unknown architecture {args.arch!r}; choose from {', '.join(ARCHITECTURES)}")
+    if args.accelerator not in ACCELERATORS:
+        raise UsageError(f"unknown accelerator {args.accelerator!r}; choose from {', '.join(ACCELERATORS)}")
+    if args.strategy not in STRATEGIES:
+        raise UsageError(f"unknown strategy {args.strategy!r}; choose from {', '.join(STRATEGIES)}")
+    if args.precision not in PRECISIONS:
+        raise UsageError(f"unknown precision {args.precision!r}; choose from {', '.join(PRECISIONS)}")
+    if args.data_dir is not None and not Path(args.data_dir).exists():
+        raise UsageError(f"data directory not found: '{args.data_dir}'")
+    wants = (28, 28, 1) if args.arch.startswith("fashion") else (32, 32, 3)
+    if DATASETS[args.data] != wants:
+        raise UsageError(f"architecture {args.arch} expects {'x'.join(map(str, wants))} images, but {args.data} "
+                         f"has {'x'.join(map(str, DATASETS[args.data]))}")
+    for key, value in {**COMMON_DEFAULTS, **ARCH_DEFAULTS[args.arch]}.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    args.devices = int(args.devices) if str(args.devices).isdigit() else args.devices
+    return args
+
+
+def epoch_rows(log_csv: Path) -> list[dict[str, float]]:
+    """Lightning's metrics.csv (several rows per epoch) reduced to one row of epoch metrics per epoch."""
+    rows: dict[int, dict[str, float]] = {}
+    for row in csv.DictReader(open(log_csv)):
+        if not row.get("epoch"):
+            continue
+        merged = rows.setdefault(int(row["epoch"]), {})
+        for key in ("train_loss_epoch", "train_acc_epoch", "val_loss", "val_acc"):
+            if row.get(key):
+                merged[key] = float(row[key])
+    return [{"epoch": e, **v} for e, v in sorted(rows.items()) if "train_loss_epoch" in v]
+
+
+def write_curves(rows: list[dict[str, float]], out: Path) -> None:
+    from seqnet.plotting import plot_history
+    history = {"loss": [r["train_loss_epoch"] for r in rows], "accuracy": [r["train_acc_epoch"] for r in rows]}
+    if all("val_loss" in r for r in rows):
+        history |= {"val_loss": [r["val_loss"] for r in rows], "val_accuracy": [r["val_acc"] for r in rows]}
+    plot_history(history, out / "curves.png", metrics=["loss", "accuracy"], title=out.name)
+
+
+def run(args: argparse.Namespace) -> dict[str, float]:
+    import numpy as np
+    import pytorch_lightning as pl
+    import torch
+    from pytorch_lightning.callbacks import Callback, ModelCheckpoint, TQDMProgressBar
+    from pytorch_lightning.loggers import CSVLogger
+
+    from seqnet.architectures import ARCHITECTURES
+    from seqnet.datasets import load_kaggle_test, write_kaggle_submission
+
+    from .bridge import copy_to_seqnet, to_torch
+    from .data import CIFAR10DataModule, FashionMNISTDataModule
+    from .module import LitClassifier
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    pl.seed_everything(args.seed, workers=True)
+    dm_class = FashionMNISTDataModule if args.data == "fashion_mnist" else CIFAR10DataModule
+    dm = dm_class(args.data_dir, batch_size=args.batch_size, val_split=args.val_split,
+                  num_workers=args.num_workers, on_device=args.on_device, seed=args.seed)
+    try:
+        dm.prepare_data()
+    except FileNotFoundError as err:
+        raise UsageError(str(err).splitlines()[0] + " (see seqnet.datasets for how to get it)") from None
+    input_shape = dm_class.input_shape
+    if args.arch == "cifar_fast":
+        dm.setup("fit")
+        sample = dm.train[0][:5000].permute(0, 2, 3, 1).numpy()
+        model = ARCHITECTURES[args.arch](seed=args.seed, whiten_from=sample)
+    else:
+        model = ARCHITECTURES[args.arch](seed=args.seed)
+        model.build(input_shape)
+    lit = LitClassifier(to_torch(model), optimizer=args.optimizer, lr=args.lr, momentum=args.momentum,
+                        weight_decay=args.weight_decay, scheduler=args.scheduler,
+                        label_smoothing=args.label_smoothing, tta_flip=args.tta_flip)
+
+    class EpochTimer(Callback):
+        def __init__(self) -> None:
+            self.times: list[float] = []
+
+        def on_train_epoch_start(self, trainer, module):
+            self.start = time.perf_counter()
+
+        def on_train_epoch_end(self, trainer, module):
+            self.times.append(time.perf_counter() - self.start)
+
+    timer = EpochTimer()
+    checkpoint = ModelCheckpoint(dirpath=out, filename="best", monitor="val_acc", mode="max", save_top_k=1,
+                                 enable_version_counter=False)
+    trainer = pl.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
+                         num_nodes=args.num_nodes, strategy=args.strategy, precision=args.precision,
+                         fast_dev_run=args.fast_dev_run, callbacks=[checkpoint, timer, TQDMProgressBar()],
+                         logger=CSVLogger(save_dir=out, name="lightning_logs"), log_every_n_steps=10,
+                         deterministic=False)
+    trainer.fit(lit, datamodule=dm)
+    best = checkpoint.best_model_path or None
+    tested = trainer.test(lit, datamodule=dm, ckpt_path=best, verbose=False)[0]
+    results = {"test_accuracy": float(tested["test_acc"]), "test_loss": float(tested["test_loss"]),
+               "epochs": trainer.current_epoch, "seconds_per_epoch": float(np.mean(timer.times)) if timer.times else 0.0}
+    if not trainer.is_global_zero:
+        return results
+    if best:
+        lit.load_state_dict(torch.load(best, map_location="cpu", weights_only=True)["state_dict"])
+    backbone = lit.backbone.cpu().float().eval()
+    exported = copy_to_seqnet(backbone, model)
+    exported.compile(args.optimizer, "cross_entropy", ["accuracy"])
+    exported.save(out / "model.h5")
+    log_dir = getattr(trainer.logger, "log_dir", None)  # None under fast_dev_run, which logs nothing
+    log_csv = Path(log_dir) / "metrics.csv" if log_dir else None
+    if log_csv is not None and log_csv.exists():
+        rows = epoch_rows(log_csv)
+        if rows:
+            with open(out / "metrics.csv", "w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=list(rows[-1]))
+                writer.writeheader()
+                writer.writerows(rows)
+            write_curves(rows, out)
+    if args.kaggle_test:
+        X = dm.normalize(load_kaggle_test(args.kaggle_test)).transpose(0, 3, 1, 2)
+        with torch.no_grad():
+            probs = torch.cat([lit.predict_step(torch.from_numpy(np.ascontiguousarray(X[i:i + 512])), 0)
+                               for i in range(0, len(X), 512)])
+        write_kaggle_submission(probs.numpy(), out / "submission.csv")
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"test accuracy: {results['test_accuracy']:.4f}")
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        run(resolve(args))
+    except UsageError as err:
+        print(f"train: error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Data augmentation for NHWC image batches, in numpy."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def random_flip(X: np.ndarray, rng: np.random.Generator, p: float = 0.5) -> np.ndarray:
+    """A copy of ``X`` ``(n, h, w, c)`` with each image mirrored left-right with probability ``p``."""
+    out = X.copy()
+    flip = rng.random(len(X)) < p
+    out[flip] = X[flip, :, ::-1]
+    return out
+
+
+def random_crop(X: np.ndarray, rng: np.random.Generator, padding: int = 4) -> np.ndarray:
+    """Pad each image of ``X`` ``(n, h, w, c)`` by ``padding`` zeros, then cut a random ``h x w`` window.
+
+    The window offset is drawn per image, uniformly in ``0..2*padding`` along each axis.
+    """
+    n, h, w, c = X.shape
+    if padding == 0:
+        return X.copy()
+    padded = np.pad(X, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+    dy = rng.integers(0, 2 * padding + 1, size=n)
+    dx = rng.integers(0, 2 * padding + 1, size=n)
+    rows = dy[:, None] + np.arange(h)  # (n, h)
+    cols = dx[:, None] + np.arange(w)  # (n, w)
+    return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+
+
+def crop_and_flip(X: np.ndarray, rng: np.random.Generator, padding: int = 4) -> np.ndarray:
+    """The standard CIFAR augmentation: :func:`random_crop` then :func:`random_flip`."""
+    return random_flip(random_crop(X, rng, padding), rng)

@@ -1,0 +1,106 @@
+"""Run folders: what an experiment writes so that it can be read, compared and written up.
+
+``runs/<name>/`` holds ``hparams.json`` (the configuration), ``metrics.csv`` (one row per epoch),
+``curves.png`` (loss and accuracy, training and validation), ``model.h5`` (the final model),
+``results.json`` (test metrics and timings) and ``report.md`` (all of it, ready to paste into a
+write-up). ``seqnet report RUN_DIR`` rebuilds the report, in Markdown or LaTeX.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .callbacks import CSVLogger
+from .plotting import plot_history
+
+
+class Run:
+    """A run folder for one experiment.
+
+    Parameters
+    ----------
+    name : str
+        Folder name under ``root``.
+    hparams : dict
+        The configuration, written to ``hparams.json`` at once.
+    root : str, default "runs"
+    """
+
+    def __init__(self, name: str, hparams: dict[str, Any], root: str | os.PathLike = "runs") -> None:
+        self.dir = Path(root) / name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.hparams = hparams
+        (self.dir / "hparams.json").write_text(json.dumps(hparams, indent=2, default=str) + "\n")
+
+    def callbacks(self) -> list[Any]:
+        """Callbacks that record the run (a CSV row per epoch)."""
+        return [CSVLogger(str(self.dir / "metrics.csv"))]
+
+    def finish(self, model: Any, results: dict[str, Any], title: str | None = None) -> Path:
+        """Save the model, the curves, ``results.json`` and the report; returns the report's path."""
+        model.save(self.dir / "model.h5")
+        plot_history(model.history, self.dir / "curves.png", metrics=[k for k in ("loss", "accuracy")
+                                                                      if k in model.history.history],
+                     title=title or self.dir.name)
+        (self.dir / "results.json").write_text(json.dumps(results, indent=2, default=float) + "\n")
+        return write_report(self.dir)
+
+
+def _table(header: list[str], rows: list[list[str]], fmt: str) -> str:
+    if fmt == "latex":
+        lines = ["\\begin{tabular}{" + "l" * len(header) + "}", "\\hline",
+                 " & ".join(header) + " \\\\", "\\hline"]
+        lines += [" & ".join(_latex_escape(c) for c in row) + " \\\\" for row in rows]
+        return "\n".join(lines + ["\\hline", "\\end{tabular}"])
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def _latex_escape(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+
+
+_LATEX_SPECIAL = {"\\": "\\textbackslash{}", "_": "\\_", "%": "\\%", "&": "\\&", "#": "\\#", "$": "\\$",
+                  "{": "\\{", "}": "\\}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}"}
+
+
+def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
+    """Build ``report.md`` (or ``report.tex``) in ``run_dir`` from the files there; returns its path."""
+    from .saving import load_model
+    if fmt not in ("markdown", "latex"):
+        raise ValueError(f"unknown report format {fmt!r}; known formats: markdown, latex")
+    run_dir = Path(run_dir)
+    if not (run_dir / "hparams.json").is_file():
+        raise FileNotFoundError(f"'{run_dir}' is not a run folder: it has no hparams.json")
+    hparams = json.loads((run_dir / "hparams.json").read_text())
+    results = json.loads((run_dir / "results.json").read_text()) if (run_dir / "results.json").is_file() else {}
+    rows = list(csv.reader(open(run_dir / "metrics.csv"))) if (run_dir / "metrics.csv").is_file() else []
+    summary = load_model(run_dir / "model.h5").summary(print_fn=lambda s: None) \
+        if (run_dir / "model.h5").is_file() else "(no model saved)"
+
+    def fmt_value(v: Any) -> str:
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    config = _table(["setting", "value"], [[k, str(v)] for k, v in hparams.items()], fmt)
+    outcome = _table(["result", "value"], [[k, fmt_value(v)] for k, v in results.items()], fmt)
+    epochs = _table(["epoch", *rows[0][1:]], [[str(int(r[0]) + 1), *(f"{float(x):.4f}" for x in r[1:])]
+                                             for r in rows[1:]], fmt) if rows else "(no metrics recorded)"
+    name = run_dir.name
+    if fmt == "latex":
+        text = "\n\n".join([
+            f"\\subsection*{{Run: {_latex_escape(name)}}}", "\\paragraph{Configuration}", config,
+            "\\paragraph{Model}", "\\begin{verbatim}\n" + summary + "\n\\end{verbatim}",
+            "\\paragraph{Training curves}",
+            "\\begin{center}\\includegraphics[width=\\linewidth]{curves.png}\\end{center}",
+            "\\paragraph{Per epoch}", epochs, "\\paragraph{Final results}", outcome])
+        path = run_dir / "report.tex"
+    else:
+        text = "\n\n".join([f"# Run: {name}", "## Configuration", config, "## Model", "```\n" + summary + "\n```",
+                            "## Training curves", "![loss and accuracy curves](curves.png)", "## Per epoch", epochs,
+                            "## Final results", outcome])
+        path = run_dir / "report.md"
+    path.write_text(text + "\n")
+    return path

@@ -1,0 +1,229 @@
+"""The Lightning mirror: the bridge both ways, one training step in both libraries, the command."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+pl = pytest.importorskip("pytorch_lightning")
+
+import seqnet  # noqa: E402
+from lightning_models import LitClassifier, to_seqnet, to_torch  # noqa: E402
+from lightning_models.bridge import copy_to_seqnet  # noqa: E402
+from lightning_models.data import FashionMNISTDataModule, random_crop_flip  # noqa: E402
+from seqnet.architectures import cifar_cnn, cifar_fast, fashion_cnn, fashion_mlp  # noqa: E402
+from seqnet.layers import AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, MaxPool2D  # noqa
+from test_datasets import fake_cifar, fake_fashion  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def randomize_buffers(model, rng):
+    for layer in model.layers:
+        for key, buf in layer.buffers.items():
+            buf[...] = rng.uniform(0.5, 1.5, size=buf.shape) if key == "running_var" else rng.normal(size=buf.shape)
+
+
+def torch_predict(module, X):
+    module.eval()
+    with torch.no_grad():
+        x = torch.from_numpy(X.transpose(0, 3, 1, 2).copy() if X.ndim == 4 else X)
+        return module(x.to(next(module.parameters()).dtype)).numpy()
+
+
+MODELS = {
+    "mlp": (lambda: fashion_mlp(seed=0), (28, 28, 1)),
+    "cnn_bn": (lambda: seqnet.Sequential([Conv2D(6, (3, 5), activation="tanh", stride=2, pad=(1, 2)), BatchNorm(),
+                                          AvgPool2D(2), Conv2D(5, 3, activation="elu", pad="valid"), MaxPool2D(3, 1, 1),
+                                          BatchNorm(), Flatten(), Dropout(0.2), Dense(7, activation="leaky_relu"),
+                                          BatchNorm(), Dense(3, activation="softmax")], seed=0), (13, 12, 2)),
+    "fashion_cnn": (lambda: fashion_cnn(seed=0), (28, 28, 1)),
+    "cifar_cnn": (lambda: cifar_cnn(seed=0), (32, 32, 3)),
+    "cifar_fast": (lambda: cifar_fast(seed=0), (32, 32, 3)),
+}
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_bridge_both_ways(name, rng):
+    make, shape = MODELS[name]
+    model = make()
+    model.build(shape)
+    randomize_buffers(model, rng)
+    X = rng.normal(size=(4, *shape)).astype(np.float32)
+    module = to_torch(model)
+    assert np.abs(torch_predict(module, X) - model.predict(X)).max() < 1e-5
+    back = to_seqnet(module, shape)
+    assert all(np.array_equal(a, b) for a, b in zip(back.get_weights(), model.get_weights()))
+    assert np.abs(back.predict(X) - model.predict(X)).max() < 1e-5
+
+
+def test_global_pool_and_frozen_layers_survive_the_bridge():
+    model = cifar_fast(seed=0, whiten_from=np.random.default_rng(0).normal(size=(20, 32, 32, 3)))
+    module = to_torch(model)
+    assert not module[0].weight.requires_grad and module[2].weight.requires_grad
+    assert isinstance(to_seqnet(module, (32, 32, 3)).layers[-2], GlobalAvgPool2D)
+
+
+def test_plain_torch_flatten_is_reordered(rng):
+    net = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 4 * 5, 4),
+                        nn.Softmax(dim=1)).double()
+    model = to_seqnet(net, (4, 5, 2), dtype="float64")
+    X = rng.normal(size=(3, 4, 5, 2))
+    assert np.abs(torch_predict(net, X) - model.predict(X)).max() < 1e-12
+
+
+def test_a_trained_torch_model_predicts_the_same_in_numpy(rng):
+    model = fashion_cnn(seed=1)
+    model.build((28, 28, 1))
+    module = to_torch(model)
+    opt = torch.optim.SGD(module.parameters(), lr=0.05, momentum=0.9)
+    X = rng.normal(size=(32, 28, 28, 1)).astype(np.float32)
+    y = torch.from_numpy(rng.integers(0, 10, 32))
+    module.train()
+    for _ in range(5):
+        opt.zero_grad()
+        F.nll_loss(torch.log(module(torch.from_numpy(X.transpose(0, 3, 1, 2).copy()))), y).backward()
+        opt.step()
+    numpy_model = to_seqnet(module, (28, 28, 1))
+    assert np.abs(torch_predict(module, X) - numpy_model.predict(X)).max() < 1e-5
+    copy_to_seqnet(module, model)
+    assert np.abs(model.predict(X) - numpy_model.predict(X)).max() == 0
+
+
+def test_unsupported_torch_layer_is_named():
+    with pytest.raises(ValueError, match="GRU"):
+        to_seqnet(nn.Sequential(nn.Linear(3, 4), nn.GRU(4, 4)), (3,))
+
+
+@pytest.mark.parametrize("name", ["mlp", "cnn_bn"])
+def test_one_training_step_same_gradients(name, rng):
+    make, shape = MODELS[name]
+    model = seqnet.Sequential.from_config({**make().get_config(), "dtype": "float64"})
+    model.build(shape)
+    model.compile("sgd", "cross_entropy")
+    module = to_torch(model)
+    module.train()
+    X, y = rng.normal(size=(6, *shape)), rng.integers(0, model.output_shape[1], 6)
+    for layer in model.layers:  # no dropout: the two libraries draw different masks
+        if isinstance(layer, Dropout):
+            layer.rate = 0.0
+    for m in module.modules():
+        if isinstance(m, nn.Dropout):
+            m.p = 0.0
+    model.backward_loss(model._check_y(y, 6), model.forward(X, training=True))
+    logits = module[:-1](torch.from_numpy(X.transpose(0, 3, 1, 2).copy()))
+    F.cross_entropy(logits, torch.from_numpy(y)).backward()
+    ours = [g for layer in model.layers for g in layer.gradients.values()]
+    theirs = []
+    for m in module.modules():
+        if isinstance(m, nn.Linear):
+            theirs += [m.weight.grad.numpy().T, m.bias.grad.numpy()[None]]
+        elif isinstance(m, nn.Conv2d):
+            theirs += [m.weight.grad.numpy().transpose(2, 3, 1, 0), m.bias.grad.numpy()[None]]
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            theirs += [m.weight.grad.numpy(), m.bias.grad.numpy()]
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        assert np.linalg.norm(a - b) <= 1e-6 * max(np.linalg.norm(b), 1e-12)
+
+
+def test_lit_classifier_and_datamodule_fast_dev_run(tmp_path):
+    fake_fashion(tmp_path, n_train=40, n_test=10)
+    dm = FashionMNISTDataModule(str(tmp_path), batch_size=8, val_split=8)
+    model = fashion_mlp(seed=0)
+    model.build((28, 28, 1))
+    lit = LitClassifier(to_torch(model), optimizer="adam", lr=1e-3, scheduler="cosine", label_smoothing=0.1)
+    assert lit.hparams.optimizer == "adam" and "backbone" not in lit.hparams
+    trainer = pl.Trainer(fast_dev_run=True, accelerator="cpu", logger=False, enable_progress_bar=False)
+    trainer.fit(lit, datamodule=dm)
+    probs = torch.cat(trainer.predict(lit, dataloaders=dm.test_dataloader()))
+    assert probs.shape == (8, 10) and torch.allclose(probs.sum(1), torch.ones(8, dtype=probs.dtype))
+    with pytest.raises(ValueError, match="rmsprop"):
+        LitClassifier(nn.Linear(2, 2), optimizer="rmsprop")
+
+
+def test_crop_flip_on_tensors():
+    x = torch.arange(2 * 3 * 6 * 6, dtype=torch.float32).reshape(2, 3, 6, 6)
+    out = random_crop_flip(x, padding=2)
+    assert out.shape == x.shape
+
+
+def train(*args):
+    return subprocess.run([sys.executable, "-m", "lightning_models.train", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600)
+
+
+@pytest.mark.parametrize("arch, data", [("fashion_mlp", "fashion_mnist"), ("fashion_cnn", "fashion_mnist"),
+                                        ("cifar_cnn", "cifar10"), ("cifar_fast", "cifar10")])
+def test_command_fast_dev_run(arch, data, tmp_path):
+    if data == "fashion_mnist":
+        fake_fashion(tmp_path / "data", n_train=64, n_test=16)
+    else:
+        fake_cifar(tmp_path / "data", n=16)
+    proc = train("--data", data, "--data-dir", str(tmp_path / "data"), "--arch", arch, "--fast-dev-run",
+                 "--batch-size", "8", "--val-split", "16", "--accelerator", "cpu", "--out", str(tmp_path / "run"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "test accuracy:" in proc.stdout
+    loaded = seqnet.load_model(tmp_path / "run" / "model.h5")
+    assert loaded.output_shape == (None, 10)
+
+
+def test_command_trains_exports_and_writes_a_kaggle_file(tmp_path):
+    fake_cifar(tmp_path / "data", n=16)
+    np.save(tmp_path / "kaggle.npy", np.random.default_rng(0).integers(0, 256, (6, 3072), dtype=np.uint8))
+    out = tmp_path / "run"
+    proc = train("--data", "cifar10", "--data-dir", str(tmp_path / "data"), "--arch", "cifar_fast", "--epochs", "2",
+                 "--batch-size", "16", "--val-split", "16", "--accelerator", "cpu", "--out", str(out),
+                 "--kaggle-test", str(tmp_path / "kaggle.npy"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert {"metrics.csv", "curves.png", "best.ckpt", "model.h5", "results.json", "submission.csv"} <= \
+        {p.name for p in out.iterdir()}
+    assert len((out / "metrics.csv").read_text().strip().splitlines()) == 3
+    assert 0.0 <= json.loads((out / "results.json").read_text())["test_accuracy"] <= 1.0
+    # the exported numpy model predicts like the Lightning model it came from
+    exported = seqnet.load_model(out / "model.h5")
+    from lightning_models.data import CIFAR10DataModule
+    X = CIFAR10DataModule().normalize(seqnet.datasets.load_kaggle_test(tmp_path / "kaggle.npy"))
+    lit = LitClassifier.load_from_checkpoint(out / "best.ckpt", backbone=to_torch(exported), map_location="cpu")
+    lit.eval()
+    with torch.no_grad():
+        torch_probs = torch.softmax(lit(torch.from_numpy(X.transpose(0, 3, 1, 2).copy())), 1).numpy()
+    assert np.abs(torch_probs - exported.predict(X)).max() < 1e-5
+    rows = (out / "submission.csv").read_text().splitlines()
+    assert rows[0] == "Id,Category" and len(rows) == 7
+
+
+def test_command_ddp_on_two_cpu_processes(tmp_path):
+    fake_fashion(tmp_path / "data", n_train=64, n_test=16)
+    out = tmp_path / "run"
+    proc = train("--data", "fashion_mnist", "--data-dir", str(tmp_path / "data"), "--arch", "fashion_mlp",
+                 "--epochs", "1", "--batch-size", "8", "--val-split", "16", "--accelerator", "cpu", "--devices", "2",
+                 "--strategy", "ddp", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (out / "model.h5").is_file() and (out / "results.json").is_file()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--data", "fashion_mnist", "--arch", "resnet"], "unknown architecture 'resnet'"),
+    (["--data", "imagenet", "--arch", "fashion_mlp"], "unknown dataset 'imagenet'"),
+    (["--data", "fashion_mnist", "--arch", "fashion_mlp", "--accelerator", "tpu9"], "unknown accelerator"),
+    (["--data", "fashion_mnist", "--arch", "fashion_mlp", "--data-dir", "/nonexistent"], "data directory not found"),
+    (["--data", "cifar10", "--arch", "fashion_cnn"], "expects 28x28x1 images, but cifar10 has 32x32x3"),
+])
+def test_command_bad_input_is_one_line(args, message, tmp_path, capsys):
+    from lightning_models.train import main
+    assert main([*args, "--out", str(tmp_path / "run")]) != 0
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_command_help_documents_every_flag():
+    proc = train("--help")
+    for flag in ("--data", "--data-dir", "--arch", "--epochs", "--batch-size", "--lr", "--accelerator", "--devices",
+                 "--num-nodes", "--strategy", "--precision", "--seed", "--fast-dev-run", "--out", "--kaggle-test"):
+        assert flag in proc.stdout
