@@ -65,19 +65,24 @@ class LitClassifier(pl.LightningModule):
         return loss
 
     def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+        """Loss of a training batch ``(x, y)`` (label smoothing applied); logs train_loss and train_acc."""
         return self._shared(batch, "train", self(batch[0]))
 
     def validation_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+        """Logs val_loss and val_acc of a batch, averaged over the epoch and the processes."""
         return self._shared(batch, "val", self._eval_logits(batch[0]))
 
     def test_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+        """Logs test_loss and test_acc of a batch, averaged over the epoch and the processes."""
         return self._shared(batch, "test", self._eval_logits(batch[0]))
 
     def predict_step(self, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> torch.Tensor:
+        """Class probabilities for a batch ``x`` or ``(x, y)``."""
         x = batch[0] if isinstance(batch, (list, tuple)) else batch
         return torch.softmax(self._eval_logits(x), dim=1)
 
     def configure_optimizers(self) -> Any:
+        """The optimizer named in the hyperparameters and, if any, its per-step schedule."""
         h = self.hparams
         params = [p for p in self.parameters() if p.requires_grad]
         if h.optimizer == "sgd":

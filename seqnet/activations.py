@@ -92,7 +92,7 @@ class ReLU(Activation):
         return np.maximum(Z, 0)
 
     def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
-        return np.where(Z > 0, dY, 0)
+        return dY * (Z > 0)  # several times faster than np.where on large arrays
 
 
 @activations.register("leaky_relu")

@@ -80,7 +80,7 @@ def check_gradients(obj: Any, X: Any, Y: Any = None, eps: float = 1e-6, max_chec
 
     Parameters
     ----------
-    obj : Layer, Activation, Loss or Sequential
+    obj : seqnet.layers.Layer, seqnet.activations.Activation, seqnet.losses.Loss or seqnet.Sequential
         What to check. Layers and models are copied and converted to float64 first.
         For a layer or activation the scalar checked is ``sum(R * output)`` with a fixed random
         ``R``; for a loss it is ``loss(Y, X)``; for a compiled model it is its loss on ``(X, Y)``

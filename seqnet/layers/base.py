@@ -49,7 +49,7 @@ class Layer(Configurable):
 
     Parameters
     ----------
-    activation : str, dict or Activation, default "linear"
+    activation : str, dict or seqnet.activations.Activation, default "linear"
         Applied to the layer's output.
     name : str, optional
         Unique name within a model; models assign ``dense``, ``dense_1``, ... when omitted.

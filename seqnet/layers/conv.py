@@ -45,7 +45,7 @@ class Conv2D(Layer):
     n_out : int
         Number of filters (output channels).
     kernel_shape : int or (int, int)
-    activation : str, dict or Activation, default "linear"
+    activation : str, dict or seqnet.activations.Activation, default "linear"
     stride : int, default 1
     pad : "same", "valid", int or (int, int), default "same"
         "same" pads ``(k - 1) // 2`` on each side (the output keeps the input size for odd

@@ -17,7 +17,7 @@ class Dense(Layer):
     ----------
     n_out : int
         Number of output units.
-    activation : str, dict or Activation, default "linear"
+    activation : str, dict or seqnet.activations.Activation, default "linear"
     weight_init : str, dict or Initializer, default "xavier_uniform"
         A bare name of a gain-scaled initializer uses the activation's gain.
     name : str, optional

@@ -32,7 +32,7 @@ class Activation(Layer):
 
     Parameters
     ----------
-    activation : str, dict or Activation
+    activation : str, dict or seqnet.activations.Activation
         For example ``"relu"`` or ``"softmax"``.
     """
 

@@ -5,8 +5,9 @@ Convolution is cross-correlation::
     Z[n, i, j, f] = sum_{a, b, c} Xpad[n, i*s + a, j*s + b, c] * W[a, b, c, f] + b[f]
 
 The gemm engine copies every window into one row of a buffer ``cols`` of shape
-``(n*oh*ow, kh*kw*c_in)`` (im2col), so the whole forward pass is one matrix product
-``cols @ W.reshape(kh*kw*c_in, c_out)`` whose result is already NHWC. The backward pass
+``(n*oh*ow, kh*kw*c_in + 1)`` (im2col, plus a column of ones for the bias), so the whole
+forward pass is one matrix product ``cols @ [W.reshape(kh*kw*c_in, c_out); b]`` whose result is
+already NHWC. The backward pass
 reuses the same buffer: ``dW = cols^T dZ`` first, then the buffer receives the
 per-offset products ``dZ @ W[a, b]^T`` that col2im adds back onto the input, one kernel
 offset at a time.
@@ -68,6 +69,10 @@ def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int
                         cols: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Forward pass by im2col and one matrix product.
 
+    The im2col buffer has one extra column of ones, so that the same product adds the bias
+    (``[cols, 1] @ [W; b]``) and, in the backward pass, ``[cols, 1]^T dZ`` yields ``db`` as its
+    last row: no separate pass over the (large) output for either.
+
     Parameters
     ----------
     X : ndarray of shape (n, h, w, c_in)
@@ -76,24 +81,24 @@ def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int
     stride : int
     pad : (int, int)
     cols : ndarray, optional
-        A buffer from an earlier call, reused when its size fits.
+        A buffer from an earlier call, reused when it is large enough.
 
     Returns
     -------
     Z : ndarray of shape (n, oh, ow, c_out)
-    cols : ndarray of shape (n*oh*ow, kh*kw*c_in)
+    cols : ndarray of shape (n*oh*ow, kh*kw*c_in + 1)
         The im2col buffer, needed by :func:`conv2d_backward_gemm`.
     """
     kh, kw, c_in, c_out = W.shape
     windows = sliding_windows(pad2d(X, pad), (kh, kw), stride)
     n, oh, ow = windows.shape[:3]
     rows, k = n * oh * ow, kh * kw * c_in
-    if cols is None or cols.size < rows * k or cols.dtype != X.dtype:
-        cols = np.empty(rows * k, dtype=X.dtype)
-    cols = cols.ravel()[:rows * k].reshape(rows, k)
-    np.copyto(cols.reshape(windows.shape), windows)
-    Z = cols @ W.reshape(k, c_out)
-    Z += b
+    if cols is None or cols.size < rows * (k + 1) or cols.dtype != X.dtype:
+        cols = np.empty(rows * (k + 1), dtype=X.dtype)
+    cols = cols.ravel()[:rows * (k + 1)].reshape(rows, k + 1)
+    np.copyto(cols[:, :k].reshape(windows.shape), windows)
+    cols[:, k] = 1
+    Z = cols @ np.concatenate([W.reshape(k, c_out), b.reshape(1, c_out)]).astype(X.dtype, copy=False)
     return Z.reshape(n, oh, ow, c_out), cols
 
 
@@ -111,8 +116,8 @@ def conv2d_backward_gemm(dZ: np.ndarray, cols: np.ndarray, X_shape: tuple[int, .
     kh, kw, c_in, c_out = W.shape
     n, oh, ow = dZ.shape[:3]
     dZ2 = dZ.reshape(-1, c_out)
-    dW = (cols.T @ dZ2).reshape(W.shape)
-    db = dZ2.sum(axis=0, keepdims=True)
+    dWb = cols.T @ dZ2  # the ones column gives the bias gradient as the last row
+    dW, db = dWb[:-1].reshape(W.shape), dWb[-1:]
     if not need_dX:
         return None, dW, db
     # one product per kernel offset, stored offset-major in the (now free) im2col buffer so that
