@@ -144,7 +144,8 @@ def check_gradients(obj: Any, X: Any, Y: Any = None, eps: float = 1e-6, max_chec
         model = _float64_copy(obj)
         if not model.built:
             model.build(X.shape[1:])
-        model.layers[0].need_input_gradient = True
+        for layer in model.layers:
+            layer.need_input_gradient = True
         Yt = model._check_y(Y, len(X))
         reset = _frozen_rng(model.layers)
 

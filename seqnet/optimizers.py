@@ -139,7 +139,8 @@ class SGD(Optimizer):
             buf *= self.momentum
             buf += grad
             grad = grad + self.momentum * buf if self.nesterov else buf
-        param -= lr * grad
+        step = np.multiply(grad, lr, out=_scratch(param))
+        param -= step
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

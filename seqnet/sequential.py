@@ -104,7 +104,11 @@ class Sequential:
             probe = layer.forward(probe)
             layer.cache.clear()
             self.output_shapes.append((None, *probe.shape[1:]))
-        self.layers[0].need_input_gradient = False
+        # nothing consumes dL/dX of the input: skip it up to the first layer with parameters
+        for layer in self.layers:
+            layer.need_input_gradient = False
+            if layer.parameters:
+                break
         self.input_shape = input_shape
 
     @property
@@ -176,11 +180,13 @@ class Sequential:
     def backward(self, dY: np.ndarray, from_logits: bool = False) -> np.ndarray | None:
         """Backpropagate ``dY`` through every layer; ``from_logits`` means ``dY`` is ``dL/dZ`` of the last layer.
 
-        Returns ``dL/dX``, or None when the first layer skips it (``need_input_gradient``).
+        Returns ``dL/dX``, or None when the model skips it (``need_input_gradient``).
         """
         last = self.layers[-1]
         dX = last.backward_preactivation(dY) if from_logits else last.backward(dY)
         for layer in reversed(self.layers[:-1]):
+            if dX is None:  # the layers below have no parameters and nobody needs their gradient
+                break
             dX = layer.backward(dX)
         return dX
 

@@ -66,8 +66,8 @@ class Layer(Configurable):
         self.built = False
         self.training = True
         self.trainable = True  # False freezes the parameters: optimizers skip the layer
-        # a model's first layer need not compute dL/dX (nothing consumes it); layers that can
-        # skip that work (Dense, Conv2D) return None from backward when this is False
+        # the layers up to a model's first one with parameters need not compute dL/dX (nothing
+        # consumes it); layers that can skip that work (Dense, Conv2D) then return None from backward
         self.need_input_gradient = True
         self.input_shape: tuple[int, ...] | None = None
         self.dtype: np.dtype | None = None
