@@ -259,69 +259,69 @@ class Sequential:
         X = self._check_X(X)
         if not self.built:
             self.build(X.shape[1:])
-        Y = self._check_y(y, len(X))
-        if validation_data is not None:
-            X_val = self._check_X(validation_data[0], "validation X")
-            Y_val = self._check_y(validation_data[1], len(X_val), "validation y")
-        elif validation_split > 0:
-            n_val = int(round(len(X) * validation_split))
-            if n_val < 1 or n_val >= len(X):
-                raise ValueError(f"fit: validation_split={validation_split} of {len(X)} examples leaves "
-                                 f"{n_val} for validation and {len(X) - n_val} for training")
-            # a generator of its own, so the split is the same in every fit (and on resuming)
-            order = np.random.default_rng([self.seed, len(X)]).permutation(len(X))
-            X_val, Y_val = X[order[:n_val]], Y[order[:n_val]]
-            X, Y = X[order[n_val:]], Y[order[n_val:]]
-        else:
-            X_val = Y_val = None
-
-        n = len(X)
-        steps = _batch_count(n, batch_size)
+        X, Y, X_val, Y_val = self._split(X, self._check_y(y, len(X)), validation_data, validation_split)
+        steps = _batch_count(len(X), batch_size)
         if initial_epoch == 0 or not self.history.epoch:
             self.history = History()
         else:  # resuming: keep the records of the epochs before initial_epoch
             keep = sum(e < initial_epoch for e in self.history.epoch)
             self.history.epoch = self.history.epoch[:keep]
             self.history.history = {k: v[:keep] for k, v in self.history.history.items()}
-        history = self.history
         self.callbacks = list(callbacks or [])
         params = {"epochs": epochs, "steps": steps, "initial_epoch": initial_epoch, "verbose": verbose}
-        cbs = CallbackList([history, ProgressBar(verbose, epochs, steps), *self.callbacks], self, params)
+        cbs = CallbackList([self.history, ProgressBar(verbose, epochs, steps), *self.callbacks], self, params)
         self.stop_training = False
         cbs.on_train_begin()
         for epoch in range(initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
-            order = self.rng.permutation(n) if shuffle else np.arange(n)
-            totals: dict[str, float] = {}
-            seen = 0
-            for batch in range(steps):
-                idx = order[batch * batch_size:(batch + 1) * batch_size]
-                cbs.on_train_batch_begin(batch)
-                X_batch = X[idx] if augment is None else augment(X[idx], self.rng).astype(self.dtype, copy=False)
-                loss, Y_hat = self.train_step(X_batch, Y[idx])
-                logs = {"loss": loss, **self._metric_values(Y[idx], Y_hat)}
-                seen += len(idx)
-                for k, v in logs.items():
-                    totals[k] = totals.get(k, 0.0) + v * len(idx)
-                cbs.on_train_batch_end(batch, {k: v / seen for k, v in totals.items()})
-                if not np.isfinite(loss):
-                    if self.stop_training:
-                        break
-                    raise FloatingPointError(
-                        f"fit: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}; "
-                        f"lower the learning rate or check the data"
-                    )
-                if self.stop_training:
-                    break
-            epoch_logs = {k: v / seen for k, v in totals.items()}
+            logs = self._train_epoch(X, Y, epoch, batch_size, shuffle, augment, cbs)
             if X_val is not None:
-                epoch_logs.update({f"val_{k}": v for k, v in self._evaluate(X_val, Y_val).items()})
+                logs.update({f"val_{k}": v for k, v in self._evaluate(X_val, Y_val).items()})
             self.epochs_done = epoch + 1
-            cbs.on_epoch_end(epoch, epoch_logs)
+            cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
         cbs.on_train_end()
-        return history
+        return self.history
+
+    def _split(self, X: np.ndarray, Y: np.ndarray, validation_data: Any, validation_split: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Training and validation arrays from ``validation_data`` or a random ``validation_split``."""
+        if validation_data is not None:
+            X_val = self._check_X(validation_data[0], "validation X")
+            return X, Y, X_val, self._check_y(validation_data[1], len(X_val), "validation y")
+        if validation_split == 0:
+            return X, Y, None, None
+        n_val = int(round(len(X) * validation_split))
+        if n_val < 1 or n_val >= len(X):
+            raise ValueError(f"fit: validation_split={validation_split} of {len(X)} examples leaves "
+                             f"{n_val} for validation and {len(X) - n_val} for training")
+        # a generator of its own, so the split is the same in every fit (and on resuming)
+        order = np.random.default_rng([self.seed, len(X)]).permutation(len(X))
+        val, train = order[:n_val], order[n_val:]
+        return X[train], Y[train], X[val], Y[val]
+
+    def _train_epoch(self, X: np.ndarray, Y: np.ndarray, epoch: int, batch_size: int, shuffle: bool,
+                     augment: Any, cbs: CallbackList) -> dict[str, float]:
+        """One pass of mini-batch updates; returns the epoch's mean loss and metrics."""
+        order = self.rng.permutation(len(X)) if shuffle else np.arange(len(X))
+        totals: dict[str, float] = {}
+        seen = 0
+        for batch, start in enumerate(range(0, len(X), batch_size)):
+            idx = order[start:start + batch_size]
+            cbs.on_train_batch_begin(batch)
+            X_batch = X[idx] if augment is None else augment(X[idx], self.rng).astype(self.dtype, copy=False)
+            loss, Y_hat = self.train_step(X_batch, Y[idx])
+            seen += len(idx)
+            for k, v in {"loss": loss, **self._metric_values(Y[idx], Y_hat)}.items():
+                totals[k] = totals.get(k, 0.0) + v * len(idx)
+            cbs.on_train_batch_end(batch, {k: v / seen for k, v in totals.items()})
+            if not np.isfinite(loss) and not self.stop_training:
+                raise FloatingPointError(f"fit: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}; "
+                                         f"lower the learning rate or check the data")
+            if self.stop_training:
+                break
+        return {k: v / seen for k, v in totals.items()}
 
     # -- inference -------------------------------------------------------------
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
