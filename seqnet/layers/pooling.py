@@ -71,34 +71,34 @@ class Pool2D(Layer):
                 "pad": self.pad_arg, **super().get_config()}
 
 
-@register("max_pool2d", aliases=("maxpool2d",))
-class MaxPool2D(Pool2D):
-    """Max pooling; ``stride`` defaults to the kernel size (non-overlapping windows), as in Keras."""
+class _FixedModePool(Pool2D):
+    """Pool2D with its mode fixed by the subclass and ``stride`` defaulting to the kernel size (Keras)."""
+
+    pool_mode = "max"
 
     def __init__(self, kernel_shape: Any = 2, stride: int | None = None, pad: Any = 0,
                  name: str | None = None) -> None:
-        k = kernel_pair(kernel_shape, "MaxPool2D")
-        super().__init__(k, "max", k[0] if stride is None else stride, pad, name)
+        k = kernel_pair(kernel_shape, type(self).__name__)
+        super().__init__(k, self.pool_mode, k[0] if stride is None else stride, pad, name)
 
     def get_config(self):
         config = super().get_config()
         del config["mode"]
         return config
+
+
+@register("max_pool2d", aliases=("maxpool2d",))
+class MaxPool2D(_FixedModePool):
+    """Max pooling; ``stride`` defaults to the kernel size (non-overlapping windows), as in Keras."""
+
+    pool_mode = "max"
 
 
 @register("avg_pool2d", aliases=("average_pool2d", "avgpool2d"))
-class AvgPool2D(Pool2D):
+class AvgPool2D(_FixedModePool):
     """Average pooling; ``stride`` defaults to the kernel size, as in Keras."""
 
-    def __init__(self, kernel_shape: Any = 2, stride: int | None = None, pad: Any = 0,
-                 name: str | None = None) -> None:
-        k = kernel_pair(kernel_shape, "AvgPool2D")
-        super().__init__(k, "average", k[0] if stride is None else stride, pad, name)
-
-    def get_config(self):
-        config = super().get_config()
-        del config["mode"]
-        return config
+    pool_mode = "average"
 
 
 @register("global_avg_pool2d", aliases=("global_average_pool2d",))
