@@ -14,7 +14,7 @@ import numpy as np
 
 import seqnet
 from seqnet.augment import crop_and_flip
-from seqnet.datasets import load_cifar10, load_kaggle_test, write_kaggle_submission
+from seqnet.datasets import CIFAR10_CLASSES, load_cifar10, load_kaggle_test, write_kaggle_submission
 from seqnet.experiment import Run
 from seqnet.layers import BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from seqnet.optimizers import SGD
@@ -68,6 +68,7 @@ if args.kaggle_test:
     submission = write_kaggle_submission(model.predict(prepare(load_kaggle_test(args.kaggle_test))),
                                          run.dir / "submission.csv")
     print(f"Kaggle submission written to {submission}")
-report = run.finish(model, results)
+confusion = seqnet.metrics.confusion_matrix(y_test, model.predict(X_test), n_classes=10)
+report = run.finish(model, results, confusion=confusion, class_names=CIFAR10_CLASSES)
 print(f"training took {seconds:.0f} s; report: {report}")
 print(f"test accuracy: {test['accuracy']:.4f}")

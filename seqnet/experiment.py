@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .callbacks import CSVLogger
-from .plotting import plot_history
+from .plotting import plot_confusion_matrix, plot_history
 
 
 class Run:
@@ -39,9 +39,16 @@ class Run:
         """Callbacks that record the run (a CSV row per epoch)."""
         return [CSVLogger(str(self.dir / "metrics.csv"))]
 
-    def finish(self, model: Any, results: dict[str, Any], title: str | None = None) -> Path:
-        """Save the model, the curves, ``results.json`` and the report; returns the report's path."""
+    def finish(self, model: Any, results: dict[str, Any], title: str | None = None,
+               confusion: Any = None, class_names: Any = None) -> Path:
+        """Save the model, the curves, ``results.json`` and the report; returns the report's path.
+
+        ``confusion`` (a confusion matrix of the test set) is drawn to ``confusion.png`` too.
+        """
         model.save(self.dir / "model.h5")
+        if confusion is not None:
+            plot_confusion_matrix(confusion, self.dir / "confusion.png", class_names,
+                                  title=f"{title or self.dir.name}: test set")
         plot_history(model.history, self.dir / "curves.png", metrics=[k for k in ("loss", "accuracy")
                                                                       if k in model.history.history],
                      title=title or self.dir.name)
@@ -95,12 +102,17 @@ def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
             "\\paragraph{Model}", "\\begin{verbatim}\n" + summary + "\n\\end{verbatim}",
             "\\paragraph{Training curves}",
             "\\begin{center}\\includegraphics[width=\\linewidth]{curves.png}\\end{center}",
-            "\\paragraph{Per epoch}", epochs, "\\paragraph{Final results}", outcome])
+            "\\paragraph{Per epoch}", epochs, "\\paragraph{Final results}", outcome,
+            *(["\\paragraph{Confusion matrix (test set)}",
+               "\\begin{center}\\includegraphics[width=0.6\\linewidth]{confusion.png}\\end{center}"]
+              if (run_dir / "confusion.png").is_file() else [])])
         path = run_dir / "report.tex"
     else:
+        confusion = (["## Confusion matrix (test set)", "![confusion matrix](confusion.png)"]
+                     if (run_dir / "confusion.png").is_file() else [])
         text = "\n\n".join([f"# Run: {name}", "## Configuration", config, "## Model", "```\n" + summary + "\n```",
                             "## Training curves", "![loss and accuracy curves](curves.png)", "## Per epoch", epochs,
-                            "## Final results", outcome])
+                            "## Final results", outcome, *confusion])
         path = run_dir / "report.md"
     path.write_text(text + "\n")
     return path

@@ -63,3 +63,49 @@ def plot_curves(curves: dict[str, Sequence[float]], path: str | Path, xlabel: st
     if title:
         ax.set_title(title)
     return _save(fig, path)
+
+
+def plot_confusion_matrix(matrix: Any, path: str | Path, class_names: Sequence[str] | None = None,
+                          title: str | None = None) -> Path:
+    """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts.
+
+    ``matrix`` is as returned by :func:`seqnet.metrics.confusion_matrix`. Returns the PNG path.
+    """
+    matrix = np.asarray(matrix)
+    k = matrix.shape[0]
+    names = list(class_names) if class_names is not None else [str(i) for i in range(k)]
+    fig = Figure(figsize=(1.0 + 0.6 * k, 0.8 + 0.6 * k))
+    ax = fig.add_subplot(1, 1, 1)
+    ax.imshow(matrix, cmap="Blues")
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=8,
+                    color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+    ax.set_xticks(range(k), names, rotation=45, ha="right")
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title)
+    return _save(fig, path)
+
+
+def plot_filters(W: Any, path: str | Path, title: str | None = None) -> Path:
+    """Show the first layer's convolution filters ``W`` ``(kh, kw, c_in, c_out)``, one image each.
+
+    Filters with 3 input channels are drawn in colour, others channel by channel averaged to grey.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    n = W.shape[-1]
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    fig = Figure(figsize=(cols * 0.8, rows * 0.8))
+    for f in range(n):
+        ax = fig.add_subplot(rows, cols, f + 1)
+        w = W[..., f]
+        w = (w - w.min()) / (np.ptp(w) or 1.0)
+        ax.imshow(w if W.shape[2] == 3 else w.mean(axis=2), cmap=None if W.shape[2] == 3 else "gray")
+        ax.axis("off")
+    if title:
+        fig.suptitle(title)
+    return _save(fig, path)

@@ -25,7 +25,9 @@ def test_fashion_examples_write_a_run_folder(name, tmp_path):
     out = run_example(name, "--epochs", "2", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "runs"))
     assert out.strip().splitlines()[-1].startswith("test accuracy: ")
     run = next((tmp_path / "runs").iterdir())
-    assert {p.name for p in run.iterdir()} >= {"hparams.json", "metrics.csv", "curves.png", "model.h5", "report.md"}
+    assert {p.name for p in run.iterdir()} >= {"hparams.json", "metrics.csv", "curves.png", "model.h5", "report.md",
+                                             "confusion.png"}
+    assert "![confusion matrix](confusion.png)" in (run / "report.md").read_text()
     assert json.loads((run / "hparams.json").read_text())["epochs"] == 2
     assert len((run / "metrics.csv").read_text().strip().splitlines()) == 3
     if "cnn" in name:

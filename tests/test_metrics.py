@@ -14,3 +14,18 @@ def test_accuracy_top_k_and_confusion():
     assert metrics.accuracy(np.array([1, 0]), np.array([[0.9], [0.4]])) == 1.0
     with pytest.raises(ValueError, match="Known metric names"):
         metrics.get("f1")
+
+
+def test_plots_are_written(tmp_path):
+    from seqnet.plotting import plot_confusion_matrix, plot_curves, plot_filters, plot_history
+    rng = np.random.default_rng(0)
+    C = metrics.confusion_matrix(rng.integers(0, 3, 50), rng.random((50, 3)))
+    assert C.sum() == 50
+    for path in (plot_confusion_matrix(C, tmp_path / "c.png", ["a", "b", "c"], title="t"),
+                 plot_filters(rng.normal(size=(3, 3, 3, 8)), tmp_path / "f.png"),
+                 plot_filters(rng.normal(size=(5, 5, 1, 3)), tmp_path / "g.png"),
+                 plot_curves({"run": [3, 2, 1]}, tmp_path / "l.png"),
+                 plot_history({"loss": [2, 1], "val_loss": [2.5, 1.5]}, tmp_path / "h.png")):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError):
+        plot_history({}, tmp_path / "empty.png")
