@@ -16,6 +16,8 @@ from datetime import date
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--repeats", type=int, default=7)
 parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--scipy", action="store_true",
+                    help="also time Conv2D(engine='scipy') on the convolution shapes (slow)")
 args = parser.parse_args()
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(args.threads)
@@ -73,9 +75,10 @@ A = rng.random((2048, 2048), dtype=np.float32)
 sgemm = min(timed(lambda: A @ A) for _ in range(args.repeats))
 peak = 2 * 2048 ** 3 / sgemm / 1e9
 
+conv_shapes = [(64, 28, 28, 1, 32, 3), (64, 28, 28, 32, 64, 3), (64, 16, 16, 64, 128, 3),
+               (128, 32, 32, 3, 32, 3), (32, 16, 16, 128, 128, 7)]
 cases = []
-for (n, h, w, ci, co, k) in [(64, 28, 28, 1, 32, 3), (64, 28, 28, 32, 64, 3), (64, 16, 16, 64, 128, 3),
-                             (128, 32, 32, 3, 32, 3), (32, 16, 16, 128, 128, 7)]:
+for (n, h, w, ci, co, k) in conv_shapes:
     x = rng.standard_normal((n, h, w, ci), dtype=np.float32)
     flops = 3 * 2 * n * h * w * k * k * ci * co
     cases.append((f"conv {k}x{k} ({n}, {h}, {w}, {ci}->{co})", layer_case(Conv2D(co, k), x),
@@ -98,3 +101,15 @@ for name, seq_fn, torch_fn, flops in cases:
     rate = f"{flops / s / 1e9:.0f}" if flops else "-"
     share = f"{flops / s / 1e9 / peak:.0%}" if flops else "-"
     print(f"| {name:<34} | {s * 1e3:>9.2f} | {t * 1e3:>8.2f} | {s / t:>5.2f} | {rate:>14} | {share:>8} |", flush=True)
+
+if args.scipy:
+    print(f"\n| {'fwd+bwd, Conv2D engine':<34} | {'gemm ms':>8} | {'scipy ms':>9} | {'scipy/gemm':>10} |")
+    print(f"|{'-' * 36}|{'-' * 10}|{'-' * 11}|{'-' * 12}|")
+    for (n, h, w, ci, co, k) in conv_shapes:
+        x = rng.standard_normal((n, h, w, ci), dtype=np.float32)
+        gemm = layer_case(Conv2D(co, k, engine="gemm"), x)
+        slow = layer_case(Conv2D(co, k, engine="scipy"), x)
+        g = min(timed(gemm) for _ in range(3))
+        t = min(timed(slow) for _ in range(2))
+        print(f"| conv {k}x{k} ({n}, {h}, {w}, {ci}->{co}){'':<{34 - len(f'conv {k}x{k} ({n}, {h}, {w}, {ci}->{co})')}} "
+              f"| {g * 1e3:>8.1f} | {t * 1e3:>9.1f} | {t / g:>10.1f} |", flush=True)
