@@ -415,9 +415,13 @@ class LearningRateScheduler(Callback):
         if isinstance(schedule, str) and ":" in schedule:
             import importlib
             module, _, qualname = schedule.partition(":")
-            target: Any = importlib.import_module(module)
-            for part in qualname.split("."):
-                target = getattr(target, part)
+            try:
+                target: Any = importlib.import_module(module)
+                for part in qualname.split("."):
+                    target = getattr(target, part)
+            except (ImportError, AttributeError):
+                raise ValueError(f"LearningRateScheduler: cannot import the schedule {schedule!r}; only "
+                                 f"module-level functions can be saved and loaded") from None
             schedule = target
         return cls(schedule, config.get("verbose", 0))
 

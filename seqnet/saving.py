@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +210,13 @@ def load_model(path: str | os.PathLike) -> Any:
                 model.history.epoch, model.history.history = history["epoch"], history["history"]
                 model.rng.bit_generator.state = json.loads(state.attrs["rng_state"])
                 for item in json.loads(state.attrs.get("callbacks", "[]")):
-                    cb = _callbacks.get(item["callback"])
+                    try:
+                        cb = _callbacks.get(item["callback"])
+                    except (ValueError, TypeError, AttributeError, ImportError) as err:
+                        # the model is intact; only this callback (a lambda schedule, say) cannot be rebuilt
+                        warnings.warn(f"'{path}': callback {item['callback'].get('class_name')!r} could not be "
+                                      f"restored ({err}); loading the model without it", RuntimeWarning, stacklevel=2)
+                        continue
                     arrays = state.get(f"callbacks/{item['index']}")
                     cb.set_state({**item["state"], **({k: _read_arrays(v) for k, v in arrays.items()} if arrays else {})})
                     model.callbacks.append(cb)

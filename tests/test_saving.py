@@ -216,3 +216,15 @@ def test_bad_files(tmp_path, iris):
         deeper.load_weights(good)
     with pytest.raises(ValueError, match="shape"):
         wider.set_weights(model.get_weights())
+
+
+def test_a_lambda_schedule_does_not_break_loading(iris, tmp_path):
+    from seqnet.callbacks import LearningRateScheduler
+    X, y = iris
+    model = dense_model(lambda: SGD(lr=0.05))
+    model.fit(X, y, epochs=1, verbose=0, callbacks=[LearningRateScheduler(lambda epoch, lr: lr), EarlyStopping("loss")])
+    model.save(tmp_path / "m.h5")
+    with pytest.warns(RuntimeWarning, match="learning_rate_scheduler.*could not be restored"):
+        again = load_model(tmp_path / "m.h5")
+    assert [type(cb).__name__ for cb in again.callbacks] == ["EarlyStopping"]
+    assert all(np.array_equal(a, b) for a, b in zip(again.get_weights(), model.get_weights()))
