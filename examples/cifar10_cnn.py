@@ -62,13 +62,10 @@ start = time.perf_counter()
 model.fit(X_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_split=0.1,
           augment=crop_and_flip, callbacks=run.callbacks())
 seconds = time.perf_counter() - start
-test = model.evaluate(X_test, y_test)
-results = {"test_loss": test["loss"], "test_accuracy": test["accuracy"], "train_seconds": seconds}
 if args.kaggle_test:
     submission = write_kaggle_submission(model.predict(prepare(load_kaggle_test(args.kaggle_test))),
                                          run.dir / "submission.csv")
     print(f"Kaggle submission written to {submission}")
-confusion = seqnet.metrics.confusion_matrix(y_test, model.predict(X_test), n_classes=10)
-report = run.finish(model, results, confusion=confusion, class_names=CIFAR10_CLASSES)
-print(f"training took {seconds:.0f} s; report: {report}")
-print(f"test accuracy: {test['accuracy']:.4f}")
+results = run.finish(model, {"train_seconds": seconds}, test_data=(X_test, y_test), class_names=CIFAR10_CLASSES)
+print(f"training took {seconds:.0f} s; report: {run.dir / 'report.md'}")
+print(f"test accuracy: {results['test_accuracy']:.4f}")

@@ -35,10 +35,7 @@ start = time.perf_counter()
 model.fit(X_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_split=1 / 12,
           callbacks=run.callbacks())
 seconds = time.perf_counter() - start
-test = model.evaluate(X_test, y_test)
-confusion = seqnet.metrics.confusion_matrix(y_test, model.predict(X_test), n_classes=10)
-report = run.finish(model, {"test_loss": test["loss"], "test_accuracy": test["accuracy"],
-                            "train_seconds": seconds, "seconds_per_epoch": seconds / args.epochs},
-                    confusion=confusion, class_names=seqnet.datasets.FASHION_MNIST_CLASSES)
-print(f"training took {seconds:.0f} s ({seconds / args.epochs:.1f} s per epoch); report: {report}")
-print(f"test accuracy: {test['accuracy']:.4f}")
+results = run.finish(model, {"train_seconds": seconds, "seconds_per_epoch": seconds / args.epochs},
+                     test_data=(X_test, y_test), class_names=seqnet.datasets.FASHION_MNIST_CLASSES)
+print(f"training took {seconds:.0f} s ({seconds / args.epochs:.1f} s per epoch); report: {run.dir / 'report.md'}")
+print(f"test accuracy: {results['test_accuracy']:.4f}")

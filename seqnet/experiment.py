@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .callbacks import CSVLogger
+from .metrics import confusion_matrix
 from .plotting import plot_confusion_matrix, plot_history
 
 
@@ -39,21 +40,28 @@ class Run:
         """Callbacks that record the run (a CSV row per epoch)."""
         return [CSVLogger(str(self.dir / "metrics.csv"))]
 
-    def finish(self, model: Any, results: dict[str, Any], title: str | None = None,
-               confusion: Any = None, class_names: Any = None) -> Path:
-        """Save the model, the curves, ``results.json`` and the report; returns the report's path.
+    def finish(self, model: Any, results: dict[str, Any] | None = None, test_data: Any = None,
+               class_names: Any = None, title: str | None = None) -> dict[str, Any]:
+        """Save the model, the curves, ``results.json`` and ``report.md``.
 
-        ``confusion`` (a confusion matrix of the test set) is drawn to ``confusion.png`` too.
+        With ``test_data=(X_test, y_test)`` the model is evaluated on it first: ``test_loss``,
+        ``test_<metric>`` join ``results`` and the test set's confusion matrix is drawn to
+        ``confusion.png`` (labelled with ``class_names``). Returns the results.
         """
-        model.save(self.dir / "model.h5")
-        if confusion is not None:
+        results = dict(results or {})
+        if test_data is not None:
+            X_test, y_test = test_data
+            results.update({f"test_{k}": v for k, v in model.evaluate(X_test, y_test).items()})
+            confusion = confusion_matrix(y_test, model.predict(X_test), n_classes=model.output_shape[-1])
             plot_confusion_matrix(confusion, self.dir / "confusion.png", class_names,
                                   title=f"{title or self.dir.name}: test set")
+        model.save(self.dir / "model.h5")
         plot_history(model.history, self.dir / "curves.png", metrics=[k for k in ("loss", "accuracy")
                                                                       if k in model.history.history],
                      title=title or self.dir.name)
         (self.dir / "results.json").write_text(json.dumps(results, indent=2, default=float) + "\n")
-        return write_report(self.dir)
+        write_report(self.dir)
+        return results
 
 
 def _table(header: list[str], rows: list[list[str]], fmt: str) -> str:

@@ -78,13 +78,15 @@ def test_report_rebuilds_markdown_and_latex(tmp_path, capsys):
     model = Sequential([Dense(4, activation="relu"), Dense(2, activation="softmax")], seed=0)
     model.compile("sgd", "cross_entropy", ["accuracy"])
     model.fit(X, y, batch_size=8, epochs=3, validation_split=0.25, verbose=0, callbacks=run.callbacks())
-    report = run.finish(model, {"test_accuracy": 0.75})
+    results = run.finish(model, {"note": "kept"}, test_data=(X, y))
+    assert results["note"] == "kept" and 0 <= results["test_accuracy"] <= 1 and "test_loss" in results
+    report = run.dir / "report.md"
     text = report.read_text()
     for part in ("# Run: demo_run", "| lr | 0.1 |", "dense_1 (Dense)", "![loss and accuracy curves](curves.png)",
-                 "| test_accuracy | 0.75 |", "| 3 |"):
+                 f"| test_accuracy | {results['test_accuracy']:.4g} |", "| 3 |", "confusion.png"):
         assert part in text, part
-    assert sorted(p.name for p in run.dir.iterdir()) == ["curves.png", "hparams.json", "metrics.csv", "model.h5",
-                                                        "report.md", "results.json"]
+    assert sorted(p.name for p in run.dir.iterdir()) == ["confusion.png", "curves.png", "hparams.json", "metrics.csv",
+                                                        "model.h5", "report.md", "results.json"]
     report.unlink()
     assert main(["report", str(run.dir)]) == 0 and (run.dir / "report.md").read_text() == text
     assert main(["report", str(run.dir), "--format", "latex"]) == 0
