@@ -310,10 +310,12 @@ class Sequential:
         for batch, start in enumerate(range(0, len(X), batch_size)):
             idx = order[start:start + batch_size]
             cbs.on_train_batch_begin(batch)
-            X_batch = X[idx] if augment is None else augment(X[idx], self.rng).astype(self.dtype, copy=False)
-            loss, Y_hat = self.train_step(X_batch, Y[idx])
+            X_batch, Y_batch = X[idx], Y[idx]
+            if augment is not None:
+                X_batch = augment(X_batch, self.rng).astype(self.dtype, copy=False)
+            loss, Y_hat = self.train_step(X_batch, Y_batch)
             seen += len(idx)
-            for k, v in {"loss": loss, **self._metric_values(Y[idx], Y_hat)}.items():
+            for k, v in {"loss": loss, **self._metric_values(Y_batch, Y_hat)}.items():
                 totals[k] = totals.get(k, 0.0) + v * len(idx)
             cbs.on_train_batch_end(batch, {k: v / seen for k, v in totals.items()})
             if not np.isfinite(loss) and not self.stop_training:
