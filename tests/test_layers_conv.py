@@ -1,4 +1,4 @@
-"""Conv2D against PyTorch in float64 (both engines), gradient checks, and bad input."""
+"""Conv2D against PyTorch in float64 (every engine), gradient checks, and bad input."""
 import numpy as np
 import pytest
 import torch
@@ -36,17 +36,25 @@ def check_against_torch(layer, X, rng):
     assert_close(layer.gradients["b"], tb, what="db")
 
 
-@pytest.mark.parametrize("engine", ["gemm", "scipy"])
+ENGINES = ["gemm", "spectral", "scipy"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("n_out, activation, kernel, stride", CONFIGS)
 @pytest.mark.parametrize("shape", [(16, 16, 16, 3), (16, 32, 24, 21)], ids=["16x16x3", "32x24x21"])
 def test_assignment_configs_match_torch(engine, n_out, activation, kernel, stride, shape, rng):
+    if engine == "spectral" and stride != 1:
+        pytest.skip("the spectral engine computes stride-1 convolutions only")
     layer = Conv2D(n_out, kernel, activation=activation, stride=stride, engine=engine)
     check_against_torch(layer, rng.normal(size=shape), rng)
 
 
-@pytest.mark.parametrize("engine", ["gemm", "scipy"])
-@pytest.mark.parametrize("pad, stride", [("valid", 1), ("valid", 2), (2, 1), ((0, 3), 2), (1, 3)])
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("pad, stride", [("valid", 1), ("valid", 2), (2, 1), ((0, 3), 2), (1, 3), ((3, 0), 1),
+                                         ((0, 4), 1)])
 def test_padding_variants_match_torch(engine, pad, stride, rng):
+    if engine == "spectral" and stride != 1:
+        pytest.skip("the spectral engine computes stride-1 convolutions only")
     layer = Conv2D(5, (3, 4), activation="linear", stride=stride, pad=pad, engine=engine)
     check_against_torch(layer, rng.normal(size=(4, 11, 13, 3)), rng)
 
@@ -63,16 +71,69 @@ def test_engines_agree_in_float64(rng):
     assert_close(a.gradients["W"], b.gradients["W"], tol=1e-12)
 
 
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_spectral_engine_agrees_with_gemm(n, rng):
+    """Odd batches (one image packed with a zero partner), even kernels, a second call with new shapes."""
+    for shape, kernel, pad in [((n, 9, 7, 3), (4, 2), (2, 1)), ((n, 6, 11, 2), (5, 5), "same")]:
+        X = rng.normal(size=shape)
+        a = Conv2D(4, kernel, pad=pad, engine="gemm")
+        a.build(X.shape[1:], rng=np.random.default_rng(0))
+        b = Conv2D(4, kernel, pad=pad, engine="spectral")
+        b.build(X.shape[1:], rng=np.random.default_rng(0))
+        for X in (X, X[:, :-1, 1:]):  # the workspace is resized for a smaller image
+            dY = rng.normal(size=a.forward(X).shape)
+            assert_close(b.forward(X), a.forward(X), tol=1e-12)
+            assert_close(b.backward(dY), a.backward(dY), tol=1e-12)
+            assert_close(b.gradients["W"], a.gradients["W"], tol=1e-12)
+            assert_close(b.gradients["b"], a.gradients["b"], tol=1e-12)
+
+
+def test_spectral_engine_in_float32_is_as_accurate_as_gemm(rng):
+    X = rng.normal(size=(8, 16, 16, 32)).astype(np.float32)
+    exact = Conv2D(16, 7, engine="gemm")
+    exact.build(X.shape[1:], rng=np.random.default_rng(0), dtype=np.float64)
+    errors = {}
+    for engine in ("gemm", "spectral"):
+        layer = Conv2D(16, 7, engine=engine)
+        layer.build(X.shape[1:], rng=np.random.default_rng(0), dtype=np.float32)
+        errors[engine] = np.abs(layer.forward(X) - exact.forward(X.astype(np.float64))).max()
+    assert errors["spectral"] < 4 * errors["gemm"] + 1e-6, errors
+
+
+def test_spectral_outputs_are_not_overwritten_by_the_next_call(rng):
+    layer = Conv2D(3, 5, engine="spectral")
+    X1, X2 = rng.normal(size=(2, 8, 8, 2)), rng.normal(size=(2, 8, 8, 2))
+    Y1 = layer.forward(X1)
+    kept = Y1.copy()
+    layer.forward(X2)
+    np.testing.assert_array_equal(Y1, kept)
+
+
+def test_auto_engine_choice():
+    def used(kernel, stride, c_in):
+        layer = Conv2D(8, kernel, stride=stride)
+        layer.forward(np.zeros((1, 12, 12, c_in)))
+        return layer.engine_used
+    assert used(3, 1, 1) == "gemm" and used(3, 1, 64) == "gemm" and used(1, 1, 256) == "gemm"
+    assert used(3, 1, 128) == "spectral"
+    assert used(5, 1, 3) == "spectral" and used(7, 1, 128) == "spectral" and used((3, 5), 1, 32) == "spectral"
+    assert used(5, 1, 1) == "gemm" and used(5, 2, 64) == "gemm"
+    assert Conv2D(8, 3).engine_used is None and Conv2D(8, 3).get_config()["engine"] == "auto"
+    assert Conv2D(8, 3, engine="gemm").engine_used == "gemm"
+
+
 def test_output_shapes_follow_the_formula():
     for pad, stride, expected in [("same", 1, (10, 9)), ("valid", 1, (8, 5)), (1, 2, (5, 4)), ((0, 2), 3, (3, 3))]:
         layer = Conv2D(2, (3, 5), stride=stride, pad=pad)
         assert layer.forward(np.zeros((1, 10, 9, 1))).shape == (1, *expected, 2)
 
 
-@pytest.mark.parametrize("engine", ["gemm", "scipy"])
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("kwargs", [dict(kernel_shape=3), dict(kernel_shape=(2, 3), stride=2, pad="valid"),
                                     dict(kernel_shape=3, activation="tanh", pad=2)])
 def test_gradient_check(engine, kwargs, rng):
+    if engine == "spectral" and kwargs.get("stride", 1) != 1:
+        pytest.skip("the spectral engine computes stride-1 convolutions only")
     errors = check_gradients(Conv2D(3, engine=engine, **kwargs), rng.normal(size=(2, 7, 6, 2)))
     assert max(errors.values()) < 1e-6, errors
 
@@ -100,6 +161,8 @@ def test_bad_input():
         Conv2D(4, 3, pad="full")
     with pytest.raises(ValueError, match="engine"):
         Conv2D(4, 3, engine="fft")
+    with pytest.raises(ValueError, match="'spectral' computes stride-1 convolutions only, got stride 2"):
+        Conv2D(4, 3, stride=2, engine="spectral")
     layer = Conv2D(4, 3, name="c")
     with pytest.raises(ValueError, match=r"Conv2D 'c' expects 4-D NHWC input .* \(None, 8, 3\)"):
         layer.forward(np.zeros((2, 8, 3)))
