@@ -50,16 +50,6 @@ def spectral_sizes(in_hw: tuple[int, int], kernel_shape: tuple[int, int],
     return tuple(sizes)
 
 
-def spectral_sizes(in_hw: tuple[int, int], kernel_shape: tuple[int, int],
-                   pad: tuple[int, int]) -> tuple[int, int]:
-    """DFT lengths ``(N_r, N_c)`` that compute a stride-1 correlation without wrap-around."""
-    sizes = []
-    for size, k, p in zip(in_hw, kernel_shape, pad):
-        out = size + 2 * p - k + 1
-        sizes.append(max(size + p, out + k - 1 - p))
-    return tuple(sizes)
-
-
 def _complex(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.complex64) if dtype == np.float32 else np.dtype(np.complex128)
 
