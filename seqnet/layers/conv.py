@@ -40,7 +40,7 @@ def choose_engine(kernel_shape: tuple[int, int], stride: int, c_in: int) -> str:
     Measured on a 2-core machine (``benchmarks/bench_engines.py``, fwd+bwd): spectral took
     0.2-0.9x gemm's time on stride-1 layers with kernels of 15 or more taps (3x5, 4x4, 5x5, 7x7)
     and 3 to 128 input channels, but up to 2.3x with a single input channel; on 3x3 layers it
-    took 0.7-0.9x with 128 input channels, about 1.0x with 64 and 1.5x with 16 or fewer.
+    took 0.65-0.95x with 128 input channels, 0.8-1.4x with 64 and 1.2-2.6x with 16 or fewer.
     """
     area = kernel_shape[0] * kernel_shape[1]
     if stride == 1 and ((area >= 15 and c_in >= 3) or (area >= 9 and c_in >= 128)):
