@@ -13,6 +13,20 @@ def channel_sum(A: np.ndarray) -> np.ndarray:
     return np.ones(A2.shape[0], dtype=A.dtype) @ A2
 
 
+def as_rows(A: np.ndarray) -> np.ndarray:
+    """``A`` as a 2-D array whose rows hold whole ``(w, c)`` pixel rows of an NHWC array.
+
+    Per-channel arithmetic on it broadcasts a row-long vector (see :func:`per_channel`), so that
+    numpy's inner loops run over ``w*c`` values instead of the ``c`` of a plain ``(c,)`` broadcast.
+    """
+    return A.reshape(-1, A.shape[-1] * (A.shape[-2] if A.ndim > 2 else 1))
+
+
+def per_channel(v: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The per-channel vector ``v`` repeated along a row of :func:`as_rows`'s view."""
+    return np.tile(v, rows.shape[1] // v.shape[0])
+
+
 @register("batch_norm", aliases=("batch_normalization",))
 class BatchNorm(Layer):
     r"""Batch normalization over the last axis of ``(n, c)`` or NHWC ``(n, h, w, c)`` input.
@@ -58,38 +72,44 @@ class BatchNorm(Layer):
 
     def _forward(self, X):
         gamma, beta = self.parameters["gamma"], self.parameters["beta"]
+        rows = as_rows(X)
         if self.training:
             count = X.size // X.shape[-1]
             mean = channel_sum(X) / count
-            centered = X - mean
-            var = channel_sum(np.square(centered)) / count
+            centered = rows - per_channel(mean, rows)
+            var = channel_sum(np.square(centered).reshape(-1, X.shape[-1])) / count
             m = self.momentum
             self.buffers["running_mean"] *= 1 - m
             self.buffers["running_mean"] += m * mean
             self.buffers["running_var"] *= 1 - m
             self.buffers["running_var"] += m * var * (count / max(count - 1, 1))
         else:
-            centered = X - self.buffers["running_mean"]
+            centered = rows - per_channel(self.buffers["running_mean"], rows)
             var = self.buffers["running_var"]
         inv_std = (1.0 / np.sqrt(var + self.eps)).astype(X.dtype, copy=False)
         X_hat = centered
-        X_hat *= inv_std
+        X_hat *= per_channel(inv_std, rows)
         self.cache["X_hat"], self.cache["inv_std"] = X_hat, inv_std
-        return X_hat * gamma + beta
+        Z = X_hat * per_channel(gamma, rows)
+        Z += per_channel(beta, rows)
+        return Z.reshape(X.shape)
 
     def _backward(self, dZ):
         X_hat, inv_std, gamma = self.cache["X_hat"], self.cache["inv_std"], self.parameters["gamma"]
+        c = dZ.shape[-1]
+        rows = as_rows(dZ)
+        product = rows * X_hat
         self.gradients["beta"][...] = channel_sum(dZ)
-        self.gradients["gamma"][...] = channel_sum(dZ * X_hat)
-        scale = gamma * inv_std
+        self.gradients["gamma"][...] = channel_sum(product.reshape(-1, c))
+        scale = per_channel(gamma * inv_std, rows)
         if not self.training:
-            return dZ * scale
-        count = dZ.size // dZ.shape[-1]
+            return (rows * scale).reshape(dZ.shape)
+        count = dZ.size // c
         # dx = gamma/sigma * (dy - mean(dy) - x_hat * mean(dy * x_hat))
-        dX = dZ - self.gradients["beta"] / count
-        dX -= X_hat * (self.gradients["gamma"] / count)
+        dX = rows - per_channel(self.gradients["beta"] / count, rows)
+        dX -= np.multiply(X_hat, per_channel(self.gradients["gamma"] / count, rows), out=product)
         dX *= scale
-        return dX
+        return dX.reshape(dZ.shape)
 
     def get_config(self):
         return {"momentum": self.momentum, "eps": self.eps, **super().get_config()}
