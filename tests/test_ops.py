@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from seqnet.ops import (conv2d_backward_gemm, conv2d_forward_gemm, conv2d_forward_scipy, conv_output_size,
+from seqnet.ops import (Workspace, conv2d_backward_gemm, conv2d_forward_gemm, conv2d_forward_scipy, conv_output_size,
                         normalize_pad, pad2d, sliding_windows)
 from seqnet.ops.reference import conv2d_naive
 
@@ -31,11 +31,53 @@ def test_pad_and_windows(rng):
 @pytest.mark.parametrize("stride, pad", [(1, (1, 1)), (2, (0, 2)), (3, (2, 0))])
 def test_gemm_scipy_and_naive_loops_agree(stride, pad, rng):
     X, W, b = rng.normal(size=(3, 9, 8, 4)), rng.normal(size=(3, 5, 4, 6)), rng.normal(size=(1, 6))
-    Z, cols = conv2d_forward_gemm(X, W, b, stride, pad)
+    ws = Workspace()
+    Z = conv2d_forward_gemm(X, W, b, stride, pad, ws)
     assert_close(Z, conv2d_naive(X, W, b, stride, pad), tol=1e-13)
     assert_close(conv2d_forward_scipy(X, W, b, stride, pad), Z, tol=1e-13)
-    # the im2col buffer is reused when it is large enough
-    Z2, cols2 = conv2d_forward_gemm(X[:2], W, b, stride, pad, cols)
-    assert np.shares_memory(cols, cols2) and np.array_equal(Z2, Z[:2])
-    dX, dW, db = conv2d_backward_gemm(np.ones_like(Z), cols, X.shape, W, stride, pad, need_dX=False)
+    # the scratch buffers are reused when they are large enough
+    cols = ws.get("cols", (1,), X.dtype)
+    Z2 = conv2d_forward_gemm(X[:2], W, b, stride, pad, ws)
+    assert np.shares_memory(cols, ws.get("cols", (1,), X.dtype)) and np.array_equal(Z2, Z[:2])
+    dX, dW, db = conv2d_backward_gemm(np.ones_like(Z), X, W, stride, pad, ws, need_dX=False)
     assert dX is None and dW.shape == W.shape and np.allclose(db, Z.shape[0] * Z.shape[1] * Z.shape[2])
+
+
+def _gemm_fwd_bwd(X, W, b, dZ, stride, pad):
+    ws = Workspace()
+    Z = conv2d_forward_gemm(X, W, b, stride, pad, ws)
+    return (Z, *conv2d_backward_gemm(dZ, X, W, stride, pad, ws))
+
+
+@pytest.mark.parametrize("kernel, stride, pad, c_in", [((3, 3), 1, (1, 1), 4), ((3, 5), 2, (0, 2), 6),
+                                                       ((2, 3), 3, (2, 0), 1), ((4, 4), 1, (0, 0), 2)])
+def test_gemm_chunks_and_both_col2im_layouts_agree(kernel, stride, pad, c_in, rng, monkeypatch):
+    """Whole-batch (kept rows) and chunked passes, with a short last chunk, give the same results."""
+    from seqnet.ops import conv
+    X, b = rng.normal(size=(5, 11, 10, c_in)), rng.normal(size=(1, 3))
+    W = rng.normal(size=(*kernel, c_in, 3))
+    Z = conv2d_forward_gemm(X, W, b, stride, pad)
+    dZ = rng.normal(size=Z.shape)
+    whole = _gemm_fwd_bwd(X, W, b, dZ, stride, pad)
+    assert_close(whole[0], conv2d_naive(X, W, b, stride, pad), tol=1e-13)
+    per_image = Z.shape[1] * Z.shape[2] * (kernel[0] * kernel[1] * c_in + 1) * X.itemsize
+    monkeypatch.setattr(conv, "KEEP_BYTES", 0)
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 2 * per_image)  # chunks of 2, 2 and 1 images
+    for offset_major in (0, 10 ** 6):  # window-row-major and kernel-offset-major dX products
+        monkeypatch.setattr(conv, "OFFSET_MAJOR_BELOW", offset_major)
+        for got, want in zip(_gemm_fwd_bwd(X, W, b, dZ, stride, pad), whole):
+            assert_close(got, want, tol=1e-13)
+
+
+def test_gemm_kept_rows_are_rebuilt_for_a_refilled_input(rng):
+    """The backward pass reuses the forward pass's rows, but a forward pass never trusts old ones."""
+    W, b, ws = rng.normal(size=(3, 3, 2, 4)), np.zeros((1, 4)), Workspace()
+    X = rng.normal(size=(3, 6, 6, 2))
+    conv2d_forward_gemm(X, W, b, 1, (1, 1), ws)
+    assert ws.cols_source is X
+    X[...] = rng.normal(size=X.shape)  # the same buffer with a new batch in it
+    assert_close(conv2d_forward_gemm(X, W, b, 1, (1, 1), ws), conv2d_naive(X, W, b, 1, (1, 1)), tol=1e-13)
+    dZ = rng.normal(size=(3, 6, 6, 4))
+    fresh = conv2d_backward_gemm(dZ, X, W, 1, (1, 1), Workspace())
+    for got, want in zip(conv2d_backward_gemm(dZ, X, W, 1, (1, 1), ws), fresh):
+        assert_close(got, want, tol=1e-13)

@@ -133,11 +133,11 @@ class Conv2D(Layer):
         if self.engine_used == "scipy":
             self.cache["X"] = X
             return conv2d_forward_scipy(X, W, b, self.stride, self.pad)
+        workspace = self.cache.setdefault("workspace", Workspace())
         if self.engine_used == "spectral":
-            workspace = self.cache.setdefault("workspace", Workspace())
             return conv2d_forward_spectral(X, W, b, self.pad, workspace)
-        Z, self.cache["cols"] = conv2d_forward_gemm(X, W, b, self.stride, self.pad, self.cache.get("cols"))
-        return Z
+        self.cache["X"] = X
+        return conv2d_forward_gemm(X, W, b, self.stride, self.pad, workspace)
 
     def _backward(self, dZ):
         W = self.parameters["W"]
@@ -147,8 +147,8 @@ class Conv2D(Layer):
             dX, dW, db = conv2d_backward_spectral(dZ, self.cache["X_shape"], W, self.pad, self.cache["workspace"],
                                                   need_dX=self.need_input_gradient)
         else:
-            dX, dW, db = conv2d_backward_gemm(dZ, self.cache["cols"], self.cache["X_shape"], W, self.stride,
-                                              self.pad, need_dX=self.need_input_gradient)
+            dX, dW, db = conv2d_backward_gemm(dZ, self.cache["X"], W, self.stride, self.pad, self.cache["workspace"],
+                                              need_dX=self.need_input_gradient)
         self.gradients["W"][...] = dW
         self.gradients["b"][...] = db
         return dX

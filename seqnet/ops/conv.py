@@ -5,12 +5,15 @@ Convolution is cross-correlation::
     Z[n, i, j, f] = sum_{a, b, c} Xpad[n, i*s + a, j*s + b, c] * W[a, b, c, f] + b[f]
 
 The gemm engine copies every window into one row of a buffer ``cols`` of shape
-``(n*oh*ow, kh*kw*c_in + 1)`` (im2col, plus a column of ones for the bias), so the whole
-forward pass is one matrix product ``cols @ [W.reshape(kh*kw*c_in, c_out); b]`` whose result is
-already NHWC. The backward pass
-reuses the same buffer: ``dW = cols^T dZ`` first, then the buffer receives the
-per-offset products ``dZ @ W[a, b]^T`` that col2im adds back onto the input, one kernel
-offset at a time.
+``(rows, kh*kw*c_in + 1)`` (im2col, plus a column of ones for the bias), so that a forward pass
+is the matrix product ``cols @ [W.reshape(kh*kw*c_in, c_out); b]``, whose result is already NHWC.
+The backward pass rebuilds the same rows and takes ``dW = cols^T dZ`` (the ones column gives
+``db``) and ``dcols = dZ W^T``, whose entries col2im adds back onto the input.
+
+The batch goes through in chunks of a few images, so that ``cols`` (a few MB) stays in the CPU
+caches between the copy that fills it and the matrix product that reads it: one im2col buffer for
+the whole batch would be ``kh*kw`` times the input's size and every pass over it would run at
+main-memory speed.
 """
 from __future__ import annotations
 
@@ -65,11 +68,102 @@ def offset_view(Xp: np.ndarray, a: int, b: int, out_hw: tuple[int, int], stride:
     return Xp[:, a:a + stride * (oh - 1) + 1:stride, b:b + stride * (ow - 1) + 1:stride, :]
 
 
-def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int, pad: tuple[int, int],
-                        cols: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Forward pass by im2col and one matrix product.
+class Workspace:
+    """Named scratch buffers reused from call to call (large fresh arrays cost page faults)."""
 
-    The im2col buffer has one extra column of ones, so that the same product adds the bias
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+        #: the input whose im2col rows the "cols" buffer holds whole (set by the gemm engine)
+        self.cols_source: np.ndarray | None = None
+
+    def get(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """An uninitialised array of ``shape`` backed by the buffer ``name``."""
+        size = int(np.prod(shape))
+        buf = self._buffers.get(name)
+        if buf is None or buf.size < size or buf.dtype != dtype:
+            buf = self._buffers[name] = np.empty(size, dtype=dtype)
+        return buf[:size].reshape(shape)
+
+
+#: bytes of im2col rows per chunk: small enough to stay in a core's cache, large enough for BLAS
+CHUNK_BYTES = 3 << 20
+#: up to this many bytes, the whole batch's im2col rows are built once and kept for the backward pass
+KEEP_BYTES = 16 << 20
+
+
+#: below this many values per window row (kw * c_in), dX is formed one kernel offset at a time
+OFFSET_MAJOR_BELOW = 16
+
+
+def _chunk_images(X_shape: tuple[int, ...], out_hw: tuple[int, int], k: int, itemsize: int) -> int:
+    """Images per chunk: the whole batch up to :data:`KEEP_BYTES` of im2col rows, else as many
+    as fit :data:`CHUNK_BYTES`, at least one."""
+    per_image = out_hw[0] * out_hw[1] * (k + 1) * itemsize
+    if X_shape[0] * per_image <= KEEP_BYTES:
+        return X_shape[0]
+    return max(1, min(X_shape[0], CHUNK_BYTES // per_image))
+
+
+class _Im2col:
+    """Fills the im2col rows of images ``start:stop`` of ``X`` into a reused buffer.
+
+    When the whole batch is one chunk, the rows are kept: with ``reuse`` (the backward pass), rows
+    already built from this same ``X`` (``Workspace.cols_source``) are used as they are. The
+    forward pass always rebuilds them, since ``X`` may be a buffer refilled in place.
+    """
+
+    def __init__(self, X: np.ndarray, kernel_shape: tuple[int, int], stride: int, pad: tuple[int, int],
+                 ws: Workspace, reuse: bool = False) -> None:
+        n, h, w, c_in = X.shape
+        kh, kw = kernel_shape
+        ph, pw = pad
+        self.X, self.kernel_shape, self.stride, self.pad = X, kernel_shape, stride, pad
+        self.out_hw = (conv_output_size(h, kh, ph, stride), conv_output_size(w, kw, pw, stride))
+        self.k = kh * kw * c_in
+        self.images = _chunk_images(X.shape, self.out_hw, self.k, X.dtype.itemsize)
+        self.cols = ws.get("cols", (self.images * self.out_hw[0] * self.out_hw[1], self.k + 1), X.dtype)
+        self.ws = ws
+        self.whole = self.images == n
+        self.padded = None
+        self.reused = reuse and self.whole and ws.cols_source is X
+        if self.reused:
+            return
+        ws.cols_source = None
+        self.cols[:, self.k] = 1
+        if ph or pw:  # borders zeroed once; each chunk only overwrites the interior
+            self.padded = ws.get("padded", (self.images, h + 2 * ph, w + 2 * pw, c_in), X.dtype)
+            self.padded.fill(0)
+
+    def chunks(self):
+        """``(start, stop)`` of each chunk of images."""
+        n = self.X.shape[0]
+        return ((start, min(start + self.images, n)) for start in range(0, n, self.images))
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        """The filled ``(rows, k + 1)`` block for images ``start:stop``."""
+        count = stop - start
+        rows = self.cols[:count * self.out_hw[0] * self.out_hw[1]]
+        if self.reused:
+            return rows
+        if self.padded is None:
+            source = self.X[start:stop]
+        else:
+            ph, pw = self.pad
+            h, w = self.X.shape[1:3]
+            source = self.padded[:count]
+            source[:, ph:ph + h, pw:pw + w] = self.X[start:stop]
+        windows = sliding_windows(source, self.kernel_shape, self.stride)
+        np.copyto(rows[:, :self.k].reshape(windows.shape), windows)
+        if self.whole:
+            self.ws.cols_source = self.X
+        return rows
+
+
+def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int, pad: tuple[int, int],
+                        ws: Workspace | None = None) -> np.ndarray:
+    """Forward pass by im2col and matrix products, a chunk of images at a time.
+
+    The im2col rows have one extra column of ones, so that the same product adds the bias
     (``[cols, 1] @ [W; b]``) and, in the backward pass, ``[cols, 1]^T dZ`` yields ``db`` as its
     last row: no separate pass over the (large) output for either.
 
@@ -80,56 +174,96 @@ def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int
     b : ndarray of shape (1, c_out)
     stride : int
     pad : (int, int)
-    cols : ndarray, optional
-        A buffer from an earlier call, reused when it is large enough.
+    ws : Workspace, optional
+        Scratch buffers kept from an earlier call (the layer keeps one).
 
     Returns
     -------
     Z : ndarray of shape (n, oh, ow, c_out)
-    cols : ndarray of shape (n*oh*ow, kh*kw*c_in + 1)
-        The im2col buffer, needed by :func:`conv2d_backward_gemm`.
     """
     kh, kw, c_in, c_out = W.shape
-    windows = sliding_windows(pad2d(X, pad), (kh, kw), stride)
-    n, oh, ow = windows.shape[:3]
-    rows, k = n * oh * ow, kh * kw * c_in
-    if cols is None or cols.size < rows * (k + 1) or cols.dtype != X.dtype:
-        cols = np.empty(rows * (k + 1), dtype=X.dtype)
-    cols = cols.ravel()[:rows * (k + 1)].reshape(rows, k + 1)
-    np.copyto(cols[:, :k].reshape(windows.shape), windows)
-    cols[:, k] = 1
-    Z = cols @ np.concatenate([W.reshape(k, c_out), b.reshape(1, c_out)]).astype(X.dtype, copy=False)
-    return Z.reshape(n, oh, ow, c_out), cols
+    im2col = _Im2col(X, (kh, kw), stride, pad, ws or Workspace())
+    Wb = np.concatenate([W.reshape(-1, c_out), b.reshape(1, c_out)]).astype(X.dtype, copy=False)
+    Z = np.empty((X.shape[0], *im2col.out_hw, c_out), dtype=X.dtype)
+    for start, stop in im2col.chunks():
+        np.matmul(im2col.rows(start, stop), Wb, out=Z[start:stop].reshape(-1, c_out))
+    return Z
 
 
-def conv2d_backward_gemm(dZ: np.ndarray, cols: np.ndarray, X_shape: tuple[int, ...], W: np.ndarray,
-                         stride: int, pad: tuple[int, int], need_dX: bool = True
+def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: int, pad: tuple[int, int],
+                         ws: Workspace | None = None, need_dX: bool = True
                          ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """Backward pass of :func:`conv2d_forward_gemm`; overwrites ``cols``.
+    """Backward pass of :func:`conv2d_forward_gemm` (``X`` is the forward input).
 
     Returns
     -------
-    dX : ndarray of shape X_shape, or None when ``need_dX`` is false
+    dX : ndarray of shape X.shape, or None when ``need_dX`` is false
     dW : ndarray of shape (kh, kw, c_in, c_out)
     db : ndarray of shape (1, c_out)
     """
+    ws = ws or Workspace()
     kh, kw, c_in, c_out = W.shape
-    n, oh, ow = dZ.shape[:3]
-    dZ2 = dZ.reshape(-1, c_out)
-    dWb = cols.T @ dZ2  # the ones column gives the bias gradient as the last row
-    dW, db = dWb[:-1].reshape(W.shape), dWb[-1:]
-    if not need_dX:
-        return None, dW, db
-    # one product per kernel offset, stored offset-major in the (now free) im2col buffer so that
-    # each slab is a contiguous (n, oh, ow, c_in) block: col2im then adds whole rows at a time
-    Wt = W.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1)
-    slabs = cols.reshape(-1)[:kh * kw * n * oh * ow * c_in].reshape(kh * kw, n * oh * ow, c_in)
-    np.matmul(dZ2, Wt, out=slabs)
-    slabs = slabs.reshape(kh, kw, n, oh, ow, c_in)
-    ph, pw = pad
-    dXp = np.zeros((n, X_shape[1] + 2 * ph, X_shape[2] + 2 * pw, c_in), dtype=dZ.dtype)
+    im2col = _Im2col(X, (kh, kw), stride, pad, ws, reuse=True)
+    dWb = np.zeros((im2col.k + 1, c_out), dtype=dZ.dtype)
+    part = ws.get("dW", dWb.shape, dZ.dtype)
+    if need_dX:
+        dX = np.empty(X.shape, dtype=dZ.dtype)
+        # few channels: one product per kernel offset, so that col2im adds whole (ow, c_in) rows
+        by_offset = kw * c_in < OFFSET_MAJOR_BELOW
+        if by_offset:
+            Wt = W.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1).astype(dZ.dtype, copy=False)
+            dcols = ws.get("dcols", (kh * kw, im2col.cols.shape[0], c_in), dZ.dtype)
+        else:
+            Wt = W.reshape(-1, c_out).T.astype(dZ.dtype, copy=False)
+            dcols = ws.get("dcols", (im2col.cols.shape[0], im2col.k), dZ.dtype)
+        ph, pw = pad
+        h, w = X.shape[1:3]
+        if ph or pw:
+            dXp = ws.get("dpadded", (im2col.images, h + 2 * ph, w + 2 * pw, c_in), dZ.dtype)
+    for start, stop in im2col.chunks():
+        rows = im2col.rows(start, stop)
+        dz = dZ[start:stop].reshape(-1, c_out)
+        dWb += np.matmul(rows.T, dz, out=part)
+        if not need_dX:
+            continue
+        target = dXp[:stop - start] if ph or pw else dX[start:stop]
+        target.fill(0)
+        if by_offset:
+            offsets_add(np.matmul(dz, Wt, out=dcols[:, :len(dz)]), target, (kh, kw), stride)
+        else:
+            col2im_add(np.matmul(dz, Wt, out=dcols[:len(dz)]), target, (kh, kw), stride)
+        if ph or pw:
+            dX[start:stop] = target[:, ph:ph + h, pw:pw + w]
+    return (dX if need_dX else None), dWb[:-1].reshape(W.shape), dWb[-1:]
+
+
+def offsets_add(slabs: np.ndarray, dXp: np.ndarray, kernel_shape: tuple[int, int], stride: int) -> None:
+    """Add ``slabs`` ``(kh*kw, n*oh*ow, c)``, one block of window entries per kernel offset, onto ``dXp``."""
+    kh, kw = kernel_shape
+    n, h, w, c = dXp.shape
+    out_hw = ((h - kh) // stride + 1, (w - kw) // stride + 1)
     for a in range(kh):
         for b in range(kw):
-            view = offset_view(dXp, a, b, (oh, ow), stride)
-            view += slabs[a, b]
-    return dXp[:, ph:ph + X_shape[1], pw:pw + X_shape[2], :], dW, db
+            offset_view(dXp, a, b, out_hw, stride)[...] += slabs[a * kw + b].reshape(n, *out_hw, c)
+
+
+def col2im_add(dcols: np.ndarray, dXp: np.ndarray, kernel_shape: tuple[int, int], stride: int) -> None:
+    """Add each row of ``dcols`` ``(n*oh*ow, kh*kw*c)`` back onto its window of ``dXp`` ``(n, h, w, c)``.
+
+    Windows ``j`` and ``j + P`` of one output row (``P = ceil(kw / stride)``) do not overlap, so
+    for each kernel row ``a`` and each phase ``q < P`` one strided add moves ``kw*c`` contiguous
+    values per window: ``kh * P`` whole-array adds, with inner loops ``kw`` times longer than
+    one add per kernel offset would have.
+    """
+    kh, kw = kernel_shape
+    n, h, w, c = dXp.shape
+    oh, ow = (h - kh) // stride + 1, (w - kw) // stride + 1
+    grad = dcols.reshape(n, oh, ow, kh, kw * c)
+    phases = -(-kw // stride)
+    sn, sh, sw, sc = dXp.strides
+    for a in range(kh):
+        for q in range(min(phases, ow)):
+            count = len(range(q, ow, phases))
+            rows = dXp[:, a:a + stride * (oh - 1) + 1:stride, q * stride:, :]
+            windows = as_strided(rows, (n, oh, count, kw * c), (sn, sh * stride, sw * stride * phases, sc))
+            windows += grad[:, :, q::phases, a]

@@ -24,20 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-class Workspace:
-    """Named scratch buffers reused from call to call (large fresh arrays cost page faults)."""
-
-    def __init__(self) -> None:
-        self._buffers: dict[str, np.ndarray] = {}
-
-    def get(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        """An uninitialised array of ``shape`` backed by the buffer ``name``."""
-        size = int(np.prod(shape))
-        buf = self._buffers.get(name)
-        if buf is None or buf.size < size or buf.dtype != dtype:
-            buf = self._buffers[name] = np.empty(size, dtype=dtype)
-        return buf[:size].reshape(shape)
+from .conv import Workspace
 
 
 def spectral_sizes(in_hw: tuple[int, int], kernel_shape: tuple[int, int],
