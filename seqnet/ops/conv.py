@@ -91,10 +91,6 @@ CHUNK_BYTES = 3 << 20
 KEEP_BYTES = 16 << 20
 
 
-#: below this many values per window row (kw * c_in), dX is formed one kernel offset at a time
-OFFSET_MAJOR_BELOW = 16
-
-
 def _chunk_images(X_shape: tuple[int, ...], out_hw: tuple[int, int], k: int, itemsize: int) -> int:
     """Images per chunk: the whole batch up to :data:`KEEP_BYTES` of im2col rows, else as many
     as fit :data:`CHUNK_BYTES`, at least one."""
@@ -208,14 +204,10 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
     part = ws.get("dW", dWb.shape, dZ.dtype)
     if need_dX:
         dX = np.empty(X.shape, dtype=dZ.dtype)
-        # few channels: one product per kernel offset, so that col2im adds whole (ow, c_in) rows
-        by_offset = kw * c_in < OFFSET_MAJOR_BELOW
-        if by_offset:
-            Wt = W.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1).astype(dZ.dtype, copy=False)
-            dcols = ws.get("dcols", (kh * kw, im2col.cols.shape[0], c_in), dZ.dtype)
-        else:
-            Wt = W.reshape(-1, c_out).T.astype(dZ.dtype, copy=False)
-            dcols = ws.get("dcols", (im2col.cols.shape[0], im2col.k), dZ.dtype)
+        # one product per kernel offset, stored offset-major so that each offset's block is a
+        # contiguous (images, oh, ow, c_in) array and col2im adds whole (ow, c_in) rows at a time
+        Wt = W.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1).astype(dZ.dtype, copy=False)
+        dcols = ws.get("dcols", (kh * kw, im2col.cols.shape[0], c_in), dZ.dtype)
         ph, pw = pad
         h, w = X.shape[1:3]
         if ph or pw:
@@ -228,42 +220,17 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
             continue
         target = dXp[:stop - start] if ph or pw else dX[start:stop]
         target.fill(0)
-        if by_offset:
-            offsets_add(np.matmul(dz, Wt, out=dcols[:, :len(dz)]), target, (kh, kw), stride)
-        else:
-            col2im_add(np.matmul(dz, Wt, out=dcols[:len(dz)]), target, (kh, kw), stride)
+        col2im_add(np.matmul(dz, Wt, out=dcols[:, :len(dz)]), target, (kh, kw), stride)
         if ph or pw:
             dX[start:stop] = target[:, ph:ph + h, pw:pw + w]
     return (dX if need_dX else None), dWb[:-1].reshape(W.shape), dWb[-1:]
 
 
-def offsets_add(slabs: np.ndarray, dXp: np.ndarray, kernel_shape: tuple[int, int], stride: int) -> None:
-    """Add ``slabs`` ``(kh*kw, n*oh*ow, c)``, one block of window entries per kernel offset, onto ``dXp``."""
+def col2im_add(slabs: np.ndarray, dXp: np.ndarray, kernel_shape: tuple[int, int], stride: int) -> None:
+    """Add ``slabs`` ``(kh*kw, n*oh*ow, c)``, the window entries of each kernel offset, back onto ``dXp``."""
     kh, kw = kernel_shape
     n, h, w, c = dXp.shape
     out_hw = ((h - kh) // stride + 1, (w - kw) // stride + 1)
     for a in range(kh):
         for b in range(kw):
             offset_view(dXp, a, b, out_hw, stride)[...] += slabs[a * kw + b].reshape(n, *out_hw, c)
-
-
-def col2im_add(dcols: np.ndarray, dXp: np.ndarray, kernel_shape: tuple[int, int], stride: int) -> None:
-    """Add each row of ``dcols`` ``(n*oh*ow, kh*kw*c)`` back onto its window of ``dXp`` ``(n, h, w, c)``.
-
-    Windows ``j`` and ``j + P`` of one output row (``P = ceil(kw / stride)``) do not overlap, so
-    for each kernel row ``a`` and each phase ``q < P`` one strided add moves ``kw*c`` contiguous
-    values per window: ``kh * P`` whole-array adds, with inner loops ``kw`` times longer than
-    one add per kernel offset would have.
-    """
-    kh, kw = kernel_shape
-    n, h, w, c = dXp.shape
-    oh, ow = (h - kh) // stride + 1, (w - kw) // stride + 1
-    grad = dcols.reshape(n, oh, ow, kh, kw * c)
-    phases = -(-kw // stride)
-    sn, sh, sw, sc = dXp.strides
-    for a in range(kh):
-        for q in range(min(phases, ow)):
-            count = len(range(q, ow, phases))
-            rows = dXp[:, a:a + stride * (oh - 1) + 1:stride, q * stride:, :]
-            windows = as_strided(rows, (n, oh, count, kw * c), (sn, sh * stride, sw * stride * phases, sc))
-            windows += grad[:, :, q::phases, a]
