@@ -125,7 +125,6 @@ class _Im2col:
         if self.reused:
             return
         ws.cols_source = None
-        self.cols[:, self.k] = 1
         if ph or pw:  # borders zeroed once; each chunk only overwrites the interior
             self.padded = ws.get("padded", (self.images, h + 2 * ph, w + 2 * pw, c_in), X.dtype)
             self.padded.fill(0)
@@ -150,6 +149,7 @@ class _Im2col:
             source[:, ph:ph + h, pw:pw + w] = self.X[start:stop]
         windows = sliding_windows(source, self.kernel_shape, self.stride)
         np.copyto(rows[:, :self.k].reshape(windows.shape), windows)
+        rows[:, self.k] = 1  # every time: the backward pass writes over the buffer
         if self.whole:
             self.ws.cols_source = self.X
         return rows
@@ -207,7 +207,6 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
         # one product per kernel offset, stored offset-major so that each offset's block is a
         # contiguous (images, oh, ow, c_in) array and col2im adds whole (ow, c_in) rows at a time
         Wt = W.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1).astype(dZ.dtype, copy=False)
-        dcols = ws.get("dcols", (kh * kw, im2col.cols.shape[0], c_in), dZ.dtype)
         ph, pw = pad
         h, w = X.shape[1:3]
         if ph or pw:
@@ -220,7 +219,10 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
             continue
         target = dXp[:stop - start] if ph or pw else dX[start:stop]
         target.fill(0)
-        col2im_add(np.matmul(dz, Wt, out=dcols[:, :len(dz)]), target, (kh, kw), stride)
+        # the products go where the chunk's rows were (done with, and still in cache)
+        slabs = rows.reshape(-1)[:kh * kw * len(dz) * c_in].reshape(kh * kw, len(dz), c_in)
+        ws.cols_source = None
+        col2im_add(np.matmul(dz, Wt, out=slabs), target, (kh, kw), stride)
         if ph or pw:
             dX[start:stop] = target[:, ph:ph + h, pw:pw + w]
     return (dX if need_dX else None), dWb[:-1].reshape(W.shape), dWb[-1:]
