@@ -63,8 +63,10 @@ def test_gemm_chunks_agree_with_the_whole_batch(kernel, stride, pad, c_in, rng, 
     per_image = Z.shape[1] * Z.shape[2] * (kernel[0] * kernel[1] * c_in + 1) * X.itemsize
     monkeypatch.setattr(conv, "KEEP_BYTES", 0)
     monkeypatch.setattr(conv, "CHUNK_BYTES", 2 * per_image)  # chunks of 2, 2 and 1 images
-    for got, want in zip(_gemm_fwd_bwd(X, W, b, dZ, stride, pad), whole):
-        assert_close(got, want, tol=1e-13)
+    for channel_major_max in (0, 10):  # both layouts of dX's products
+        monkeypatch.setattr(conv, "CHANNEL_MAJOR_MAX", channel_major_max)
+        for got, want in zip(_gemm_fwd_bwd(X, W, b, dZ, stride, pad), whole):
+            assert_close(got, want, tol=1e-13)
 
 
 def test_gemm_kept_rows_are_rebuilt_for_a_refilled_input(rng):

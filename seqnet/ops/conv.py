@@ -89,6 +89,8 @@ class Workspace:
 CHUNK_BYTES = 3 << 20
 #: up to this many bytes, the whole batch's im2col rows are built once and kept for the backward pass
 KEEP_BYTES = 16 << 20
+#: up to this many input channels, dX's products are formed channel-major (see conv2d_backward_gemm)
+CHANNEL_MAJOR_MAX = 4
 
 
 def _chunk_images(X_shape: tuple[int, ...], out_hw: tuple[int, int], k: int, itemsize: int) -> int:
@@ -204,9 +206,15 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
     part = ws.get("dW", dWb.shape, dZ.dtype)
     if need_dX:
         dX = np.empty(X.shape, dtype=dZ.dtype)
-        # one product per kernel offset, stored offset-major so that each offset's block is a
-        # contiguous (images, oh, ow, c_in) array and col2im adds whole (ow, c_in) rows at a time
-        Wt = W.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1).astype(dZ.dtype, copy=False)
+        # dcols: one product per kernel offset, stored offset-major so that each offset's block is
+        # a contiguous (images, oh, ow, c_in) array and col2im adds whole (ow, c_in) rows at a
+        # time; with a few input channels, one product W dZ^T (channel-major rows) instead,
+        # since the per-offset products would have only c_in columns each
+        channel_major = c_in <= CHANNEL_MAJOR_MAX
+        if channel_major:
+            Wk = W.reshape(-1, c_out).astype(dZ.dtype, copy=False)
+        else:
+            Wt = W.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1).astype(dZ.dtype, copy=False)
         ph, pw = pad
         h, w = X.shape[1:3]
         if ph or pw:
@@ -220,19 +228,33 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
         target = dXp[:stop - start] if ph or pw else dX[start:stop]
         target.fill(0)
         # the products go where the chunk's rows were (done with, and still in cache)
-        slabs = rows.reshape(-1)[:kh * kw * len(dz) * c_in].reshape(kh * kw, len(dz), c_in)
+        free = rows.reshape(-1)[:im2col.k * len(dz)]
         ws.cols_source = None
-        col2im_add(np.matmul(dz, Wt, out=slabs), target, (kh, kw), stride)
+        if channel_major:
+            dcols = np.matmul(Wk, dz.T, out=free.reshape(im2col.k, len(dz)))
+        else:
+            dcols = np.matmul(dz, Wt, out=free.reshape(kh * kw, len(dz), c_in))
+        col2im_add(dcols, target, (kh, kw), stride, channel_major)
         if ph or pw:
             dX[start:stop] = target[:, ph:ph + h, pw:pw + w]
     return (dX if need_dX else None), dWb[:-1].reshape(W.shape), dWb[-1:]
 
 
-def col2im_add(slabs: np.ndarray, dXp: np.ndarray, kernel_shape: tuple[int, int], stride: int) -> None:
-    """Add ``slabs`` ``(kh*kw, n*oh*ow, c)``, the window entries of each kernel offset, back onto ``dXp``."""
+def col2im_add(dcols: np.ndarray, dXp: np.ndarray, kernel_shape: tuple[int, int], stride: int,
+               channel_major: bool = False) -> None:
+    """Add the window entries ``dcols`` back onto ``dXp`` ``(n, h, w, c)``, one kernel offset at a time.
+
+    ``dcols`` is offset-major ``(kh*kw, n*oh*ow, c)``, or with ``channel_major``
+    ``(kh*kw*c, n*oh*ow)`` (the rows of ``W dZ^T``).
+    """
     kh, kw = kernel_shape
     n, h, w, c = dXp.shape
     out_hw = ((h - kh) // stride + 1, (w - kw) // stride + 1)
     for a in range(kh):
         for b in range(kw):
-            offset_view(dXp, a, b, out_hw, stride)[...] += slabs[a * kw + b].reshape(n, *out_hw, c)
+            view = offset_view(dXp, a, b, out_hw, stride)
+            if channel_major:
+                offset = (a * kw + b) * c
+                view.transpose(3, 0, 1, 2)[...] += dcols[offset:offset + c].reshape(c, n, *out_hw)
+            else:
+                view[...] += dcols[a * kw + b].reshape(n, *out_hw, c)
