@@ -1,10 +1,12 @@
 """seqnet: neural networks from scratch in numpy, with a Keras-style ``Sequential`` API."""
 from . import (activations, callbacks, datasets, gradcheck, initializers, layers, losses, metrics,
                optimizers, schedulers)
+from .ops.parallel import get_num_threads, set_num_threads
 from .saving import ModelFileError, load_model
 from .sequential import Sequential
 
 __version__ = "0.1.0"
 
-__all__ = ["Sequential", "load_model", "ModelFileError", "activations", "callbacks", "datasets", "gradcheck", "initializers", "layers",
-           "losses", "metrics", "optimizers", "schedulers", "__version__"]
+__all__ = ["Sequential", "load_model", "ModelFileError", "get_num_threads", "set_num_threads", "activations",
+           "callbacks", "datasets", "gradcheck", "initializers", "layers", "losses", "metrics", "optimizers",
+           "schedulers", "__version__"]

@@ -1,6 +1,7 @@
 """The Keras-style ``Sequential`` model."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any, Iterable
 
 import numpy as np
@@ -13,6 +14,7 @@ from .activations import SoftMax
 from .callbacks import Callback, CallbackList, History, ProgressBar
 from .layers import Layer
 from .layers.base import layers as _layer_registry
+from .ops import parallel
 
 
 def _batch_count(n: int, batch_size: int) -> int:
@@ -202,11 +204,18 @@ class Sequential:
 
     def train_step(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
         """One optimizer update on the batch ``(X, Y)``; returns the batch loss and output."""
-        Y_hat = self.forward(X, training=True)
-        loss = self.loss.forward(Y, Y_hat)
-        self.backward_loss(Y, Y_hat)
-        self.optimizer.update(self)
+        with self._threads():
+            Y_hat = self.forward(X, training=True)
+            loss = self.loss.forward(Y, Y_hat)
+            self.backward_loss(Y, Y_hat)
+            self.optimizer.update(self)
         return loss, Y_hat
+
+    def _threads(self) -> Any:
+        """What a pass over the model runs in: a :func:`seqnet.ops.parallel.session` when a layer
+        splits its batch over threads (then BLAS stays single-threaded and the Dense layers split
+        their products too), else nothing: BLAS's own threads serve a model of matrix products best."""
+        return parallel.session() if any(layer.splits_batch for layer in self.layers) else nullcontext()
 
     def _metric_values(self, Y: np.ndarray, Y_hat: np.ndarray) -> dict[str, float]:
         return {m: _metrics.get(m)(Y, Y_hat) for m in self.metrics}
@@ -336,7 +345,8 @@ class Sequential:
         return self._predict(self._check_X(X), batch_size or 256)
 
     def _predict(self, X: np.ndarray, batch_size: int) -> np.ndarray:
-        outs = [self.forward(X[i:i + batch_size], training=False) for i in range(0, len(X), batch_size)]
+        with self._threads():
+            outs = [self.forward(X[i:i + batch_size], training=False) for i in range(0, len(X), batch_size)]
         for layer in self.layers:
             layer.cache.clear()
         return outs[0] if len(outs) == 1 else np.concatenate(outs)

@@ -114,6 +114,7 @@ class Conv2D(Layer):
         self.n_in = input_shape[2]
         if self.engine == "auto":
             self.engine_used = choose_engine(self.kernel_shape, self.stride, self.n_in)
+        self.splits_batch = self.engine_used != "scipy"
         W_shape = (*self.kernel_shape, self.n_in, self.n_out)
         self.parameters["W"] = self.weight_init(W_shape, self.rng, self.dtype)
         self.parameters["b"] = np.zeros((1, self.n_out), dtype=self.dtype)

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
+from ..ops import parallel
 from .base import Layer, check_positive_int, identifier_config, register
 
 
@@ -64,15 +65,28 @@ class Dense(Layer):
 
     def _forward(self, X):
         self.cache["X"] = X
-        Z = X @ self.parameters["W"]
-        Z += self.parameters["b"]
+        W, b = self.parameters["W"], self.parameters["b"]
+        Z = np.empty((len(X), self.n_out), dtype=np.result_type(X, W))
+
+        def outputs(i, start, stop):  # a share of the output units
+            np.matmul(X, W[:, start:stop], out=Z[:, start:stop])
+            Z[:, start:stop] += b[:, start:stop]
+
+        parallel.run(outputs, parallel.split(self.n_out, parallel.product_work(*X.shape, self.n_out), True))
         return Z
 
     def _backward(self, dZ):
-        X = self.cache["X"]
-        np.matmul(X.T, dZ, out=self.gradients["W"])
+        X, W, dW = self.cache["X"], self.parameters["W"], self.gradients["W"]
         np.sum(dZ, axis=0, keepdims=True, out=self.gradients["b"])
-        return dZ @ self.parameters["W"].T if self.need_input_gradient else None
+        dX = np.empty((len(dZ), self.n_in), dtype=np.result_type(dZ, W)) if self.need_input_gradient else None
+
+        def inputs(i, start, stop):  # a share of the input features: rows of dW, columns of dX
+            np.matmul(X[:, start:stop].T, dZ, out=dW[start:stop])
+            if dX is not None:
+                np.matmul(dZ, W[start:stop].T, out=dX[:, start:stop])
+
+        parallel.run(inputs, parallel.split(self.n_in, parallel.product_work(*X.shape, self.n_out), True))
+        return dX
 
     def get_config(self):
         return {"n_out": self.n_out, "activation": self._activation_config(),

@@ -43,6 +43,7 @@ class Pool2D(Layer):
         self.stride = check_positive_int(stride, "stride", kind)
         self.pad_arg = pad if isinstance(pad, (str, int)) else list(pad)
         self.pad = normalize_pad(pad, self.kernel_shape)
+        self.splits_batch = True
 
     def _build(self, input_shape):
         check_image_input(self, input_shape, self.kernel_shape, self.pad)

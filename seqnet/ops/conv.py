@@ -13,7 +13,8 @@ The backward pass rebuilds the same rows and takes ``dW = cols^T dZ`` (the ones 
 The batch goes through in chunks of a few images, so that ``cols`` (a few MB) stays in the CPU
 caches between the copy that fills it and the matrix product that reads it: one im2col buffer for
 the whole batch would be ``kh*kw`` times the input's size and every pass over it would run at
-main-memory speed.
+main-memory speed. With several threads (:mod:`seqnet.ops.parallel`), each thread takes a
+contiguous part of the batch, with its own buffers, through the same chunked loop.
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+
+from . import parallel
 
 
 def normalize_pad(pad: Any, kernel_shape: tuple[int, int]) -> tuple[int, int]:
@@ -69,12 +72,21 @@ def offset_view(Xp: np.ndarray, a: int, b: int, out_hw: tuple[int, int], stride:
 
 
 class Workspace:
-    """Named scratch buffers reused from call to call (large fresh arrays cost page faults)."""
+    """Named scratch buffers reused from call to call (large fresh arrays cost page faults).
+
+    A kernel that splits its batch over threads (:mod:`seqnet.ops.parallel`) gives part ``i``
+    the workspace :meth:`part` ``(i)``.
+    """
 
     def __init__(self) -> None:
         self._buffers: dict[str, np.ndarray] = {}
-        #: the input whose im2col rows the "cols" buffer holds whole (set by the gemm engine)
-        self.cols_source: np.ndarray | None = None
+        self._parts: list[Workspace] = []
+        #: ``(X, start, stop)`` when the "cols" buffer holds the im2col rows of images
+        #: ``start:stop`` of ``X`` (set by the gemm engine)
+        self.cols_source: tuple[np.ndarray, int, int] | None = None
+        #: the forward pass's split of the batch, where the backward pass must use the same one
+        #: (the spectral engine's spectra are per part)
+        self.parts: list[tuple[int, int]] | None = None
 
     def get(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """An uninitialised array of ``shape`` backed by the buffer ``name``."""
@@ -83,6 +95,14 @@ class Workspace:
         if buf is None or buf.size < size or buf.dtype != dtype:
             buf = self._buffers[name] = np.empty(size, dtype=dtype)
         return buf[:size].reshape(shape)
+
+    def part(self, i: int) -> "Workspace":
+        """The workspace of part ``i`` of a batch split over threads (part 0's is this one)."""
+        if i == 0:
+            return self
+        while len(self._parts) < i:
+            self._parts.append(Workspace())
+        return self._parts[i - 1]
 
 
 #: bytes of im2col rows per chunk: small enough to stay in a core's cache, large enough for BLAS
@@ -93,37 +113,41 @@ KEEP_BYTES = 16 << 20
 CHANNEL_MAJOR_MAX = 4
 
 
-def _chunk_images(X_shape: tuple[int, ...], out_hw: tuple[int, int], k: int, itemsize: int) -> int:
-    """Images per chunk: the whole batch up to :data:`KEEP_BYTES` of im2col rows, else as many
+def _chunk_images(images: int, out_hw: tuple[int, int], k: int, itemsize: int) -> int:
+    """Images per chunk: all ``images`` up to :data:`KEEP_BYTES` of im2col rows, else as many
     as fit :data:`CHUNK_BYTES`, at least one."""
     per_image = out_hw[0] * out_hw[1] * (k + 1) * itemsize
-    if X_shape[0] * per_image <= KEEP_BYTES:
-        return X_shape[0]
-    return max(1, min(X_shape[0], CHUNK_BYTES // per_image))
+    if images * per_image <= KEEP_BYTES:
+        return images
+    return max(1, min(images, CHUNK_BYTES // per_image))
 
 
 class _Im2col:
-    """Fills the im2col rows of images ``start:stop`` of ``X`` into a reused buffer.
+    """Fills the im2col rows of images ``start:stop`` of ``X`` into a reused buffer, a chunk at a time.
 
-    When the whole batch is one chunk, the rows are kept: with ``reuse`` (the backward pass), rows
-    already built from this same ``X`` (``Workspace.cols_source``) are used as they are. The
-    forward pass always rebuilds them, since ``X`` may be a buffer refilled in place.
+    When those images are one chunk, their rows are kept: with ``reuse`` (the backward pass),
+    rows already built from this same part of this same ``X`` (``Workspace.cols_source``) are
+    used as they are. The forward pass always rebuilds them, since ``X`` may be a buffer
+    refilled in place.
     """
 
-    def __init__(self, X: np.ndarray, kernel_shape: tuple[int, int], stride: int, pad: tuple[int, int],
-                 ws: Workspace, reuse: bool = False) -> None:
-        n, h, w, c_in = X.shape
+    def __init__(self, X: np.ndarray, start: int, stop: int, kernel_shape: tuple[int, int], stride: int,
+                 pad: tuple[int, int], ws: Workspace, reuse: bool = False) -> None:
+        h, w, c_in = X.shape[1:]
         kh, kw = kernel_shape
         ph, pw = pad
-        self.X, self.kernel_shape, self.stride, self.pad = X, kernel_shape, stride, pad
+        self.X, self.start, self.stop = X, start, stop
+        self.kernel_shape, self.stride, self.pad = kernel_shape, stride, pad
         self.out_hw = (conv_output_size(h, kh, ph, stride), conv_output_size(w, kw, pw, stride))
         self.k = kh * kw * c_in
-        self.images = _chunk_images(X.shape, self.out_hw, self.k, X.dtype.itemsize)
+        self.images = _chunk_images(stop - start, self.out_hw, self.k, X.dtype.itemsize)
         self.cols = ws.get("cols", (self.images * self.out_hw[0] * self.out_hw[1], self.k + 1), X.dtype)
         self.ws = ws
-        self.whole = self.images == n
+        self.whole = self.images == stop - start
         self.padded = None
-        self.reused = reuse and self.whole and ws.cols_source is X
+        source = ws.cols_source
+        self.reused = (reuse and self.whole and source is not None and source[0] is X
+                       and source[1:] == (start, stop))
         if self.reused:
             return
         ws.cols_source = None
@@ -132,29 +156,33 @@ class _Im2col:
             self.padded.fill(0)
 
     def chunks(self):
-        """``(start, stop)`` of each chunk of images."""
-        n = self.X.shape[0]
-        return ((start, min(start + self.images, n)) for start in range(0, n, self.images))
+        """``(lo, hi)`` of each chunk of images."""
+        return ((lo, min(lo + self.images, self.stop)) for lo in range(self.start, self.stop, self.images))
 
-    def rows(self, start: int, stop: int) -> np.ndarray:
-        """The filled ``(rows, k + 1)`` block for images ``start:stop``."""
-        count = stop - start
+    def rows(self, lo: int, hi: int) -> np.ndarray:
+        """The filled ``(rows, k + 1)`` block for images ``lo:hi``."""
+        count = hi - lo
         rows = self.cols[:count * self.out_hw[0] * self.out_hw[1]]
         if self.reused:
             return rows
         if self.padded is None:
-            source = self.X[start:stop]
+            source = self.X[lo:hi]
         else:
             ph, pw = self.pad
             h, w = self.X.shape[1:3]
             source = self.padded[:count]
-            source[:, ph:ph + h, pw:pw + w] = self.X[start:stop]
+            source[:, ph:ph + h, pw:pw + w] = self.X[lo:hi]
         windows = sliding_windows(source, self.kernel_shape, self.stride)
         np.copyto(rows[:, :self.k].reshape(windows.shape), windows)
         rows[:, self.k] = 1  # every time: the backward pass writes over the buffer
         if self.whole:
-            self.ws.cols_source = self.X
+            self.ws.cols_source = (self.X, self.start, self.stop)
         return rows
+
+
+def _parts(X: np.ndarray, out_hw: tuple[int, int], k: int) -> list[tuple[int, int]]:
+    """The batch's parts for the threads; the work is the count of im2col entries."""
+    return parallel.split(X.shape[0], X.shape[0] * out_hw[0] * out_hw[1] * k)
 
 
 def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int, pad: tuple[int, int],
@@ -163,7 +191,8 @@ def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int
 
     The im2col rows have one extra column of ones, so that the same product adds the bias
     (``[cols, 1] @ [W; b]``) and, in the backward pass, ``[cols, 1]^T dZ`` yields ``db`` as its
-    last row: no separate pass over the (large) output for either.
+    last row: no separate pass over the (large) output for either. The batch is split over
+    threads (:mod:`seqnet.ops.parallel`).
 
     Parameters
     ----------
@@ -179,12 +208,18 @@ def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int
     -------
     Z : ndarray of shape (n, oh, ow, c_out)
     """
+    ws = ws or Workspace()
     kh, kw, c_in, c_out = W.shape
-    im2col = _Im2col(X, (kh, kw), stride, pad, ws or Workspace())
+    out_hw = (conv_output_size(X.shape[1], kh, pad[0], stride), conv_output_size(X.shape[2], kw, pad[1], stride))
     Wb = np.concatenate([W.reshape(-1, c_out), b.reshape(1, c_out)]).astype(X.dtype, copy=False)
-    Z = np.empty((X.shape[0], *im2col.out_hw, c_out), dtype=X.dtype)
-    for start, stop in im2col.chunks():
-        np.matmul(im2col.rows(start, stop), Wb, out=Z[start:stop].reshape(-1, c_out))
+    Z = np.empty((X.shape[0], *out_hw, c_out), dtype=X.dtype)
+
+    def part(i: int, start: int, stop: int) -> None:
+        im2col = _Im2col(X, start, stop, (kh, kw), stride, pad, ws.part(i))
+        for lo, hi in im2col.chunks():
+            np.matmul(im2col.rows(lo, hi), Wb, out=Z[lo:hi].reshape(-1, c_out))
+
+    parallel.run(part, _parts(X, out_hw, kh * kw * c_in))
     return Z
 
 
@@ -201,43 +236,52 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
     """
     ws = ws or Workspace()
     kh, kw, c_in, c_out = W.shape
-    im2col = _Im2col(X, (kh, kw), stride, pad, ws, reuse=True)
-    dWb = np.zeros((im2col.k + 1, c_out), dtype=dZ.dtype)
-    part = ws.get("dW", dWb.shape, dZ.dtype)
-    if need_dX:
-        dX = np.empty(X.shape, dtype=dZ.dtype)
-        # dcols: one product per kernel offset, stored offset-major so that each offset's block is
-        # a contiguous (images, oh, ow, c_in) array and col2im adds whole (ow, c_in) rows at a
-        # time; with a few input channels, one product W dZ^T (channel-major rows) instead,
-        # since the per-offset products would have only c_in columns each
-        channel_major = c_in <= CHANNEL_MAJOR_MAX
-        if channel_major:
-            Wk = W.reshape(-1, c_out).astype(dZ.dtype, copy=False)
-        else:
-            Wt = W.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1).astype(dZ.dtype, copy=False)
-        ph, pw = pad
-        h, w = X.shape[1:3]
-        if ph or pw:
-            dXp = ws.get("dpadded", (im2col.images, h + 2 * ph, w + 2 * pw, c_in), dZ.dtype)
-    for start, stop in im2col.chunks():
-        rows = im2col.rows(start, stop)
-        dz = dZ[start:stop].reshape(-1, c_out)
-        dWb += np.matmul(rows.T, dz, out=part)
-        if not need_dX:
-            continue
-        target = dXp[:stop - start] if ph or pw else dX[start:stop]
-        target.fill(0)
-        # the products go where the chunk's rows were (done with, and still in cache)
-        free = rows.reshape(-1)[:im2col.k * len(dz)]
-        ws.cols_source = None
-        if channel_major:
-            dcols = np.matmul(Wk, dz.T, out=free.reshape(im2col.k, len(dz)))
-        else:
-            dcols = np.matmul(dz, Wt, out=free.reshape(kh * kw, len(dz), c_in))
-        col2im_add(dcols, target, (kh, kw), stride, channel_major)
-        if ph or pw:
-            dX[start:stop] = target[:, ph:ph + h, pw:pw + w]
-    return (dX if need_dX else None), dWb[:-1].reshape(W.shape), dWb[-1:]
+    k = kh * kw * c_in
+    ph, pw = pad
+    h, w = X.shape[1:3]
+    dX = np.empty(X.shape, dtype=dZ.dtype) if need_dX else None
+    # dcols: one product per kernel offset, stored offset-major so that each offset's block is a
+    # contiguous (images, oh, ow, c_in) array and col2im adds whole (ow, c_in) rows at a time;
+    # with a few input channels, one product W dZ^T (channel-major rows) instead, since the
+    # per-offset products would have only c_in columns each
+    channel_major = c_in <= CHANNEL_MAJOR_MAX
+    if channel_major:
+        Wk = W.reshape(-1, c_out).astype(dZ.dtype, copy=False)
+    else:
+        Wt = W.reshape(kh * kw, c_in, c_out).transpose(0, 2, 1).astype(dZ.dtype, copy=False)
+
+    def part(i: int, start: int, stop: int) -> np.ndarray:
+        part_ws = ws.part(i)
+        im2col = _Im2col(X, start, stop, (kh, kw), stride, pad, part_ws, reuse=True)
+        dWb = np.zeros((k + 1, c_out), dtype=dZ.dtype)
+        product = part_ws.get("dW", dWb.shape, dZ.dtype)
+        if need_dX and (ph or pw):
+            dXp = part_ws.get("dpadded", (im2col.images, h + 2 * ph, w + 2 * pw, c_in), dZ.dtype)
+        for lo, hi in im2col.chunks():
+            rows = im2col.rows(lo, hi)
+            dz = dZ[lo:hi].reshape(-1, c_out)
+            dWb += np.matmul(rows.T, dz, out=product)
+            if not need_dX:
+                continue
+            target = dXp[:hi - lo] if ph or pw else dX[lo:hi]
+            target.fill(0)
+            # the products go where the chunk's rows were (done with, and still in cache)
+            free = rows.reshape(-1)[:k * len(dz)]
+            part_ws.cols_source = None
+            if channel_major:
+                dcols = np.matmul(Wk, dz.T, out=free.reshape(k, len(dz)))
+            else:
+                dcols = np.matmul(dz, Wt, out=free.reshape(kh * kw, len(dz), c_in))
+            col2im_add(dcols, target, (kh, kw), stride, channel_major)
+            if ph or pw:
+                dX[lo:hi] = target[:, ph:ph + h, pw:pw + w]
+        return dWb
+
+    out_hw = dZ.shape[1:3]
+    dWb, *others = parallel.run(part, _parts(X, out_hw, k))
+    for other in others:  # in part order: the result does not depend on the threads' timing
+        dWb += other
+    return dX, dWb[:-1].reshape(W.shape), dWb[-1:]
 
 
 def col2im_add(dcols: np.ndarray, dXp: np.ndarray, kernel_shape: tuple[int, int], stride: int,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .conv import offset_view, pad2d
+from . import parallel
+from .conv import conv_output_size, offset_view, pad2d
 
 
 def pool2d_forward(X: np.ndarray, kernel_shape: tuple[int, int], stride: int, pad: tuple[int, int],
                    mode: str, with_argmax: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """Pool ``X`` ``(n, h, w, c)``.
+    """Pool ``X`` ``(n, h, w, c)``; the batch is split over threads (:mod:`seqnet.ops.parallel`).
 
     Returns ``Z`` ``(n, oh, ow, c)`` and, for max pooling with ``with_argmax``, ``argmax``: the
     kernel offset ``a*kw + b`` of each window's first maximal entry (row-major window order,
@@ -21,14 +22,30 @@ def pool2d_forward(X: np.ndarray, kernel_shape: tuple[int, int], stride: int, pa
     ``-inf``; average pooling pads with zeros and divides by ``kh*kw`` (padding counts).
     """
     kh, kw = kernel_shape
+    n, h, w, c = X.shape
+    out_hw = (conv_output_size(h, kh, pad[0], stride), conv_output_size(w, kw, pad[1], stride))
+    Z = np.empty((n, *out_hw, c), dtype=X.dtype)
+    argmax = np.empty(Z.shape, dtype=np.min_scalar_type(kh * kw - 1)) if mode == "max" and with_argmax else None
+
+    def part(i: int, start: int, stop: int) -> None:
+        _pool_part(X[start:stop], kernel_shape, stride, pad, mode, Z[start:stop],
+                   None if argmax is None else argmax[start:stop])
+
+    parallel.run(part, parallel.split(n, X.size))
+    return Z, argmax
+
+
+def _pool_part(X: np.ndarray, kernel_shape: tuple[int, int], stride: int, pad: tuple[int, int], mode: str,
+               Z: np.ndarray, argmax: np.ndarray | None) -> None:
+    """:func:`pool2d_forward` for some images, into their slices ``Z`` and ``argmax``."""
+    kh, kw = kernel_shape
     Xp = pad2d(X, pad, -np.inf if mode == "max" else 0.0)
-    out_hw = ((Xp.shape[1] - kh) // stride + 1, (Xp.shape[2] - kw) // stride + 1)
-    Z = offset_view(Xp, 0, 0, out_hw, stride).copy()
-    code_type = np.min_scalar_type(kh * kw - 1)
-    argmax = np.zeros(Z.shape, dtype=code_type) if mode == "max" and with_argmax else None
+    out_hw = Z.shape[1:3]
+    np.copyto(Z, offset_view(Xp, 0, 0, out_hw, stride))
     if argmax is not None:
+        argmax.fill(0)
         greater = np.empty(Z.shape, dtype=bool)
-        code = np.empty(Z.shape, dtype=code_type)
+        code = np.empty(Z.shape, dtype=argmax.dtype)
     for a in range(kh):
         for b in range(kw):
             if not (a or b):
@@ -43,11 +60,10 @@ def pool2d_forward(X: np.ndarray, kernel_shape: tuple[int, int], stride: int, pa
                 # so "argmax = offset where greater" is a running maximum of greater * offset
                 np.greater(view, Z, out=greater)
                 np.maximum(Z, view, out=Z)
-                np.multiply(greater, code_type.type(a * kw + b), out=code)
+                np.multiply(greater, argmax.dtype.type(a * kw + b), out=code)
                 np.maximum(argmax, code, out=argmax)
     if mode == "average":
         Z *= 1.0 / (kh * kw)
-    return Z, argmax
 
 
 def pool2d_backward(dZ: np.ndarray, X_shape: tuple[int, ...], argmax: np.ndarray | None,
@@ -66,17 +82,22 @@ def pool2d_backward(dZ: np.ndarray, X_shape: tuple[int, ...], argmax: np.ndarray
     oh, ow = dZ.shape[1:3]
     tiles = stride == kh == kw and oh * kh == hp and ow * kw == wp
     dXp = (np.empty if tiles else np.zeros)((n, hp, wp, c), dtype=dZ.dtype)
-    share = dZ * (1.0 / (kh * kw)) if mode == "average" else dZ
-    for a in range(kh):
-        for b in range(kw):
-            view = offset_view(dXp, a, b, (oh, ow), stride)
-            if mode == "average":
-                if tiles:
-                    view[...] = share
+
+    def part(i: int, start: int, stop: int) -> None:
+        dz, dxp = dZ[start:stop], dXp[start:stop]
+        share = dz * (1.0 / (kh * kw)) if mode == "average" else dz
+        for a in range(kh):
+            for b in range(kw):
+                view = offset_view(dxp, a, b, (oh, ow), stride)
+                if mode == "average":
+                    if tiles:
+                        view[...] = share
+                    else:
+                        view += share
+                elif tiles:
+                    np.multiply(share, argmax[start:stop] == a * kw + b, out=view)
                 else:
-                    view += share
-            elif tiles:
-                np.multiply(share, argmax == a * kw + b, out=view)
-            else:
-                np.add(view, share, out=view, where=argmax == a * kw + b)
+                    np.add(view, share, out=view, where=argmax[start:stop] == a * kw + b)
+
+    parallel.run(part, parallel.split(n, dXp.size))
     return dXp[:, ph:ph + h, pw:pw + w, :]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import parallel
 from .conv import Workspace
 
 
@@ -119,6 +120,10 @@ def conv2d_forward_spectral(X: np.ndarray, W: np.ndarray, b: np.ndarray, pad: tu
                             ws: Workspace) -> np.ndarray:
     """Stride-1 correlation ``Z`` of shape ``(n, oh, ow, c_out)``; keeps the spectra in ``ws``.
 
+    Inside a :func:`~seqnet.ops.parallel.session` the batch is split over threads; each part
+    keeps its spectra in its own workspace, and ``ws.parts`` records the split for the backward
+    pass. Outside one, BLAS's own threads share out the products.
+
     Parameters
     ----------
     X : ndarray of shape (n, h, w, c_in)
@@ -133,6 +138,22 @@ def conv2d_forward_spectral(X: np.ndarray, W: np.ndarray, b: np.ndarray, pad: tu
     kh, kw, _, c_out = W.shape
     oh, ow = h + 2 * pad[0] - kh + 1, w + 2 * pad[1] - kw + 1
     N = spectral_sizes((h, w), (kh, kw), pad)
+    Z = np.empty((n, oh, ow, c_out), dtype=X.dtype)
+
+    def part(i: int, start: int, stop: int) -> None:
+        _forward_part(X[start:stop], W, b, pad, N, Z[start:stop], ws.part(i))
+
+    work = parallel.product_work(n * N[0] * N[1], c_in, c_out) + n * N[0] * N[1] * (c_in + c_out)
+    ws.parts = parallel.split(n, work, blas_bound=True)
+    parallel.run(part, ws.parts)
+    return Z
+
+
+def _forward_part(X: np.ndarray, W: np.ndarray, b: np.ndarray, pad: tuple[int, int], N: tuple[int, int],
+                  Z: np.ndarray, ws: Workspace) -> None:
+    """:func:`conv2d_forward_spectral` for some images, into their slice ``Z``."""
+    n, h, w, c_in = X.shape
+    kh, kw, _, c_out = W.shape
     cdtype, m = _complex(X.dtype), (n + 1) // 2
     packed = _pack(X, ws.get("packed", (h, w, m, c_in), cdtype))
     Xs = dft2(packed.reshape(h, w, m * c_in), N, (0, 0), -1, ws, "X^").reshape(-1, m, c_in)
@@ -142,10 +163,9 @@ def conv2d_forward_spectral(X: np.ndarray, W: np.ndarray, b: np.ndarray, pad: tu
     Ks = dft2(Wc, N, (-pad[0], -pad[1]), +1, ws, "K^").reshape(-1, c_in, c_out)
     Zs = ws.get("Z^", (N[0], N[1], m * c_out), cdtype)
     np.matmul(Xs, Ks, out=Zs.reshape(-1, m, c_out))
-    Zt = idft2(Zs, (oh, ow), (0, 0), +1, ws, "spatial").reshape(oh, ow, m, c_out)
-    Z = _unpack(Zt, np.empty((n, oh, ow, c_out), dtype=X.dtype))
+    Zt = idft2(Zs, Z.shape[1:3], (0, 0), +1, ws, "spatial").reshape(*Z.shape[1:3], m, c_out)
+    _unpack(Zt, Z)
     Z += b.reshape(c_out)
-    return Z
 
 
 def conv2d_backward_spectral(dZ: np.ndarray, X_shape: tuple[int, ...], W: np.ndarray, pad: tuple[int, int],
@@ -156,25 +176,38 @@ def conv2d_backward_spectral(dZ: np.ndarray, X_shape: tuple[int, ...], W: np.nda
     ``dZ`` is packed conjugated (``dZ[:m] - 1j dZ[m:]``), so its spectrum ``G`` is the conjugate of
     the packed gradient's. Then at every frequency ``dW^ = X^T G`` (whose real part, summed over
     both halves of the batch, is the correlation of the input with ``dZ``) and ``dX^ = G K^T``
-    (the conjugate of the full convolution of ``dZ`` with the filters).
+    (the conjugate of the full convolution of ``dZ`` with the filters). Each part of the
+    forward pass's split takes its own images; their ``dW`` are added in part order.
     """
-    n, h, w, c_in = X_shape
-    kh, kw, _, c_out = W.shape
-    oh, ow = dZ.shape[1:3]
-    N = spectral_sizes((h, w), (kh, kw), pad)
+    N = spectral_sizes(X_shape[1:3], W.shape[:2], pad)
+    dX = np.empty(X_shape, dtype=dZ.dtype) if need_dX else None
+
+    def part(i: int, start: int, stop: int) -> np.ndarray:
+        return _backward_part(dZ[start:stop], W, pad, N, None if dX is None else dX[start:stop], ws.part(i))
+
+    dW, *others = parallel.run(part, ws.parts)
+    for other in others:
+        dW += other
+    return dX, dW, dZ.sum(axis=(0, 1, 2)).reshape(1, -1)
+
+
+def _backward_part(dZ: np.ndarray, W: np.ndarray, pad: tuple[int, int], N: tuple[int, int],
+                   dX: np.ndarray | None, ws: Workspace) -> np.ndarray:
+    """:func:`conv2d_backward_spectral` for some images: fills their slice ``dX``, returns their ``dW``."""
+    kh, kw, c_in, c_out = W.shape
+    n, oh, ow = dZ.shape[:3]
     cdtype, m = _complex(dZ.dtype), (n + 1) // 2
     P = N[0] * N[1]
-    db = dZ.sum(axis=(0, 1, 2)).reshape(1, c_out)
     packed = _pack(dZ, ws.get("packed", (oh, ow, m, c_out), cdtype), conjugate=True)
     G = dft2(packed.reshape(oh, ow, m * c_out), N, (0, 0), +1, ws, "D^").reshape(P, m, c_out)
     Xs = ws.get("X^", (P, m, c_in), cdtype)
     dWs = ws.get("dW^", (N[0], N[1], c_in * c_out), cdtype)
     np.matmul(Xs.transpose(0, 2, 1), G, out=dWs.reshape(P, c_in, c_out))
     dW = idft2(dWs, (kh, kw), (-pad[0], -pad[1]), +1, ws, "dW").real.reshape(W.shape).astype(dZ.dtype)
-    if not need_dX:
-        return None, dW, db
-    Ks = ws.get("K^", (P, c_in, c_out), cdtype)
-    dXs = ws.get("Z^", (N[0], N[1], m * c_in), cdtype)
-    np.matmul(G, Ks.transpose(0, 2, 1), out=dXs.reshape(P, m, c_in))
-    dXt = idft2(dXs, (h, w), (0, 0), -1, ws, "spatial").reshape(h, w, m, c_in)
-    return _unpack(dXt, np.empty(X_shape, dtype=dZ.dtype), conjugate=True), dW, db
+    if dX is not None:
+        Ks = ws.get("K^", (P, c_in, c_out), cdtype)
+        dXs = ws.get("Z^", (N[0], N[1], m * c_in), cdtype)
+        np.matmul(G, Ks.transpose(0, 2, 1), out=dXs.reshape(P, m, c_in))
+        dXt = idft2(dXs, dX.shape[1:3], (0, 0), -1, ws, "spatial").reshape(*dX.shape[1:3], m, c_in)
+        _unpack(dXt, dX, conjugate=True)
+    return dW

@@ -1,0 +1,161 @@
+"""Splitting a kernel's batch over threads, so that numpy's passes use every core.
+
+numpy runs each array operation on one core; only its BLAS matrix products use several. A
+convolution's im2col copies and col2im adds, or a pooling pass, would leave the other cores idle.
+So the kernels split the batch into one contiguous part per thread and run the whole kernel
+(copies, matrix products, adds) on each part in its own thread, with BLAS single-threaded
+meanwhile so that the threads do not compete for the cores. numpy releases the GIL inside its
+loops and its BLAS calls, so the parts really run at the same time.
+
+The number of threads follows numpy's BLAS (``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS``, or
+all cores) unless :func:`set_num_threads` says otherwise. Results do not depend on the timing
+of the threads: each part writes its own slice of the outputs, and per-part sums (a
+convolution's ``dW``) are added in part order.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+#: a part gets at least this much work (elements an array pass touches): handing a part to
+#: another thread and back costs about 0.1 ms, a pass over this many elements a few times that
+MIN_WORK = 1 << 17
+#: a matrix product's multiply-adds per element of work (BLAS does dozens in the time a numpy
+#: pass touches one element)
+MULTIPLY_ADDS_PER_ELEMENT = 64
+
+_threads: int | None = None
+_pool: ThreadPoolExecutor | None = None
+_blas: list | None = None
+_lock = threading.Lock()
+_sessions = 0  # sessions open in any thread; the first sets BLAS to one thread, the last restores it
+_saved_blas: list[tuple[Any, int]] = []
+_local = threading.local()  # .in_part: this thread is running a part (nested splits run serially)
+
+
+def _blas_controllers() -> list:
+    """threadpoolctl's controllers of the loaded BLAS libraries (numpy's among them)."""
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+        _blas = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+    return _blas
+
+
+def get_num_threads() -> int:
+    """Threads a kernel splits its batch over: :func:`set_num_threads`'s value, else as many as
+    numpy's BLAS used when seqnet first asked."""
+    global _threads
+    if _threads is None:
+        with _lock:
+            if _threads is None:
+                _threads = max([c.num_threads for c in _blas_controllers()] or [os.cpu_count() or 1])
+    return _threads
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads (1: everything on the calling thread)."""
+    global _threads, _pool
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"set_num_threads expects a positive integer, got {n!r}")
+    with _lock:
+        _threads = n
+        if _pool is not None:
+            _pool.shutdown()
+            _pool = None
+
+
+@contextmanager
+def session() -> Iterator[None]:
+    """Keep numpy's BLAS single-threaded inside: seqnet's threads share out the work instead.
+
+    :class:`~seqnet.Sequential`'s ``fit``, ``evaluate`` and ``predict`` run inside one, so that
+    no BLAS worker threads are left spinning between two layers' splits (each BLAS call's
+    threads keep polling for more work for a while after it returns, taking the cores that
+    the next split needs). Sessions nest and may be open in several threads at once; the last
+    one to close restores BLAS's setting.
+    """
+    global _sessions, _saved_blas
+    get_num_threads()  # reads BLAS's setting, so it must come before the change
+    with _lock:
+        if _sessions == 0:
+            _saved_blas = [(c, c.num_threads) for c in _blas_controllers()]
+            for controller, threads in _saved_blas:
+                if threads != 1:
+                    controller.set_num_threads(1)
+        _sessions += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _sessions -= 1
+            if _sessions == 0:
+                for controller, threads in _saved_blas:
+                    if threads != 1:
+                        controller.set_num_threads(threads)
+
+
+def shares(n: int, parts: int) -> list[tuple[int, int]]:
+    """``range(n)`` cut into ``parts`` contiguous ``(start, stop)`` ranges of near-equal length."""
+    bounds = [n * i // parts for i in range(parts + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def split(n: int, work: int, blas_bound: bool = False) -> list[tuple[int, int]]:
+    """:func:`shares` of ``range(n)``: one per thread, fewer when there are fewer items or
+    ``work`` (elements touched in all) would give a part under :data:`MIN_WORK`.
+
+    ``blas_bound`` work (mostly BLAS products) is one part outside a :func:`session`: BLAS's own
+    threads share out large products better than parts on single-threaded BLAS do.
+    """
+    if blas_bound and not _sessions:
+        return [(0, n)]
+    return shares(n, max(1, min(get_num_threads(), n, work // max(MIN_WORK, 1))))
+
+
+def product_work(m: int, k: int, n: int) -> int:
+    """The work of an ``(m, k) @ (k, n)`` matrix product, for :func:`split`."""
+    return m * k * n // MULTIPLY_ADDS_PER_ELEMENT
+
+
+def _part(fn: Callable, i: int, start: int, stop: int) -> Any:
+    _local.in_part = True  # pool threads only ever run parts
+    return fn(i, start, stop)
+
+
+def run(fn: Callable[[int, int, int], Any], parts: list[tuple[int, int]]) -> list:
+    """``[fn(i, start, stop) for i, (start, stop) in enumerate(parts)]``, the parts in parallel
+    inside a :func:`session`.
+
+    Part 0 runs on the calling thread. With one part, or when called from inside a part,
+    everything runs here in order.
+    """
+    global _pool
+    if len(parts) == 1 or getattr(_local, "in_part", False):
+        return [fn(i, *part) for i, part in enumerate(parts)]
+    with session():
+        with _lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max(get_num_threads() - 1, 1), thread_name_prefix="seqnet")
+            pool = _pool
+        futures = []
+        _local.in_part = True
+        try:
+            futures = [pool.submit(_part, fn, i, *part) for i, part in enumerate(parts[1:], 1)]
+            first = fn(0, *parts[0])
+            return [first, *(f.result() for f in futures)]
+        finally:
+            wait(futures)  # also when a part failed: no thread may still be writing
+            _local.in_part = False
+
+
+def _forget_pool() -> None:  # a forked child has the pool object but not its threads
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)

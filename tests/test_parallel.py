@@ -1,0 +1,211 @@
+"""Splitting the batch over threads: the helpers, and every threaded kernel against its one-thread run."""
+import threading
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info
+
+from seqnet.architectures import fashion_cnn
+from seqnet.layers import Conv2D, Dense, Flatten
+from seqnet.ops import (Workspace, conv2d_backward_gemm, conv2d_backward_spectral, conv2d_forward_gemm,
+                        conv2d_forward_spectral, parallel, pool2d_backward, pool2d_forward)
+from seqnet.ops.reference import conv2d_naive
+from seqnet.sequential import Sequential
+
+from conftest import assert_close
+
+
+@pytest.fixture
+def threads(monkeypatch):
+    """``threads(n)``: split every kernel, however small, into up to ``n`` parts."""
+    before = parallel.get_num_threads()
+    monkeypatch.setattr(parallel, "MIN_WORK", 1)
+    yield parallel.set_num_threads
+    parallel.set_num_threads(before)
+
+
+def blas_threads():
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_split_covers_the_batch_in_near_equal_parts(threads):
+    threads(3)
+    assert parallel.split(10, 10 ** 9) == [(0, 3), (3, 6), (6, 10)]
+    assert parallel.split(2, 10 ** 9) == [(0, 1), (1, 2)]  # never an empty part
+    assert parallel.shares(7, 2) == [(0, 3), (3, 7)]
+    parallel.MIN_WORK = 100
+    assert parallel.split(10, 250) == [(0, 5), (5, 10)]  # each part gets at least MIN_WORK
+    assert parallel.split(10, 99) == [(0, 10)]
+    assert parallel.split(10, 10 ** 9, blas_bound=True) == [(0, 10)]  # outside a session: BLAS's threads
+    with parallel.session():
+        assert len(parallel.split(10, 10 ** 9, blas_bound=True)) == 3
+    with pytest.raises(ValueError, match="positive integer"):
+        parallel.set_num_threads(0)
+
+
+def test_run_keeps_part_order_uses_threads_and_propagates_errors(threads):
+    threads(3)
+    names = {}
+
+    def part(i, start, stop):
+        names[i] = threading.current_thread().name
+        assert parallel.run(lambda j, a, b: j, [(0, 1), (1, 2)]) == [0, 1]  # nested: runs serially
+        return (i, start, stop)
+
+    assert parallel.run(part, [(0, 2), (2, 4), (4, 5)]) == [(0, 0, 2), (1, 2, 4), (2, 4, 5)]
+    assert names[0] == threading.current_thread().name
+    assert names[1].startswith("seqnet") and names[2].startswith("seqnet")
+    finished = []
+
+    def failing(i, start, stop):
+        if i == 0:
+            raise KeyError("part 0")
+        finished.append(i)
+
+    with pytest.raises(KeyError, match="part 0"):
+        parallel.run(failing, [(0, 1), (1, 2), (2, 3)])
+    assert sorted(finished) == [1, 2]  # the other parts were waited for
+
+
+def test_session_keeps_blas_single_threaded_and_restores_it(threads):
+    threads(2)
+    outside = blas_threads()
+    with parallel.session():
+        assert set(blas_threads()) == {1}
+        with parallel.session():
+            pass
+        assert set(blas_threads()) == {1}  # an inner session does not restore early
+    assert blas_threads() == outside
+
+
+def _gemm_pass(X, W, b, dZ, stride, pad, need_dX=True):
+    ws = Workspace()
+    Z = conv2d_forward_gemm(X, W, b, stride, pad, ws)
+    return (Z, *conv2d_backward_gemm(dZ, X, W, stride, pad, ws, need_dX=need_dX)[int(not need_dX):])
+
+
+@pytest.mark.parametrize("keep", [True, False], ids=["kept rows", "chunks"])
+@pytest.mark.parametrize("kernel, stride, pad, c_in", [((3, 3), 1, (1, 1), 4), ((3, 5), 2, (0, 2), 6),
+                                                       ((2, 3), 3, (2, 0), 1)])
+def test_gemm_engine_on_threads_matches_one_thread(kernel, stride, pad, c_in, keep, threads, rng, monkeypatch):
+    from seqnet.ops import conv
+    X, b = rng.normal(size=(7, 11, 10, c_in)), rng.normal(size=(1, 3))
+    W = rng.normal(size=(*kernel, c_in, 3))
+    threads(1)
+    Z = conv2d_forward_gemm(X, W, b, stride, pad)
+    dZ = rng.normal(size=Z.shape)
+    if not keep:  # chunks of 2 images inside each part
+        monkeypatch.setattr(conv, "KEEP_BYTES", 0)
+        monkeypatch.setattr(conv, "CHUNK_BYTES", 2 * Z[0].size // 3 * (W[..., 0].size + 1) * X.itemsize)
+    serial = _gemm_pass(X, W, b, dZ, stride, pad)
+    assert_close(serial[0], conv2d_naive(X, W, b, stride, pad), tol=1e-13)
+    threads(3)
+    for got, want in zip(_gemm_pass(X, W, b, dZ, stride, pad), serial):
+        assert_close(got, want, tol=1e-13)
+    for got, want in zip(_gemm_pass(X, W, b, dZ, stride, pad, need_dX=False), serial[:1] + serial[2:]):
+        assert_close(got, want, tol=1e-13)
+
+
+def test_gemm_parts_reuse_only_their_own_rows(threads, rng):
+    """Each part keeps its rows; a backward pass split differently from its forward pass rebuilds them."""
+    X, W, b = rng.normal(size=(6, 5, 5, 2)), rng.normal(size=(3, 3, 2, 4)), np.zeros((1, 4))
+    dZ = rng.normal(size=(6, 5, 5, 4))
+    fresh = conv2d_backward_gemm(dZ, X, W, 1, (1, 1), Workspace())
+    threads(3)
+    ws = Workspace()
+    conv2d_forward_gemm(X, W, b, 1, (1, 1), ws)
+    assert [ws.part(i).cols_source[1:] for i in range(3)] == [(0, 2), (2, 4), (4, 6)]
+    threads(2)
+    for got, want in zip(conv2d_backward_gemm(dZ, X, W, 1, (1, 1), ws), fresh):
+        assert_close(got, want, tol=1e-13)
+
+
+def test_spectral_engine_on_threads_matches_one_thread(threads, rng):
+    X, W, b = rng.normal(size=(7, 9, 8, 3)), rng.normal(size=(5, 5, 3, 4)), rng.normal(size=(1, 4))
+    threads(1)
+    ws = Workspace()
+    Z = conv2d_forward_spectral(X, W, b, (2, 2), ws)
+    assert_close(Z, conv2d_naive(X, W, b, 1, (2, 2)), tol=1e-12)
+    dZ = rng.normal(size=Z.shape)
+    serial = conv2d_backward_spectral(dZ, X.shape, W, (2, 2), ws)
+    threads(3)
+    ws = Workspace()
+    conv2d_forward_spectral(X, W, b, (2, 2), ws)
+    assert ws.parts == [(0, 7)]
+    with parallel.session():  # outside one, BLAS's threads do the products
+        assert_close(conv2d_forward_spectral(X, W, b, (2, 2), ws), Z, tol=1e-12)
+    assert ws.parts == [(0, 2), (2, 4), (4, 7)]  # odd parts: an image without a partner
+    threads(1)  # the backward pass follows the forward pass's split, whose spectra it reads
+    for got, want in zip(conv2d_backward_spectral(dZ, X.shape, W, (2, 2), ws), serial):
+        assert_close(got, want, tol=1e-12)
+
+
+@pytest.mark.parametrize("kernel, stride, pad, mode", [((2, 2), 2, (0, 0), "max"), ((3, 3), 2, (1, 1), "max"),
+                                                       ((2, 2), 2, (0, 0), "average"),
+                                                       ((3, 3), 1, (1, 1), "average")])
+def test_pooling_on_threads_matches_one_thread(kernel, stride, pad, mode, threads, rng):
+    X = rng.integers(0, 3, size=(5, 9, 8, 3)).astype(np.float64)  # ties too
+    threads(1)
+    Z, argmax = pool2d_forward(X, kernel, stride, pad, mode)
+    dZ = rng.normal(size=Z.shape)
+    dX = pool2d_backward(dZ, X.shape, argmax, kernel, stride, pad, mode)
+    threads(3)
+    Z3, argmax3 = pool2d_forward(X, kernel, stride, pad, mode)
+    assert np.array_equal(Z3, Z) and (argmax is None or np.array_equal(argmax3, argmax))
+    assert np.array_equal(pool2d_backward(dZ, X.shape, argmax, kernel, stride, pad, mode), dX)
+
+
+def test_dense_splits_its_products_only_inside_a_session(threads, rng):
+    X = rng.normal(size=(6, 5))
+    layer = Dense(7)
+    Y = layer.forward(X)
+    dY = rng.normal(size=Y.shape)
+    dX = layer.backward(dY)
+    dW = layer.gradients["W"].copy()
+    threads(3)
+    with parallel.session():
+        assert_close(layer.forward(X), Y, tol=1e-14)
+        assert_close(layer.backward(dY), dX, tol=1e-14)
+    assert_close(layer.gradients["W"], dW, tol=1e-14)
+    assert_close(Y, X @ layer.parameters["W"] + layer.parameters["b"], tol=1e-14)
+
+
+def test_a_cnn_trains_the_same_on_one_and_on_three_threads(threads, rng):
+    X, y = rng.normal(size=(24, 8, 8, 1)), rng.integers(0, 10, 24)
+
+    def train(n):
+        threads(n)
+        model = Sequential(fashion_cnn().layers, seed=0, dtype="float64")
+        model.compile("sgd", "cross_entropy")
+        model.fit(X, y, batch_size=12, epochs=2, verbose=0)
+        return model.get_weights(), model.predict(X)
+
+    one, three = train(1), train(3)
+    for got, want in zip(three[0], one[0]):  # absolute too: a conv bias before BatchNorm stays ~1e-18
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    assert_close(three[1], one[1], tol=1e-10)
+
+
+def test_only_models_with_threaded_layers_hold_a_session(rng):
+    outside = blas_threads()
+    seen = []
+
+    class Spy(Dense):
+        def _forward(self, X):
+            seen.append(blas_threads())
+            return super()._forward(X)
+
+    mlp = Sequential([Spy(3, activation="softmax")], seed=0)
+    mlp.compile("sgd", "cross_entropy")
+    mlp.build((2,))
+    seen.clear()
+    mlp.fit(rng.normal(size=(4, 2)), [0, 1, 2, 0], verbose=0)
+    assert seen == [outside]
+    cnn = Sequential([Conv2D(2, 3), Flatten(), Spy(2, activation="softmax")], seed=0)
+    cnn.compile("sgd", "cross_entropy")
+    cnn.build((8, 8, 1))
+    seen.clear()
+    cnn.fit(rng.normal(size=(4, 8, 8, 1)), [0, 1, 1, 0], verbose=0)
+    cnn.predict(rng.normal(size=(2, 8, 8, 1)))
+    assert len(seen) == 2 and all(set(s) == {1} for s in seen)
+    assert blas_threads() == outside
