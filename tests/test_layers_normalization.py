@@ -49,6 +49,8 @@ def test_training_and_inference_match_torch(shape, rng):
     tY, tX = run_torch(torch_bn, X, dY, nhwc)
     assert_close(Y, tY, what="eval forward")
     assert_close(layer.backward(dY), tX, what="eval dX")
+    assert_close(layer.gradients["gamma"], torch_bn.weight.grad.numpy(), what="eval dgamma")
+    assert_close(layer.gradients["beta"], torch_bn.bias.grad.numpy(), what="eval dbeta")
 
 
 @pytest.mark.parametrize("training", [True, False])

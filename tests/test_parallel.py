@@ -6,7 +6,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from seqnet.architectures import fashion_cnn
-from seqnet.layers import Conv2D, Dense, Flatten
+from seqnet.layers import BatchNorm, Conv2D, Dense, Flatten
 from seqnet.ops import (Workspace, conv2d_backward_gemm, conv2d_backward_spectral, conv2d_forward_gemm,
                         conv2d_forward_spectral, parallel, pool2d_backward, pool2d_forward)
 from seqnet.ops.reference import conv2d_naive
@@ -153,6 +153,22 @@ def test_pooling_on_threads_matches_one_thread(kernel, stride, pad, mode, thread
     Z3, argmax3 = pool2d_forward(X, kernel, stride, pad, mode)
     assert np.array_equal(Z3, Z) and (argmax is None or np.array_equal(argmax3, argmax))
     assert np.array_equal(pool2d_backward(dZ, X.shape, argmax, kernel, stride, pad, mode), dX)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batchnorm_on_threads_matches_one_thread(training, threads, rng):
+    X, dY = rng.normal(loc=1.0, size=(5, 6, 4, 3)), rng.normal(size=(5, 6, 4, 3))
+    results = []
+    for n in (1, 3):
+        threads(n)
+        layer = BatchNorm()
+        layer.build(X.shape[1:])
+        layer.parameters["gamma"][...] = [0.5, 2.0, -1.0]
+        layer.buffers["running_var"][...] = [0.5, 2.0, 1.5]
+        layer.training = training
+        results.append([layer.forward(X), layer.backward(dY), *layer.gradients.values(), *layer.buffers.values()])
+    for got, want in zip(*results):
+        assert_close(got, want, tol=1e-13)
 
 
 def test_dense_splits_its_products_only_inside_a_session(threads, rng):

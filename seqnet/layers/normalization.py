@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ops import parallel
 from .base import Layer, register
 
 
@@ -20,6 +21,14 @@ def as_rows(A: np.ndarray) -> np.ndarray:
     numpy's inner loops run over ``w*c`` values instead of the ``c`` of a plain ``(c,)`` broadcast.
     """
     return A.reshape(-1, A.shape[-1] * (A.shape[-2] if A.ndim > 2 else 1))
+
+
+def sum_parts(parts: list[np.ndarray]) -> np.ndarray:
+    """The sum of per-part results, added in part order (the same sum on any thread timing)."""
+    total = parts[0].copy()
+    for part in parts[1:]:
+        total += part
+    return total
 
 
 def per_channel(v: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -72,43 +81,79 @@ class BatchNorm(Layer):
 
     def _forward(self, X):
         gamma, beta = self.parameters["gamma"], self.parameters["beta"]
+        c = X.shape[-1]
         rows = as_rows(X)
+        parts = parallel.split(len(rows), 4 * rows.size)
         if self.training:
-            count = X.size // X.shape[-1]
+            count = X.size // c
             mean = channel_sum(X) / count
-            centered = rows - per_channel(mean, rows)
-            var = channel_sum(np.square(centered).reshape(-1, X.shape[-1])) / count
+            centered = np.empty_like(rows)
+            row_mean = per_channel(mean, rows)
+
+            def center(i, start, stop):  # returns the part's sum of squared deviations
+                np.subtract(rows[start:stop], row_mean, out=centered[start:stop])
+                return channel_sum(np.square(centered[start:stop]).reshape(-1, c))
+
+            var = sum_parts(parallel.run(center, parts)) / count
             m = self.momentum
             self.buffers["running_mean"] *= 1 - m
             self.buffers["running_mean"] += m * mean
             self.buffers["running_var"] *= 1 - m
             self.buffers["running_var"] += m * var * (count / max(count - 1, 1))
+            self.cache["centered"] = centered
         else:
-            centered = rows - per_channel(self.buffers["running_mean"], rows)
-            var = self.buffers["running_var"]
+            mean, var = self.buffers["running_mean"], self.buffers["running_var"]
+            self.cache["X"] = rows
         inv_std = (1.0 / np.sqrt(var + self.eps)).astype(X.dtype, copy=False)
-        X_hat = centered
-        X_hat *= per_channel(inv_std, rows)
-        self.cache["X_hat"], self.cache["inv_std"] = X_hat, inv_std
-        Z = X_hat * per_channel(gamma, rows)
-        Z += per_channel(beta, rows)
+        self.cache["inv_std"] = inv_std
+        # Z = gamma * (X - mean) / sigma + beta, as X * scale + shift in inference mode
+        scale = per_channel(gamma * inv_std, rows)
+        shift = per_channel(beta if self.training else beta - mean * gamma * inv_std, rows)
+        source = self.cache["centered"] if self.training else rows
+        Z = np.empty_like(rows)
+
+        def normalize(i, start, stop):
+            np.multiply(source[start:stop], scale, out=Z[start:stop])
+            Z[start:stop] += shift
+
+        parallel.run(normalize, parts)
         return Z.reshape(X.shape)
 
     def _backward(self, dZ):
-        X_hat, inv_std, gamma = self.cache["X_hat"], self.cache["inv_std"], self.parameters["gamma"]
+        inv_std, gamma = self.cache["inv_std"], self.parameters["gamma"]
         c = dZ.shape[-1]
         rows = as_rows(dZ)
-        product = rows * X_hat
-        self.gradients["beta"][...] = channel_sum(dZ)
-        self.gradients["gamma"][...] = channel_sum(product.reshape(-1, c))
+        parts = parallel.split(len(rows), 4 * rows.size)
+        dX = np.empty_like(rows)
         scale = per_channel(gamma * inv_std, rows)
-        if not self.training:
-            return (rows * scale).reshape(dZ.shape)
+        if not self.training:  # the statistics were constants: dX = dZ gamma / sigma
+            X_hat = (self.cache["X"] - per_channel(self.buffers["running_mean"], rows)) * per_channel(inv_std, rows)
+            self.gradients["beta"][...] = channel_sum(dZ)
+            self.gradients["gamma"][...] = channel_sum((rows * X_hat).reshape(-1, c))
+            return np.multiply(rows, scale, out=dX).reshape(dZ.shape)
+        centered = self.cache["centered"]
+
+        def sums(i, start, stop):  # the part's sums of dZ and of dZ * (X - mean)
+            part = rows[start:stop]
+            np.multiply(part, centered[start:stop], out=dX[start:stop])
+            return np.stack([channel_sum(part.reshape(-1, c)), channel_sum(dX[start:stop].reshape(-1, c))])
+
+        dbeta, dcentered = sum_parts(parallel.run(sums, parts))
         count = dZ.size // c
-        # dx = gamma/sigma * (dy - mean(dy) - x_hat * mean(dy * x_hat))
-        dX = rows - per_channel(self.gradients["beta"] / count, rows)
-        dX -= np.multiply(X_hat, per_channel(self.gradients["gamma"] / count, rows), out=product)
-        dX *= scale
+        self.gradients["beta"][...] = dbeta
+        self.gradients["gamma"][...] = dcentered * inv_std  # sum of dZ * X_hat
+        # dX = gamma/sigma * (dZ - mean(dZ) - X_hat mean(dZ X_hat)), X_hat = (X - mean) / sigma
+        offset = per_channel(dbeta / count, rows)
+        slope = per_channel(dcentered * inv_std ** 2 / count, rows)
+
+        def gradient(i, start, stop):
+            out = dX[start:stop]
+            np.multiply(centered[start:stop], slope, out=out)
+            np.subtract(rows[start:stop], out, out=out)
+            out -= offset
+            out *= scale
+
+        parallel.run(gradient, parts)
         return dX.reshape(dZ.shape)
 
     def get_config(self):
