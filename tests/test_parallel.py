@@ -17,7 +17,7 @@ from conftest import assert_close
 
 @pytest.fixture
 def threads(monkeypatch):
-    """``threads(n)``: split every kernel, however small, into up to ``n`` parts."""
+    """``threads(n)``: inside a session, split every kernel, however small, into up to ``n`` parts."""
     before = parallel.get_num_threads()
     monkeypatch.setattr(parallel, "MIN_WORK", 1)
     yield parallel.set_num_threads
@@ -30,15 +30,14 @@ def blas_threads():
 
 def test_split_covers_the_batch_in_near_equal_parts(threads):
     threads(3)
-    assert parallel.split(10, 10 ** 9) == [(0, 3), (3, 6), (6, 10)]
-    assert parallel.split(2, 10 ** 9) == [(0, 1), (1, 2)]  # never an empty part
+    assert parallel.split(10, 10 ** 9) == [(0, 10)]  # outside a session: one part, BLAS's threads
     assert parallel.shares(7, 2) == [(0, 3), (3, 7)]
-    parallel.MIN_WORK = 100
-    assert parallel.split(10, 250) == [(0, 5), (5, 10)]  # each part gets at least MIN_WORK
-    assert parallel.split(10, 99) == [(0, 10)]
-    assert parallel.split(10, 10 ** 9, blas_bound=True) == [(0, 10)]  # outside a session: BLAS's threads
     with parallel.session():
-        assert len(parallel.split(10, 10 ** 9, blas_bound=True)) == 3
+        assert parallel.split(10, 10 ** 9) == [(0, 3), (3, 6), (6, 10)]
+        assert parallel.split(2, 10 ** 9) == [(0, 1), (1, 2)]  # never an empty part
+        parallel.MIN_WORK = 100
+        assert parallel.split(10, 250) == [(0, 5), (5, 10)]  # each part gets at least MIN_WORK
+        assert parallel.split(10, 99) == [(0, 10)]
     with pytest.raises(ValueError, match="positive integer"):
         parallel.set_num_threads(0)
 
@@ -100,10 +99,11 @@ def test_gemm_engine_on_threads_matches_one_thread(kernel, stride, pad, c_in, ke
     serial = _gemm_pass(X, W, b, dZ, stride, pad)
     assert_close(serial[0], conv2d_naive(X, W, b, stride, pad), tol=1e-13)
     threads(3)
-    for got, want in zip(_gemm_pass(X, W, b, dZ, stride, pad), serial):
-        assert_close(got, want, tol=1e-13)
-    for got, want in zip(_gemm_pass(X, W, b, dZ, stride, pad, need_dX=False), serial[:1] + serial[2:]):
-        assert_close(got, want, tol=1e-13)
+    with parallel.session():
+        for got, want in zip(_gemm_pass(X, W, b, dZ, stride, pad), serial):
+            assert_close(got, want, tol=1e-13)
+        for got, want in zip(_gemm_pass(X, W, b, dZ, stride, pad, need_dX=False), serial[:1] + serial[2:]):
+            assert_close(got, want, tol=1e-13)
 
 
 def test_gemm_parts_reuse_only_their_own_rows(threads, rng):
@@ -113,11 +113,12 @@ def test_gemm_parts_reuse_only_their_own_rows(threads, rng):
     fresh = conv2d_backward_gemm(dZ, X, W, 1, (1, 1), Workspace())
     threads(3)
     ws = Workspace()
-    conv2d_forward_gemm(X, W, b, 1, (1, 1), ws)
-    assert [ws.part(i).cols_source[1:] for i in range(3)] == [(0, 2), (2, 4), (4, 6)]
-    threads(2)
-    for got, want in zip(conv2d_backward_gemm(dZ, X, W, 1, (1, 1), ws), fresh):
-        assert_close(got, want, tol=1e-13)
+    with parallel.session():
+        conv2d_forward_gemm(X, W, b, 1, (1, 1), ws)
+        assert [ws.part(i).cols_source[1:] for i in range(3)] == [(0, 2), (2, 4), (4, 6)]
+        threads(2)
+        for got, want in zip(conv2d_backward_gemm(dZ, X, W, 1, (1, 1), ws), fresh):
+            assert_close(got, want, tol=1e-13)
 
 
 def test_spectral_engine_on_threads_matches_one_thread(threads, rng):
@@ -132,7 +133,7 @@ def test_spectral_engine_on_threads_matches_one_thread(threads, rng):
     ws = Workspace()
     conv2d_forward_spectral(X, W, b, (2, 2), ws)
     assert ws.parts == [(0, 7)]
-    with parallel.session():  # outside one, BLAS's threads do the products
+    with parallel.session():
         assert_close(conv2d_forward_spectral(X, W, b, (2, 2), ws), Z, tol=1e-12)
     assert ws.parts == [(0, 2), (2, 4), (4, 7)]  # odd parts: an image without a partner
     threads(1)  # the backward pass follows the forward pass's split, whose spectra it reads
@@ -150,9 +151,10 @@ def test_pooling_on_threads_matches_one_thread(kernel, stride, pad, mode, thread
     dZ = rng.normal(size=Z.shape)
     dX = pool2d_backward(dZ, X.shape, argmax, kernel, stride, pad, mode)
     threads(3)
-    Z3, argmax3 = pool2d_forward(X, kernel, stride, pad, mode)
-    assert np.array_equal(Z3, Z) and (argmax is None or np.array_equal(argmax3, argmax))
-    assert np.array_equal(pool2d_backward(dZ, X.shape, argmax, kernel, stride, pad, mode), dX)
+    with parallel.session():
+        Z3, argmax3 = pool2d_forward(X, kernel, stride, pad, mode)
+        assert np.array_equal(Z3, Z) and (argmax is None or np.array_equal(argmax3, argmax))
+        assert np.array_equal(pool2d_backward(dZ, X.shape, argmax, kernel, stride, pad, mode), dX)
 
 
 @pytest.mark.parametrize("training", [True, False])
@@ -166,7 +168,9 @@ def test_batchnorm_on_threads_matches_one_thread(training, threads, rng):
         layer.parameters["gamma"][...] = [0.5, 2.0, -1.0]
         layer.buffers["running_var"][...] = [0.5, 2.0, 1.5]
         layer.training = training
-        results.append([layer.forward(X), layer.backward(dY), *layer.gradients.values(), *layer.buffers.values()])
+        with parallel.session():
+            results.append([layer.forward(X), layer.backward(dY), *layer.gradients.values(),
+                            *layer.buffers.values()])
     for got, want in zip(*results):
         assert_close(got, want, tol=1e-13)
 

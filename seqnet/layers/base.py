@@ -69,8 +69,9 @@ class Layer(Configurable):
         # the layers up to a model's first one with parameters need not compute dL/dX (nothing
         # consumes it); layers that can skip that work (Dense, Conv2D) then return None from backward
         self.need_input_gradient = True
-        # True for layers whose kernels split the batch over seqnet's threads
-        # (seqnet.ops.parallel); a model with one runs its passes inside a parallel.session
+        # True for layers whose work is mostly numpy passes, faster split over seqnet's threads:
+        # a model with one runs its passes inside a parallel.session, where every layer that can
+        # split its batch (Dense, BatchNorm too) does
         self.splits_batch = False
         self.input_shape: tuple[int, ...] | None = None
         self.dtype: np.dtype | None = None

@@ -72,7 +72,7 @@ class Dense(Layer):
             np.matmul(X, W[:, start:stop], out=Z[:, start:stop])
             Z[:, start:stop] += b[:, start:stop]
 
-        parallel.run(outputs, parallel.split(self.n_out, parallel.product_work(*X.shape, self.n_out), True))
+        parallel.run(outputs, parallel.split(self.n_out, parallel.product_work(*X.shape, self.n_out)))
         return Z
 
     def _backward(self, dZ):
@@ -85,7 +85,7 @@ class Dense(Layer):
             if dX is not None:
                 np.matmul(dZ, W[start:stop].T, out=dX[:, start:stop])
 
-        parallel.run(inputs, parallel.split(self.n_in, parallel.product_work(*X.shape, self.n_out), True))
+        parallel.run(inputs, parallel.split(self.n_in, parallel.product_work(*X.shape, self.n_out)))
         return dX
 
     def get_config(self):

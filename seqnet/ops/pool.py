@@ -14,7 +14,7 @@ from .conv import conv_output_size, offset_view, pad2d
 
 def pool2d_forward(X: np.ndarray, kernel_shape: tuple[int, int], stride: int, pad: tuple[int, int],
                    mode: str, with_argmax: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """Pool ``X`` ``(n, h, w, c)``; the batch is split over threads (:mod:`seqnet.ops.parallel`).
+    """Pool ``X`` ``(n, h, w, c)``; in a session the batch is split over threads (:mod:`seqnet.ops.parallel`).
 
     Returns ``Z`` ``(n, oh, ow, c)`` and, for max pooling with ``with_argmax``, ``argmax``: the
     kernel offset ``a*kw + b`` of each window's first maximal entry (row-major window order,
