@@ -237,8 +237,6 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
     ws = ws or Workspace()
     kh, kw, c_in, c_out = W.shape
     k = kh * kw * c_in
-    ph, pw = pad
-    h, w = X.shape[1:3]
     dX = np.empty(X.shape, dtype=dZ.dtype) if need_dX else None
     # dcols: one product per kernel offset, stored offset-major so that each offset's block is a
     # contiguous (images, oh, ow, c_in) array and col2im adds whole (ow, c_in) rows at a time;
@@ -255,16 +253,13 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
         im2col = _Im2col(X, start, stop, (kh, kw), stride, pad, part_ws, reuse=True)
         dWb = np.zeros((k + 1, c_out), dtype=dZ.dtype)
         product = part_ws.get("dW", dWb.shape, dZ.dtype)
-        if need_dX and (ph or pw):
-            dXp = part_ws.get("dpadded", (im2col.images, h + 2 * ph, w + 2 * pw, c_in), dZ.dtype)
         for lo, hi in im2col.chunks():
             rows = im2col.rows(lo, hi)
             dz = dZ[lo:hi].reshape(-1, c_out)
             dWb += np.matmul(rows.T, dz, out=product)
             if not need_dX:
                 continue
-            target = dXp[:hi - lo] if ph or pw else dX[lo:hi]
-            target.fill(0)
+            dX[lo:hi] = 0
             # the products go where the chunk's rows were (done with, and still in cache)
             free = rows.reshape(-1)[:k * len(dz)]
             part_ws.cols_source = None
@@ -272,9 +267,7 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
                 dcols = np.matmul(Wk, dz.T, out=free.reshape(k, len(dz)))
             else:
                 dcols = np.matmul(dz, Wt, out=free.reshape(kh * kw, len(dz), c_in))
-            col2im_add(dcols, target, (kh, kw), stride, channel_major)
-            if ph or pw:
-                dX[lo:hi] = target[:, ph:ph + h, pw:pw + w]
+            col2im_add(dcols, dX[lo:hi], (kh, kw), stride, pad, channel_major)
         return dWb
 
     out_hw = dZ.shape[1:3]
@@ -284,21 +277,34 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
     return dX, dWb[:-1].reshape(W.shape), dWb[-1:]
 
 
-def col2im_add(dcols: np.ndarray, dXp: np.ndarray, kernel_shape: tuple[int, int], stride: int,
-               channel_major: bool = False) -> None:
-    """Add the window entries ``dcols`` back onto ``dXp`` ``(n, h, w, c)``, one kernel offset at a time.
+def col2im_add(dcols: np.ndarray, dX: np.ndarray, kernel_shape: tuple[int, int], stride: int,
+               pad: tuple[int, int], channel_major: bool = False) -> None:
+    """Add the window entries ``dcols`` back onto the input gradient ``dX`` ``(n, h, w, c)``, one
+    kernel offset at a time; entries that fell on the padding are dropped.
 
     ``dcols`` is offset-major ``(kh*kw, n*oh*ow, c)``, or with ``channel_major``
     ``(kh*kw*c, n*oh*ow)`` (the rows of ``W dZ^T``).
     """
     kh, kw = kernel_shape
-    n, h, w, c = dXp.shape
-    out_hw = ((h - kh) // stride + 1, (w - kw) // stride + 1)
+    n, h, w, c = dX.shape
+    oh, ow = conv_output_size(h, kh, pad[0], stride), conv_output_size(w, kw, pad[1], stride)
     for a in range(kh):
+        i0, i1, r0 = _inside(oh, h, a - pad[0], stride)
         for b in range(kw):
-            view = offset_view(dXp, a, b, out_hw, stride)
+            j0, j1, c0 = _inside(ow, w, b - pad[1], stride)
+            if i0 >= i1 or j0 >= j1:
+                continue
+            view = dX[:, r0:r0 + stride * (i1 - i0 - 1) + 1:stride, c0:c0 + stride * (j1 - j0 - 1) + 1:stride, :]
             if channel_major:
                 offset = (a * kw + b) * c
-                view.transpose(3, 0, 1, 2)[...] += dcols[offset:offset + c].reshape(c, n, *out_hw)
+                view.transpose(3, 0, 1, 2)[...] += dcols[offset:offset + c].reshape(c, n, oh, ow)[:, :, i0:i1, j0:j1]
             else:
-                view[...] += dcols[a * kw + b].reshape(n, *out_hw, c)
+                view += dcols[a * kw + b].reshape(n, oh, ow, c)[:, i0:i1, j0:j1]
+
+
+def _inside(out: int, size: int, shift: int, stride: int) -> tuple[int, int, int]:
+    """``(lo, hi, first)``: the outputs ``lo <= i < hi`` whose input position ``i*stride + shift``
+    lies inside ``[0, size)``, and the first of those positions."""
+    lo = max(0, -(shift // stride))
+    hi = min(out, (size - 1 - shift) // stride + 1)
+    return lo, hi, lo * stride + shift
