@@ -1,4 +1,5 @@
 """Splitting the batch over threads: the helpers, and every threaded kernel against its one-thread run."""
+import os
 import threading
 
 import numpy as np
@@ -40,6 +41,16 @@ def test_split_covers_the_batch_in_near_equal_parts(threads):
         assert parallel.split(10, 99) == [(0, 10)]
     with pytest.raises(ValueError, match="positive integer"):
         parallel.set_num_threads(0)
+
+
+def test_the_default_thread_count_follows_blas(monkeypatch):
+    from threadpoolctl import threadpool_limits
+    monkeypatch.setattr(parallel, "_threads", None)
+    with threadpool_limits(1, user_api="blas"):
+        assert parallel.get_num_threads() == 1
+    monkeypatch.setattr(parallel, "_threads", None)
+    monkeypatch.setattr(parallel, "_blas", [])  # no BLAS that threadpoolctl knows: the usable cores
+    assert parallel.get_num_threads() == len(os.sched_getaffinity(0))
 
 
 def test_run_keeps_part_order_uses_threads_and_propagates_errors(threads):

@@ -49,12 +49,13 @@ def _blas_controllers() -> list:
 
 def get_num_threads() -> int:
     """Threads a kernel splits its batch over: :func:`set_num_threads`'s value, else as many as
-    numpy's BLAS used when seqnet first asked."""
+    numpy's BLAS used when seqnet first asked (the usable cores if threadpoolctl finds no BLAS)."""
     global _threads
     if _threads is None:
         with _lock:
             if _threads is None:
-                _threads = max([c.num_threads for c in _blas_controllers()] or [os.cpu_count() or 1])
+                cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+                _threads = max([c.num_threads for c in _blas_controllers()] or [cpus or 1])
     return _threads
 
 
