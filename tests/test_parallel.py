@@ -150,6 +150,8 @@ def test_spectral_engine_on_threads_matches_one_thread(threads, rng):
     threads(1)  # the backward pass follows the forward pass's split, whose spectra it reads
     for got, want in zip(conv2d_backward_spectral(dZ, X.shape, W, (2, 2), ws), serial):
         assert_close(got, want, tol=1e-12)
+    with pytest.raises(ValueError, match="no forward pass over 7 images"):
+        conv2d_backward_spectral(dZ, X.shape, W, (2, 2), Workspace())
 
 
 @pytest.mark.parametrize("kernel, stride, pad, mode", [((2, 2), 2, (0, 0), "max"), ((3, 3), 2, (1, 1), "max"),

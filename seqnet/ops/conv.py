@@ -191,8 +191,8 @@ def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int
 
     The im2col rows have one extra column of ones, so that the same product adds the bias
     (``[cols, 1] @ [W; b]``) and, in the backward pass, ``[cols, 1]^T dZ`` yields ``db`` as its
-    last row: no separate pass over the (large) output for either. The batch is split over
-    threads (:mod:`seqnet.ops.parallel`).
+    last row: no separate pass over the (large) output for either. Inside a
+    :func:`~seqnet.ops.parallel.session` the batch is split over threads.
 
     Parameters
     ----------

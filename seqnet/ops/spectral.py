@@ -179,6 +179,9 @@ def conv2d_backward_spectral(dZ: np.ndarray, X_shape: tuple[int, ...], W: np.nda
     (the conjugate of the full convolution of ``dZ`` with the filters). Each part of the
     forward pass's split takes its own images; their ``dW`` are added in part order.
     """
+    if ws.parts is None or ws.parts[-1][1] != len(dZ):
+        raise ValueError(f"conv2d_backward_spectral: the workspace holds no forward pass over {len(dZ)} "
+                         f"images; run conv2d_forward_spectral with it first")
     N = spectral_sizes(X_shape[1:3], W.shape[:2], pad)
     dX = np.empty(X_shape, dtype=dZ.dtype) if need_dX else None
 
