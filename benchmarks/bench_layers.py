@@ -4,18 +4,19 @@
 
 Both libraries run float32 on the same inputs, interleaved (one seqnet run, one torch
 run, ...); each turn times ten calls back to back (warm, as in a training loop), and each
-time is the best over ``--repeats`` turns. Conv2D runs with its default
-``engine="auto"``; the engine it picked is named after the shape. The convolution and pooling
-layers run as in ``Sequential.fit``, inside a ``seqnet.ops.parallel.session`` (their batch split
-over seqnet's threads, BLAS single-threaded); the dense layer runs as in a model of dense
-layers, on BLAS's threads. PyTorch runs 4-D inputs in both its layouts, NCHW and channels-last
-(NHWC, like seqnet), and its faster time counts; the layout is named in the last column. GFLOP/s counts the
+time is the best over ``--repeats`` turns. Conv2D runs with its default ``engine="auto"``;
+the engine it picked is named after the shape. The convolution and pooling layers run as in
+``Sequential.fit``, inside a ``seqnet.ops.parallel.session`` (their batch split over seqnet's
+threads, BLAS single-threaded); the dense layer runs as in a model of dense layers, on BLAS's
+threads. PyTorch runs 4-D inputs in both its layouts, NCHW and channels-last (NHWC, like
+seqnet), and its faster time counts; the layout is named in the last column. GFLOP/s counts the
 multiply-adds of a direct convolution's forward pass and two backward products (3x the
 forward), and is shown as a fraction of a 2048x2048 float32 matrix product timed in the same
 run; the spectral engine does fewer multiply-adds than that, so its share can pass 100%.
 """
 import argparse
 import contextlib
+import copy
 import os
 import platform
 import time
@@ -80,9 +81,9 @@ def torch_cases(module, x):
     if x.ndim != 4:
         return {"-": _torch_run(module, torch.from_numpy(x))}
     nchw = torch.from_numpy(x).permute(0, 3, 1, 2)
+    last = copy.deepcopy(module).to(memory_format=torch.channels_last)  # .to converts in place
     return {"NCHW": _torch_run(module, nchw.contiguous()),
-            "channels-last": _torch_run(module.to(memory_format=torch.channels_last),
-                                        nchw.contiguous(memory_format=torch.channels_last))}
+            "channels-last": _torch_run(last, nchw.contiguous(memory_format=torch.channels_last))}
 
 
 def _torch_run(module, t):
