@@ -23,14 +23,6 @@ def as_rows(A: np.ndarray) -> np.ndarray:
     return A.reshape(-1, A.shape[-1] * (A.shape[-2] if A.ndim > 2 else 1))
 
 
-def sum_parts(parts: list[np.ndarray]) -> np.ndarray:
-    """The sum of per-part results, added in part order (the same sum on any thread timing)."""
-    total = parts[0].copy()
-    for part in parts[1:]:
-        total += part
-    return total
-
-
 def per_channel(v: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The per-channel vector ``v`` repeated along a row of :func:`as_rows`'s view."""
     return np.tile(v, rows.shape[1] // v.shape[0])
@@ -94,7 +86,7 @@ class BatchNorm(Layer):
                 np.subtract(rows[start:stop], row_mean, out=centered[start:stop])
                 return channel_sum(np.square(centered[start:stop]).reshape(-1, c))
 
-            var = sum_parts(parallel.run(center, parts)) / count
+            var = parallel.sum_parts(parallel.run(center, parts)) / count
             m = self.momentum
             self.buffers["running_mean"] *= 1 - m
             self.buffers["running_mean"] += m * mean
@@ -138,7 +130,7 @@ class BatchNorm(Layer):
             np.multiply(part, centered[start:stop], out=dX[start:stop])
             return np.stack([channel_sum(part.reshape(-1, c)), channel_sum(dX[start:stop].reshape(-1, c))])
 
-        dbeta, dcentered = sum_parts(parallel.run(sums, parts))
+        dbeta, dcentered = parallel.sum_parts(parallel.run(sums, parts))
         count = dZ.size // c
         self.gradients["beta"][...] = dbeta
         self.gradients["gamma"][...] = dcentered * inv_std  # sum of dZ * X_hat

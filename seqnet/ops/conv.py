@@ -271,9 +271,7 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
         return dWb
 
     out_hw = dZ.shape[1:3]
-    dWb, *others = parallel.run(part, _parts(X, out_hw, k))
-    for other in others:  # in part order: the result does not depend on the threads' timing
-        dWb += other
+    dWb = parallel.sum_parts(parallel.run(part, _parts(X, out_hw, k)))
     return dX, dWb[:-1].reshape(W.shape), dWb[-1:]
 
 

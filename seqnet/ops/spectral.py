@@ -188,9 +188,7 @@ def conv2d_backward_spectral(dZ: np.ndarray, X_shape: tuple[int, ...], W: np.nda
     def part(i: int, start: int, stop: int) -> np.ndarray:
         return _backward_part(dZ[start:stop], W, pad, N, None if dX is None else dX[start:stop], ws.part(i))
 
-    dW, *others = parallel.run(part, ws.parts)
-    for other in others:
-        dW += other
+    dW = parallel.sum_parts(parallel.run(part, ws.parts))
     return dX, dW, dZ.sum(axis=(0, 1, 2)).reshape(1, -1)
 
 
