@@ -77,6 +77,34 @@ def test_run_keeps_part_order_uses_threads_and_propagates_errors(threads):
     assert sorted(finished) == [1, 2]  # the other parts were waited for
 
 
+def test_the_thread_count_may_change_while_a_split_runs(threads):
+    threads(3)
+    counts = []
+
+    def part(i, start, stop):
+        if i == 1:  # a pool thread: the old pool may not wait for (join) this very thread
+            parallel.set_num_threads(2)
+        return i
+
+    assert parallel.run(part, parallel.shares(3, 3)) == [0, 1, 2]
+    errors = []
+
+    def splits():  # another thread keeps splitting while this one changes the count
+        try:
+            for _ in range(300):
+                with parallel.session():
+                    counts.append(len(parallel.run(lambda i, a, b: i, parallel.split(4, 10 ** 9))))
+        except Exception as error:  # pragma: no cover - the failure this test looks for
+            errors.append(error)
+
+    worker = threading.Thread(target=splits)
+    worker.start()
+    for n in range(300):
+        parallel.set_num_threads(2 + n % 2)
+    worker.join()
+    assert errors == [] and set(counts) <= {2, 3}
+
+
 def test_session_keeps_blas_single_threaded_and_restores_it(threads):
     threads(2)
     outside = blas_threads()

@@ -60,14 +60,17 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Use ``n`` threads (1: everything on the calling thread)."""
+    """Use ``n`` threads (1: everything on the calling thread); safe to call while other threads
+    train: splits already under way finish on the old threads."""
     global _threads, _pool
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"set_num_threads expects a positive integer, got {n!r}")
     with _lock:
         _threads = n
         if _pool is not None:
-            _pool.shutdown()
+            # parts already handed to the old pool still run; a run() in another thread that
+            # started before this call finishes on the old pool, later ones start a new one
+            _pool.shutdown(wait=False)
             _pool = None
 
 
@@ -148,14 +151,13 @@ def run(fn: Callable[[int, int, int], Any], parts: list[tuple[int, int]]) -> lis
     if len(parts) == 1 or getattr(_local, "in_part", False):
         return [fn(i, *part) for i, part in enumerate(parts)]
     with session():
-        with _lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(max(get_num_threads() - 1, 1), thread_name_prefix="seqnet")
-            pool = _pool
         futures = []
         _local.in_part = True
         try:
-            futures = [pool.submit(_part, fn, i, *part) for i, part in enumerate(parts[1:], 1)]
+            with _lock:  # set_num_threads may not shut the pool down between these submits
+                if _pool is None:
+                    _pool = ThreadPoolExecutor(max(get_num_threads() - 1, 1), thread_name_prefix="seqnet")
+                futures = [_pool.submit(_part, fn, i, *part) for i, part in enumerate(parts[1:], 1)]
             first = fn(0, *parts[0])
             return [first, *(f.result() for f in futures)]
         finally:
