@@ -154,9 +154,10 @@ def run(fn: Callable[[int, int, int], Any], parts: list[tuple[int, int]]) -> lis
         futures = []
         _local.in_part = True
         try:
+            workers = max(get_num_threads() - 1, 1)  # (which may take the lock)
             with _lock:  # set_num_threads may not shut the pool down between these submits
                 if _pool is None:
-                    _pool = ThreadPoolExecutor(max(get_num_threads() - 1, 1), thread_name_prefix="seqnet")
+                    _pool = ThreadPoolExecutor(workers, thread_name_prefix="seqnet")
                 futures = [_pool.submit(_part, fn, i, *part) for i, part in enumerate(parts[1:], 1)]
             first = fn(0, *parts[0])
             return [first, *(f.result() for f in futures)]
