@@ -83,15 +83,15 @@ def _layer_to_torch(layer: Layer, in_shape: tuple[int, ...], dtype: torch.dtype)
             m.bias.copy_(p["b"][0])
     elif isinstance(layer, Conv2D):
         kh, kw = layer.kernel_shape
-        m = nn.Conv2d(layer.n_in, layer.n_out, (kh, kw), stride=layer.stride, padding=layer.pad)
+        m = nn.Conv2d(layer.n_in, layer.n_out, (kh, kw), stride=layer.stride, padding=layer.padding)
         with torch.no_grad():
             m.weight.copy_(p["W"].permute(3, 2, 0, 1))
             m.bias.copy_(p["b"][0])
     elif isinstance(layer, Pool2D):
         if layer.mode == "max":
-            m = nn.MaxPool2d(layer.kernel_shape, layer.stride, layer.pad)
+            m = nn.MaxPool2d(layer.kernel_shape, layer.stride, layer.padding)
         else:
-            m = nn.AvgPool2d(layer.kernel_shape, layer.stride, layer.pad, count_include_pad=True)
+            m = nn.AvgPool2d(layer.kernel_shape, layer.stride, layer.padding, count_include_pad=True)
     elif isinstance(layer, GlobalAvgPool2D):
         m = GlobalAvgPool()
     elif isinstance(layer, Flatten):
@@ -203,9 +203,7 @@ def to_seqnet(module: nn.Module, input_shape: tuple[int, ...], dtype: str = "flo
         else:
             raise ValueError(f"to_seqnet: no seqnet counterpart for torch layer {type(m).__name__} ({m})")
         layers.append(layer)
-        probe = seqnet.Sequential([type(layer).from_config(layer.get_config())], dtype="float64")
-        probe.build(shape)
-        shape = probe.output_shape[1:]
+        shape = layer.compute_output_shape(shape)
         i += 2 if fused else 1
     model = seqnet.Sequential(layers, seed=seed, dtype=dtype)
     model.build(tuple(input_shape))

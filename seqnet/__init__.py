@@ -4,8 +4,7 @@ from . import (activations, callbacks, datasets, gradcheck, initializers, layers
 from .ops.parallel import get_num_threads, set_num_threads
 from .saving import ModelFileError, load_model
 from .sequential import Sequential
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = ["Sequential", "load_model", "ModelFileError", "get_num_threads", "set_num_threads", "activations",
            "callbacks", "datasets", "gradcheck", "initializers", "layers", "losses", "metrics", "optimizers",

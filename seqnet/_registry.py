@@ -1,12 +1,22 @@
-"""Name -> class registries, one per kind of object (layers, losses, ...).
+"""Name -> class registries, one per kind of object (layers, losses, ...), and the state protocol.
 
 Every registered class can be named by an exact snake_case string, created from
 a config dict ``{"class_name": ..., "config": {...}}`` or passed as an instance.
 Unknown names raise a ``ValueError`` that lists the known ones.
+
+The state protocol: every object that is saved with a model (the model, its layers, optimizer,
+loss, callbacks, schedulers) is :class:`Configurable`. ``get_config()`` returns its constructor
+arguments as plain JSON values, and ``from_config`` rebuilds it; ``get_state()`` returns what
+changes as it is used, by stable names: JSON values, arrays, lists of arrays, other configurable
+objects (stored by registered name, config and state), and dicts of these; ``set_state`` puts it
+back. Saving is a walk over these two; a new stateful class needs no change in saving.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
+
+
+REGISTRIES: dict[str, "Registry"] = {}  # by kind: how saved objects are rebuilt by registered name
 
 
 class Registry:
@@ -19,6 +29,9 @@ class Registry:
     """
 
     def __init__(self, kind: str) -> None:
+        if kind in REGISTRIES:
+            raise ValueError(f"a registry of {kind} names exists already")
+        REGISTRIES[kind] = self
         self.kind = kind
         self.base: type | None = None  # set by the module that defines the base class
         self._classes: dict[str, type] = {}
@@ -86,10 +99,11 @@ def serialize(obj: Any) -> dict[str, Any]:
 
 
 class Configurable:
-    """Mixin for objects rebuilt from their constructor arguments.
+    """Mixin for objects rebuilt from their constructor arguments, with the state protocol.
 
     Subclasses return their constructor arguments as plain JSON values from
-    ``get_config``; ``from_config(config)`` is ``cls(**config)``.
+    ``get_config``; ``from_config(config)`` is ``cls(**config)``. ``get_state`` / ``set_state``
+    carry what changes with use (nothing by default).
     """
 
     registered_name: str = ""
@@ -100,6 +114,15 @@ class Configurable:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Configurable":
         return cls(**config)
+
+    def get_state(self) -> dict[str, Any]:
+        """What changes as the object is used and must survive a save, by stable names."""
+        return {}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Put back what :meth:`get_state` returned (attributes of the same names by default)."""
+        for key, value in state.items():
+            setattr(self, key, value)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())

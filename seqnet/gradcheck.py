@@ -16,6 +16,7 @@ import numpy as np
 from .activations import Activation
 from .layers import Layer
 from .losses import Loss
+from .training import check_y
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -146,7 +147,7 @@ def check_gradients(obj: Any, X: Any, Y: Any = None, eps: float = 1e-6, max_chec
             model.build(X.shape[1:])
         for layer in model.layers:
             layer.need_input_gradient = True
-        Yt = model._check_y(Y, len(X))
+        Yt = check_y(model, Y, len(X))
         reset = _frozen_rng(model.layers)
 
         def f() -> float:

@@ -22,17 +22,6 @@ optimizers = Registry("optimizer")
 FLUSH_EVERY = 64  # updates between flushes of subnormal numbers to zero
 
 
-_scratch_buffers: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
-
-
-def _scratch(like: np.ndarray) -> np.ndarray:
-    """A reusable work array shaped like ``like`` (contents undefined)."""
-    key = (like.shape, like.dtype.str)
-    if key not in _scratch_buffers:
-        _scratch_buffers[key] = np.empty_like(like)
-    return _scratch_buffers[key]
-
-
 def flush_subnormals(arr: np.ndarray) -> None:
     """Set entries smaller in magnitude than the dtype's smallest normal number to zero, in place.
 
@@ -49,7 +38,8 @@ class Optimizer(Configurable, ABC):
     Parameters
     ----------
     lr : float
-        Learning rate (the initial one when ``lr_scheduler`` is given).
+        The base learning rate (the schedule's initial one when ``lr_scheduler`` is given); the
+        attribute ``lr`` (also ``learning_rate``) holds it, ``current_lr`` the rate of the next update.
     clip_norm : float, optional
         Rescale each parameter's gradient so its Euclidean norm is at most this.
     weight_decay : float, default 0
@@ -61,24 +51,42 @@ class Optimizer(Configurable, ABC):
     def __init__(self, lr: float, clip_norm: float | None = None, weight_decay: float = 0.0,
                  lr_scheduler: Any = None) -> None:
         name = type(self).__name__
-        self.learning_rate = _check_positive("lr", lr, name, allow_zero=True)
+        self.lr = _check_positive("lr", lr, name, allow_zero=True)
         self.clip_norm = None if clip_norm is None else _check_positive("clip_norm", clip_norm, name)
         self.weight_decay = _check_positive("weight_decay", weight_decay, name, allow_zero=True)
-        self.lr_scheduler = None if lr_scheduler is None else schedulers.get(lr_scheduler, lr=self.learning_rate)
+        self.lr_scheduler = None if lr_scheduler is None else schedulers.get(lr_scheduler, lr=self.lr)
         self.iterations = 0
         self.state: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+        self._scratch_buffers: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
+
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        """A work array shaped like ``like`` (contents undefined), this optimizer's own: two models
+        training at once in two threads never share one."""
+        key = (like.shape, like.dtype.str)
+        if key not in self._scratch_buffers:
+            self._scratch_buffers[key] = np.empty_like(like)
+        return self._scratch_buffers[key]
 
     @property
-    def lr(self) -> float:
-        """The learning rate the next update uses."""
+    def learning_rate(self) -> float:
+        """Keras's name for :attr:`lr`, the base learning rate (settable)."""
+        return self.lr
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self.lr = float(value)
+
+    @property
+    def current_lr(self) -> float:
+        """The learning rate the next update uses: ``lr``, or the schedule's rate at this step."""
         if self.lr_scheduler is not None:
             return self.lr_scheduler(self.iterations)
-        return self.learning_rate
+        return self.lr
 
     def update(self, model: Any) -> None:
         """One step on every parameter of ``model`` (a Sequential or an iterable of layers)."""
         layers: list[Any] = [layer for layer in getattr(model, "layers", model) if getattr(layer, "trainable", True)]
-        lr = self.lr
+        lr = self.current_lr
         for layer in layers:
             for pname, param in layer.parameters.items():
                 grad = layer.gradients[pname]
@@ -101,8 +109,22 @@ class Optimizer(Configurable, ABC):
     def _step(self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray, lr: float) -> None:
         """Update ``param`` in place from ``grad``, keeping per-parameter ``state``."""
 
+    def get_state(self) -> dict[str, Any]:
+        """``iterations`` and every slot array as ``"<layer>/<parameter>/<slot>"`` (momentum, Adam's moments)."""
+        slots = {f"{layer}/{param}/{slot}": value for (layer, param), values in self.state.items()
+                 for slot, value in values.items()}
+        return {"iterations": self.iterations, **slots}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.iterations = int(state.get("iterations", 0))
+        self.state = {}
+        for key, value in state.items():
+            if key != "iterations":
+                layer, param, slot = key.rsplit("/", 2)
+                self.state.setdefault((layer, param), {})[slot] = np.array(value)
+
     def get_config(self) -> dict[str, Any]:
-        return {"lr": self.learning_rate, "clip_norm": self.clip_norm, "weight_decay": self.weight_decay,
+        return {"lr": self.lr, "clip_norm": self.clip_norm, "weight_decay": self.weight_decay,
                 "lr_scheduler": None if self.lr_scheduler is None else serialize(self.lr_scheduler)}
 
 
@@ -139,7 +161,7 @@ class SGD(Optimizer):
             buf *= self.momentum
             buf += grad
             grad = grad + self.momentum * buf if self.nesterov else buf
-        step = np.multiply(grad, lr, out=_scratch(param))
+        step = np.multiply(grad, lr, out=self._scratch(param))
         param -= step
 
     def get_config(self):
@@ -168,7 +190,7 @@ class Adam(Optimizer):
         if "m" not in state:
             state["m"], state["v"] = np.zeros_like(param), np.zeros_like(param)
         m, v = state["m"], state["v"]
-        scratch = _scratch(param)
+        scratch = self._scratch(param)
         t = self.iterations + 1
         correction = np.sqrt(1.0 - self.beta_2 ** t)
         # written as in-place passes over one scratch buffer: this update touches every parameter,

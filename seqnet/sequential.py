@@ -1,24 +1,23 @@
-"""The Keras-style ``Sequential`` model."""
+"""The Keras-style ``Sequential`` model: the stack of layers, its build, config, state and summary.
+
+Training and evaluation live in :mod:`seqnet.training`; ``fit`` / ``evaluate`` / ``predict``
+here are their public face. Saving goes through the file formats of :mod:`seqnet._formats`.
+"""
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Any, Iterable
 
 import numpy as np
 
+from . import _formats
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
+from . import training
 from ._registry import serialize
-from .activations import SoftMax
-from .callbacks import Callback, CallbackList, History, ProgressBar
+from .callbacks import Callback, History
 from .layers import Layer
 from .layers.base import layers as _layer_registry
-from .ops import parallel
-
-
-def _batch_count(n: int, batch_size: int) -> int:
-    return -(-n // batch_size)
 
 
 class Sequential:
@@ -98,14 +97,12 @@ class Sequential:
         if not self.layers:
             raise ValueError("Sequential: the model has no layers; add some before building")
         input_shape = tuple(int(d) for d in input_shape)
-        probe = np.zeros((1, *input_shape), dtype=self.dtype)
+        shape = input_shape
         self.output_shapes = []
         for layer in self.layers:
-            layer.build(probe.shape[1:], rng=self.rng, dtype=self.dtype)
-            layer.training = False
-            probe = layer.forward(probe)
-            layer.cache.clear()
-            self.output_shapes.append((None, *probe.shape[1:]))
+            layer.build(shape, rng=self.rng, dtype=self.dtype)
+            shape = tuple(layer.compute_output_shape(shape))
+            self.output_shapes.append((None, *shape))
         # nothing consumes dL/dX of the input: skip it up to the first layer with parameters
         for layer in self.layers:
             layer.need_input_gradient = False
@@ -125,51 +122,6 @@ class Sequential:
         self.metrics = list(metrics or [])
         for m in self.metrics:
             _metrics.get(m)
-
-    # -- data checks ---------------------------------------------------------
-    def _check_X(self, X: Any, what: str = "X") -> np.ndarray:
-        X = np.asarray(X)
-        if X.dtype == bool or not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
-            raise TypeError(f"{what} must be a real numeric array, got dtype {X.dtype}")
-        if X.ndim < 2:
-            raise ValueError(f"{what} must have a batch axis and features, got shape {X.shape}")
-        if X.shape[0] == 0:
-            raise ValueError(f"{what} is empty (shape {X.shape})")
-        X = X.astype(self.dtype, copy=False)
-        if not np.all(np.isfinite(X)):
-            raise ValueError(f"{what} contains NaN or infinite values")
-        if self.built and X.shape[1:] != self.input_shape:
-            features = (f"{X.shape[1]} features" if X.ndim == 2 else f"example shape {X.shape[1:]}")
-            expected = (f"{self.input_shape[0]} features" if len(self.input_shape) == 1
-                        else f"example shape {self.input_shape}")
-            raise ValueError(f"{what} has {features}, but Sequential {self.name!r} is expecting "
-                             f"{expected} as input (got {what} of shape {X.shape})")
-        return X
-
-    def _check_y(self, y: Any, n: int, what: str = "y") -> np.ndarray:
-        y = np.asarray(y)
-        if len(y) != n:
-            raise ValueError(f"X and {what} have different lengths: {n} and {len(y)}")
-        if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
-            raise TypeError(f"{what} must be numeric (class ids or one-hot rows), got dtype {y.dtype}")
-        out = self.output_shape[1:]
-        if y.shape[1:] == out:
-            if not np.all(np.isfinite(y)):
-                raise ValueError(f"{what} contains NaN or infinite values")
-            return y.astype(self.dtype, copy=False)
-        if y.ndim == 1 and len(out) == 1:
-            if out[0] == 1:
-                return y.astype(self.dtype).reshape(-1, 1)
-            try:
-                return _losses.one_hot(y, out[0], self.dtype)
-            except ValueError as err:
-                raise ValueError(f"{what}: {err}") from None
-        raise ValueError(f"{what} of shape {y.shape} does not match the model's output {self.output_shape}: "
-                         f"pass class ids of shape ({n},) or targets of shape ({n}, {', '.join(map(str, out))})")
-
-    def _require_compiled(self, method: str) -> None:
-        if self.optimizer is None or self.loss is None:
-            raise RuntimeError(f"Sequential.{method}: call compile(optimizer, loss) before {method}")
 
     # -- forward / backward ----------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
@@ -192,35 +144,15 @@ class Sequential:
             dX = layer.backward(dX)
         return dX
 
-    def _fused(self) -> bool:
-        # softmax followed by cross-entropy: dL/dZ = (Y_hat - Y) / m, cheaper and exact
-        return isinstance(self.loss, _losses.CrossEntropy) and isinstance(self.layers[-1].activation, SoftMax)
-
     def backward_loss(self, Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray | None:
         """Backpropagate the loss of output ``Y_hat`` against targets ``Y``; returns ``dL/dX``."""
-        if self._fused():
-            return self.backward(self.loss.fused_backward(Y, Y_hat), from_logits=True)
-        return self.backward(self.loss.backward(Y, Y_hat))
+        return training.backward_loss(self, Y, Y_hat)
 
     def train_step(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
         """One optimizer update on the batch ``(X, Y)``; returns the batch loss and output."""
-        with self._threads():
-            Y_hat = self.forward(X, training=True)
-            loss = self.loss.forward(Y, Y_hat)
-            self.backward_loss(Y, Y_hat)
-            self.optimizer.update(self)
-        return loss, Y_hat
+        return training.train_step(self, X, Y)
 
-    def _threads(self) -> Any:
-        """What a pass over the model runs in: a :func:`seqnet.ops.parallel.session` when a layer
-        splits its batch over threads (then BLAS stays single-threaded and the Dense layers split
-        their products too), else nothing: BLAS's own threads serve a model of matrix products best."""
-        return parallel.session() if any(layer.splits_batch for layer in self.layers) else nullcontext()
-
-    def _metric_values(self, Y: np.ndarray, Y_hat: np.ndarray) -> dict[str, float]:
-        return {m: _metrics.get(m)(Y, Y_hat) for m in self.metrics}
-
-    # -- training --------------------------------------------------------------
+    # -- training and inference (seqnet.training) ----------------------------------
     def fit(self, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
             validation_data: tuple[Any, Any] | None = None, shuffle: bool = True,
             callbacks: list[Callback] | None = None, verbose: int = 1, initial_epoch: int = 0,
@@ -256,112 +188,24 @@ class Sequential:
         ValueError, TypeError
             On bad arguments or data; FloatingPointError if the loss stops being finite.
         """
-        self._require_compiled("fit")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"fit: expected a positive integer batch_size, received batch_size={batch_size!r}")
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"fit: expected a non-negative integer epochs, received epochs={epochs!r}")
-        if not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"fit: expected validation_split in [0, 1), received {validation_split!r}")
-        if initial_epoch < 0:
-            raise ValueError(f"fit: expected initial_epoch >= 0, received {initial_epoch!r}")
-        X = self._check_X(X)
-        if not self.built:
-            self.build(X.shape[1:])
-        X, Y, X_val, Y_val = self._split(X, self._check_y(y, len(X)), validation_data, validation_split)
-        steps = _batch_count(len(X), batch_size)
-        if initial_epoch == 0 or not self.history.epoch:
-            self.history = History()
-        else:  # resuming: keep the records of the epochs before initial_epoch
-            keep = sum(e < initial_epoch for e in self.history.epoch)
-            self.history.epoch = self.history.epoch[:keep]
-            self.history.history = {k: v[:keep] for k, v in self.history.history.items()}
-        self.callbacks = list(callbacks or [])
-        params = {"epochs": epochs, "steps": steps, "initial_epoch": initial_epoch, "verbose": verbose}
-        cbs = CallbackList([self.history, ProgressBar(verbose, epochs, steps), *self.callbacks], self, params)
-        self.stop_training = False
-        cbs.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
-            cbs.on_epoch_begin(epoch)
-            logs = self._train_epoch(X, Y, epoch, batch_size, shuffle, augment, cbs)
-            if X_val is not None:
-                logs.update({f"val_{k}": v for k, v in self._evaluate(X_val, Y_val).items()})
-            self.epochs_done = epoch + 1
-            cbs.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        cbs.on_train_end()
-        return self.history
+        return training.fit(self, X, y, batch_size=batch_size, epochs=epochs, validation_split=validation_split,
+                            validation_data=validation_data, shuffle=shuffle, callbacks=callbacks, verbose=verbose,
+                            initial_epoch=initial_epoch, augment=augment)
 
-    def _split(self, X: np.ndarray, Y: np.ndarray, validation_data: Any, validation_split: float
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-        """Training and validation arrays from ``validation_data`` or a random ``validation_split``."""
-        if validation_data is not None:
-            X_val = self._check_X(validation_data[0], "validation X")
-            return X, Y, X_val, self._check_y(validation_data[1], len(X_val), "validation y")
-        if validation_split == 0:
-            return X, Y, None, None
-        n_val = int(round(len(X) * validation_split))
-        if n_val < 1 or n_val >= len(X):
-            raise ValueError(f"fit: validation_split={validation_split} of {len(X)} examples leaves "
-                             f"{n_val} for validation and {len(X) - n_val} for training")
-        # a generator of its own, so the split is the same in every fit (and on resuming)
-        order = np.random.default_rng([self.seed, len(X)]).permutation(len(X))
-        val, train = order[:n_val], order[n_val:]
-        return X[train], Y[train], X[val], Y[val]
-
-    def _train_epoch(self, X: np.ndarray, Y: np.ndarray, epoch: int, batch_size: int, shuffle: bool,
-                     augment: Any, cbs: CallbackList) -> dict[str, float]:
-        """One pass of mini-batch updates; returns the epoch's mean loss and metrics."""
-        order = self.rng.permutation(len(X)) if shuffle else np.arange(len(X))
-        totals: dict[str, float] = {}
-        seen = 0
-        for batch, start in enumerate(range(0, len(X), batch_size)):
-            idx = order[start:start + batch_size]
-            cbs.on_train_batch_begin(batch)
-            X_batch, Y_batch = X[idx], Y[idx]
-            if augment is not None:
-                X_batch = augment(X_batch, self.rng).astype(self.dtype, copy=False)
-            loss, Y_hat = self.train_step(X_batch, Y_batch)
-            seen += len(idx)
-            for k, v in {"loss": loss, **self._metric_values(Y_batch, Y_hat)}.items():
-                totals[k] = totals.get(k, 0.0) + v * len(idx)
-            cbs.on_train_batch_end(batch, {k: v / seen for k, v in totals.items()})
-            if not np.isfinite(loss) and not self.stop_training:
-                raise FloatingPointError(f"fit: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}; "
-                                         f"lower the learning rate or check the data")
-            if self.stop_training:
-                break
-        return {k: v / seen for k, v in totals.items()}
-
-    # -- inference -------------------------------------------------------------
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
         """Outputs for ``X`` in inference mode (no dropout; BatchNorm uses running statistics).
 
         ``batch_size`` bounds memory (default 256 examples at a time).
         """
-        if not self.built:
-            raise RuntimeError("Sequential.predict: the model is not built; call fit or build first")
-        return self._predict(self._check_X(X), batch_size or 256)
-
-    def _predict(self, X: np.ndarray, batch_size: int) -> np.ndarray:
-        with self._threads():
-            outs = [self.forward(X[i:i + batch_size], training=False) for i in range(0, len(X), batch_size)]
-        for layer in self.layers:
-            layer.cache.clear()
-        return outs[0] if len(outs) == 1 else np.concatenate(outs)
+        training.require_built(self, "predict")
+        return training.predict_arrays(self, training.check_X(self, X), batch_size or 256)
 
     def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> dict[str, float]:
         """``{"loss": ..., <metric>: ...}`` on ``(X, y)`` in inference mode."""
-        self._require_compiled("evaluate")
-        if not self.built:
-            raise RuntimeError("Sequential.evaluate: the model is not built; call fit or build first")
-        X = self._check_X(X)
-        return self._evaluate(X, self._check_y(y, len(X)), batch_size or 256)
-
-    def _evaluate(self, X: np.ndarray, Y: np.ndarray, batch_size: int = 256) -> dict[str, float]:
-        Y_hat = self._predict(X, batch_size)
-        return {"loss": self.loss.forward(Y, Y_hat), **self._metric_values(Y, Y_hat)}
+        training.require_compiled(self, "evaluate")
+        training.require_built(self, "evaluate")
+        X = training.check_X(self, X)
+        return training.evaluate_arrays(self, X, training.check_y(self, y, len(X)), batch_size or 256)
 
     # -- weights and config ----------------------------------------------------
     def count_params(self) -> int:
@@ -402,20 +246,21 @@ class Sequential:
         print_fn(text)
         return text
 
-    def save(self, path: str) -> None:
-        """Save everything needed to predict or to resume training exactly (see :mod:`seqnet.saving`)."""
-        from .saving import save_model
-        save_model(self, path)
+    def save(self, path: str, format: str | None = None) -> None:
+        """Save everything needed to predict or to resume training exactly (see :mod:`seqnet.saving`).
+
+        ``format`` names the file format; by default the file name's extension picks it (seqnet's
+        HDF5 format for ``.h5`` and any name no other format claims).
+        """
+        _formats.for_saving(path, format).save(self, path)
 
     def save_weights(self, path: str) -> None:
         """Save only the weights to an HDF5 file."""
-        from .saving import save_weights
-        save_weights(self, path)
+        _formats.for_saving(path).save_weights(self, path)
 
     def load_weights(self, path: str) -> None:
         """Load weights saved by :meth:`save_weights` or :meth:`save` (layers and shapes must match)."""
-        from .saving import load_weights
-        load_weights(self, path)
+        _formats.for_loading(path).load_weights(self, path)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "seed": self.seed, "dtype": self.dtype.name,
@@ -429,6 +274,48 @@ class Sequential:
         if config.get("input_shape") is not None:
             model.build(tuple(config["input_shape"]))
         return model
+
+    # -- the state protocol ------------------------------------------------------
+    def get_state(self) -> dict[str, Any]:
+        """Everything that changes as the model trains, by stable names (see :mod:`seqnet._registry`).
+
+        ``"weights"`` maps each layer's name to its state (parameters and buffers); ``"optimizer"``,
+        ``"loss"`` and ``"metrics"`` are the compiled ones (None before ``compile``); then the
+        epochs done, the history, the random generator's state and the callbacks of the last ``fit``.
+        """
+        return {"weights": {layer.name: layer.get_state() for layer in self.layers} if self.built else {},
+                "optimizer": self.optimizer, "loss": self.loss, "metrics": list(self.metrics),
+                "epochs_done": self.epochs_done,
+                "history": {"epoch": list(self.history.epoch), "history": dict(self.history.history)},
+                "rng_state": self.rng.bit_generator.state, "callbacks": list(self.callbacks)}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`get_state` returned (objects rebuilt); keys left out stay as they are.
+
+        Raises ``ValueError`` when the weights do not fit the model's layers.
+        """
+        if state.get("weights") or (self.built and "weights" in state):
+            self._set_weights_state(state["weights"])
+        if state.get("optimizer") is not None:
+            self.compile(optimizer=state["optimizer"], loss=state["loss"], metrics=state.get("metrics"))
+        if "epochs_done" in state:
+            self.epochs_done = int(state["epochs_done"])
+        if "history" in state:
+            self.history.epoch = list(state["history"]["epoch"])
+            self.history.history = dict(state["history"]["history"])
+        if "rng_state" in state:
+            self.rng.bit_generator.state = state["rng_state"]
+        if "callbacks" in state:
+            self.callbacks = list(state["callbacks"])
+
+    def _set_weights_state(self, weights: dict[str, Any]) -> None:
+        if not self.built:
+            raise ValueError(f"holds weights, but Sequential {self.name!r} is not built; build it first")
+        names, mine = list(weights), [layer.name for layer in self.layers]
+        if names != mine:
+            raise ValueError(f"holds weights for layers {names}, but the model has layers {mine}")
+        for layer in self.layers:
+            layer.set_state(weights[layer.name])
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={len(self.layers)}>"

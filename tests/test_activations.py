@@ -1,19 +1,18 @@
 import numpy as np
 import pytest
-import torch
 
 from seqnet import activations
 from seqnet.activations import ELU, ArcTan, LeakyReLU, Linear, ReLU, Sigmoid, SoftMax, TanH
 from seqnet.gradcheck import check_gradients
 
-from conftest import assert_close, torch_grad
+from tests.helpers import assert_close, torch, torch_grad
 
 REFERENCES = [
     (Linear(), lambda z: z),
-    (Sigmoid(), torch.sigmoid),
-    (TanH(), torch.tanh),
-    (ArcTan(), torch.atan),
-    (ReLU(), torch.relu),
+    (Sigmoid(), lambda z: torch.sigmoid(z)),
+    (TanH(), lambda z: torch.tanh(z)),
+    (ArcTan(), lambda z: torch.atan(z)),
+    (ReLU(), lambda z: torch.relu(z)),
     (LeakyReLU(0.1), lambda z: torch.nn.functional.leaky_relu(z, 0.1)),
     (ELU(1.3), lambda z: torch.nn.functional.elu(z, 1.3)),
     (SoftMax(), lambda z: torch.softmax(z, dim=-1)),

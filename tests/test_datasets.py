@@ -36,35 +36,15 @@ def test_one_hot():
 
 
 # -- real file formats, written by the tests -----------------------------------------------------
-import gzip
 import os
 import pickle
-import struct
-import tarfile
 from pathlib import Path
 
 from seqnet.augment import crop_and_flip, random_crop, random_flip
 from seqnet.datasets import (DatasetError, load_cifar10, load_fashion_mnist, load_kaggle_test, read_idx,
                              write_kaggle_submission)
 
-
-def write_idx(path, array, magic_type=0x08, gz=True):
-    data = struct.pack(">BBBB", 0, 0, magic_type, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    data += array.astype(">u1" if magic_type == 0x08 else ">i4").tobytes()
-    (gzip.open if gz else open)(path, "wb").write(data)
-    return data
-
-
-def fake_fashion(folder, n_train=12, n_test=5, gz=True):
-    rng = np.random.default_rng(0)
-    folder.mkdir(parents=True, exist_ok=True)
-    arrays = {"train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28)),
-              "train-labels-idx1-ubyte": np.arange(n_train) % 10,
-              "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28)),
-              "t10k-labels-idx1-ubyte": np.arange(n_test) % 10}
-    for stem, a in arrays.items():
-        write_idx(folder / (stem + (".gz" if gz else "")), a, gz=gz)
-    return arrays
+from tests.helpers import fake_cifar, fake_fashion, write_idx
 
 
 @pytest.mark.parametrize("gz", [True, False])
@@ -123,24 +103,6 @@ def test_label_count_mismatch(tmp_path):
     write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.arange(11) % 10)
     with pytest.raises(DatasetError, match="12 images but .* 11 labels"):
         load_fashion_mnist(tmp_path)
-
-
-def cifar_batch(rng, n):
-    return {b"batch_label": b"x", b"labels": rng.integers(0, 10, n).tolist(),
-            b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8), b"filenames": [b"f"] * n}
-
-
-def fake_cifar(folder, n=4):
-    rng = np.random.default_rng(1)
-    batches = {f"data_batch_{i}": cifar_batch(rng, n) for i in range(1, 6)}
-    batches["test_batch"] = cifar_batch(rng, n)
-    root = folder / "cifar-10-batches-py"
-    root.mkdir(parents=True)
-    for name, batch in batches.items():
-        (root / name).write_bytes(pickle.dumps(batch, protocol=2))
-    with tarfile.open(folder / "cifar-10-python.tar.gz", "w:gz") as tar:
-        tar.add(root, arcname="cifar-10-batches-py")
-    return batches
 
 
 def test_cifar10_from_folder_and_tarball(tmp_path):

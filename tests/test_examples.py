@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from test_datasets import fake_cifar, fake_fashion
+from tests.helpers import fake_cifar, fake_fashion
 
 ROOT = Path(__file__).resolve().parents[1]
 

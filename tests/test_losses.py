@@ -1,13 +1,12 @@
 import numpy as np
 import pytest
-import torch
 
 from seqnet import losses
 from seqnet.activations import SoftMax
 from seqnet.gradcheck import check_gradients
 from seqnet.losses import L2, CrossEntropy, one_hot
 
-from conftest import assert_close, torch_grad
+from tests.helpers import assert_close, torch, torch_grad
 
 
 def _probs(rng, m, k):

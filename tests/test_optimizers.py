@@ -1,12 +1,11 @@
 import numpy as np
 import pytest
-import torch
 
 from seqnet import optimizers
 from seqnet.layers import Dense
 from seqnet.optimizers import SGD, Adam
 
-from conftest import assert_close
+from tests.helpers import assert_close, torch
 
 
 def _layers(rng):
@@ -75,9 +74,10 @@ def test_clip_norm_limits_each_gradient(rng):
 
 def test_scheduler_drives_the_rate():
     opt = SGD(lr=0.1, lr_scheduler="exponential")
-    assert opt.lr == 0.1
+    assert opt.current_lr == 0.1
     opt.iterations = 2000
-    assert opt.lr == pytest.approx(0.1 * 0.99 ** 2)
+    assert opt.current_lr == pytest.approx(0.1 * 0.99 ** 2)
+    assert opt.lr == opt.learning_rate == 0.1 == opt.get_config()["lr"]  # the base rate, one meaning
 
 
 def test_validation_and_registry():
@@ -108,3 +108,10 @@ def test_subnormal_state_is_flushed(rng, monkeypatch, flush_every, flushed):
         opt.update(layers)
     m = opt.state[("a", "W")]["m"][0, 0]
     assert (m == 0) == flushed and (m != 0 and abs(m) < np.finfo(np.float32).tiny) == (not flushed)
+
+
+def test_each_optimizer_owns_its_scratch_buffers():
+    p = np.zeros((3, 4))
+    one, two = Adam(), Adam()
+    assert one._scratch(p) is one._scratch(p)  # reused from step to step
+    assert one._scratch(p) is not two._scratch(p)  # never shared by two models' optimizers

@@ -69,10 +69,6 @@ class Layer(Configurable):
         # the layers up to a model's first one with parameters need not compute dL/dX (nothing
         # consumes it); layers that can skip that work (Dense, Conv2D) then return None from backward
         self.need_input_gradient = True
-        # True for layers whose work is mostly numpy passes, faster split over seqnet's threads:
-        # a model with one runs its passes inside a parallel.session, where every layer that can
-        # split its batch (Dense, BatchNorm too) does
-        self.splits_batch = False
         self.input_shape: tuple[int, ...] | None = None
         self.dtype: np.dtype | None = None
         self.rng: np.random.Generator | None = None
@@ -102,6 +98,24 @@ class Layer(Configurable):
 
     def _build(self, input_shape: tuple[int, ...]) -> None:
         """Create ``self.parameters`` (and ``self.buffers``); nothing for parameter-free layers."""
+
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """One example's output shape for one example's ``input_shape`` (no batch axis).
+
+        Raises ``ValueError`` if the layer cannot take such input. The built-in layers compute it;
+        this default runs one zero example through a built layer (override it to avoid that).
+        """
+        probe = np.zeros((1, *input_shape), dtype=self.dtype or np.float64)
+        training, self.training = self.training, False
+        try:
+            return tuple(self.forward(probe).shape[1:])
+        finally:
+            self.training = training
+            self.clear_cache()
+
+    def clear_cache(self) -> None:
+        """Drop what the last forward pass kept for the backward pass (and any scratch memory)."""
+        self.cache.clear()
 
     def _check_input(self, X: np.ndarray) -> None:
         """Raise ``ValueError`` if ``X`` does not fit the built layer."""
@@ -165,6 +179,24 @@ class Layer(Configurable):
                     f"got {value.shape}"
                 )
             target[...] = value
+
+    def get_state(self) -> dict[str, np.ndarray]:
+        """The parameters then the buffers, by name (the arrays themselves, not copies)."""
+        return OrderedDict([*self.parameters.items(), *self.buffers.items()])
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Copy the arrays of :meth:`get_state` into the built layer; names and shapes must match."""
+        targets = self.get_state()
+        if sorted(state) != sorted(targets):
+            raise ValueError(f"layer {self.name!r} has weights {sorted(state)} in the saved state, "
+                             f"but the model's layer has {sorted(targets)}")
+        for key, target in targets.items():
+            shape = np.shape(state[key])
+            if shape != target.shape:
+                raise ValueError(f"weight {self.name}/{key} has shape {shape} in the saved state, "
+                                 f"but the model expects {target.shape}")
+        for key, target in targets.items():
+            target[...] = state[key]
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, **({} if self.trainable else {"trainable": False})}

@@ -6,11 +6,10 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
-from ..ops import (Workspace, conv2d_backward_gemm, conv2d_backward_scipy, conv2d_backward_spectral,
-                   conv2d_forward_gemm, conv2d_forward_scipy, conv2d_forward_spectral, normalize_pad)
+from ..ops.conv import conv_output_size, normalize_pad
+from ..ops.engines import ENGINES, ConvEngine, make_engine
+from ..ops.engines import choose_engine  # noqa: F401 (documented here before the engines moved to ops)
 from .base import Layer, check_positive_int, identifier_config, register
-
-ENGINES = ("auto", "gemm", "spectral", "scipy")
 
 
 def kernel_pair(kernel_shape: Any, layer: str) -> tuple[int, int]:
@@ -32,20 +31,6 @@ def check_image_input(layer: Layer, input_shape: tuple[int, ...], kernel: tuple[
     if kernel[0] > h or kernel[1] > w:
         raise ValueError(f"{kind} {layer.name!r}: kernel {kernel} is larger than the padded input "
                          f"{(h, w)} (input {input_shape[:2]}, padding {pad})")
-
-
-def choose_engine(kernel_shape: tuple[int, int], stride: int, c_in: int) -> str:
-    """The engine ``engine="auto"`` runs: "spectral" where it measured faster than "gemm", else "gemm".
-
-    Measured on a 2-core machine (``benchmarks/bench_engines.py``, fwd+bwd): spectral took
-    0.2-0.9x gemm's time on stride-1 layers with kernels of 15 or more taps (3x5, 4x4, 5x5, 7x7)
-    and 3 to 128 input channels, but up to 2.3x with a single input channel; on 3x3 layers it
-    took 0.65-0.95x with 128 input channels, 0.8-1.4x with 64 and 1.2-2.6x with 16 or fewer.
-    """
-    area = kernel_shape[0] * kernel_shape[1]
-    if stride == 1 and ((area >= 15 and c_in >= 3) or (area >= 9 and c_in >= 128)):
-        return "spectral"
-    return "gemm"
 
 
 @register("conv2d")
@@ -70,8 +55,14 @@ class Conv2D(Layer):
         theorem, with the Fourier transforms done as matrix products; several times faster
         than gemm for 5x5 and larger kernels. "scipy": ``scipy.signal.correlate`` (an
         independent cross-check, much slower). "auto" picks gemm or spectral when the layer is
-        built (see :func:`~seqnet.layers.conv.choose_engine`); the choice is the attribute ``engine_used``.
+        built (see :func:`~seqnet.ops.engines.choose_engine`); the name of the engine in use is
+        ``engine_used``, the engine itself ``kernel`` (:mod:`seqnet.ops.engines`).
     name : str, optional
+
+    Attributes
+    ----------
+    pad : the ``pad`` argument as given (and as saved in the config)
+    padding : (int, int), the rows and columns of zeros added on each side
 
     Notes
     -----
@@ -96,28 +87,38 @@ class Conv2D(Layer):
         self.n_out = check_positive_int(n_out, "n_out", "Conv2D")
         self.kernel_shape = kernel_pair(kernel_shape, "Conv2D")
         self.stride = check_positive_int(stride, "stride", "Conv2D")
-        self.pad_arg = pad if isinstance(pad, (str, int)) else list(pad)
-        self.pad = normalize_pad(pad, self.kernel_shape)
-        if engine not in ENGINES:
-            raise ValueError(f"Conv2D: unknown engine {engine!r}; known engines: {', '.join(ENGINES)}")
+        self.pad = pad if isinstance(pad, (str, int)) else list(pad)
+        self.padding = normalize_pad(pad, self.kernel_shape)
+        if engine != "auto" and engine not in ENGINES:
+            raise ValueError(f"Conv2D: unknown engine {engine!r}; known engines: auto, {', '.join(ENGINES)}")
         if engine == "spectral" and self.stride != 1:
             raise ValueError(f"Conv2D: engine 'spectral' computes stride-1 convolutions only, got stride "
                              f"{self.stride}; use engine 'gemm' or 'auto'")
         self.engine = engine
-        self.engine_used: str | None = None if engine == "auto" else engine
+        self.kernel: ConvEngine | None = None  # made by build, when the input channels are known
         self._weight_init_id = weight_init
         self.weight_init = initializers.get(weight_init, activation=self.activation)
         self.n_in: int | None = None
 
+    @property
+    def engine_used(self) -> str | None:
+        """The name of the engine the layer runs: ``engine``, or for "auto" its choice once built."""
+        if self.kernel is not None:
+            return self.kernel.name
+        return None if self.engine == "auto" else self.engine
+
     def _build(self, input_shape):
-        check_image_input(self, input_shape, self.kernel_shape, self.pad)
+        check_image_input(self, input_shape, self.kernel_shape, self.padding)
         self.n_in = input_shape[2]
-        if self.engine == "auto":
-            self.engine_used = choose_engine(self.kernel_shape, self.stride, self.n_in)
-        self.splits_batch = self.engine_used != "scipy"
+        self.kernel = make_engine(self.engine, self.kernel_shape, self.stride, self.padding, self.n_in)
         W_shape = (*self.kernel_shape, self.n_in, self.n_out)
         self.parameters["W"] = self.weight_init(W_shape, self.rng, self.dtype)
         self.parameters["b"] = np.zeros((1, self.n_out), dtype=self.dtype)
+
+    def compute_output_shape(self, input_shape):
+        check_image_input(self, input_shape, self.kernel_shape, self.padding)
+        h, w = (conv_output_size(input_shape[i], self.kernel_shape[i], self.padding[i], self.stride) for i in (0, 1))
+        return (h, w, self.n_out)
 
     def _check_input(self, X):
         if X.ndim != 4:
@@ -126,36 +127,26 @@ class Conv2D(Layer):
         if X.shape[3] != self.n_in:
             raise ValueError(f"Conv2D {self.name!r} was built for {self.n_in} input channels, "
                              f"got input of shape {X.shape} with {X.shape[3]}")
-        check_image_input(self, X.shape[1:], self.kernel_shape, self.pad)
+        check_image_input(self, X.shape[1:], self.kernel_shape, self.padding)
 
     def _forward(self, X):
-        W, b = self.parameters["W"], self.parameters["b"]
-        self.cache["X_shape"] = X.shape
-        if self.engine_used == "scipy":
-            self.cache["X"] = X
-            return conv2d_forward_scipy(X, W, b, self.stride, self.pad)
-        workspace = self.cache.setdefault("workspace", Workspace())
-        if self.engine_used == "spectral":
-            return conv2d_forward_spectral(X, W, b, self.pad, workspace)
-        self.cache["X"] = X
-        return conv2d_forward_gemm(X, W, b, self.stride, self.pad, workspace)
+        Z, self.cache["kept"] = self.kernel.forward(X, self.parameters["W"], self.parameters["b"])
+        return Z
 
     def _backward(self, dZ):
-        W = self.parameters["W"]
-        if self.engine_used == "scipy":
-            dX, dW, db = conv2d_backward_scipy(dZ, self.cache["X"], W, self.stride, self.pad)
-        elif self.engine_used == "spectral":
-            dX, dW, db = conv2d_backward_spectral(dZ, self.cache["X_shape"], W, self.pad, self.cache["workspace"],
-                                                  need_dX=self.need_input_gradient)
-        else:
-            dX, dW, db = conv2d_backward_gemm(dZ, self.cache["X"], W, self.stride, self.pad, self.cache["workspace"],
-                                              need_dX=self.need_input_gradient)
+        dX, dW, db = self.kernel.backward(dZ, self.parameters["W"], self.cache["kept"],
+                                          need_dX=self.need_input_gradient)
         self.gradients["W"][...] = dW
         self.gradients["b"][...] = db
         return dX
 
+    def clear_cache(self):
+        super().clear_cache()
+        if self.kernel is not None:
+            self.kernel.release()
+
     def get_config(self):
         return {"n_out": self.n_out, "kernel_shape": list(self.kernel_shape),
-                "activation": self._activation_config(), "stride": self.stride, "pad": self.pad_arg,
+                "activation": self._activation_config(), "stride": self.stride, "pad": self.pad,
                 "weight_init": identifier_config(self._weight_init_id, self.weight_init),
                 "engine": self.engine, **super().get_config()}

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
-from ..ops import parallel
+from ..ops.dense import dense_backward, dense_forward
 from .base import Layer, check_positive_int, identifier_config, register
 
 
@@ -47,12 +47,16 @@ class Dense(Layer):
         self.weight_init = initializers.get(weight_init, activation=self.activation)
         self.n_in: int | None = None
 
-    def _build(self, input_shape):
+    def compute_output_shape(self, input_shape):
         if len(input_shape) != 1:
             raise ValueError(
                 f"Dense {self.name!r} expects 2-D input (batch, features), got input of shape "
                 f"{(None, *input_shape)}; add a Flatten layer before it"
             )
+        return (self.n_out,)
+
+    def _build(self, input_shape):
+        self.compute_output_shape(input_shape)
         self.n_in = input_shape[0]
         self.parameters["W"] = self.weight_init((self.n_in, self.n_out), self.rng, self.dtype)
         self.parameters["b"] = np.zeros((1, self.n_out), dtype=self.dtype)
@@ -65,28 +69,11 @@ class Dense(Layer):
 
     def _forward(self, X):
         self.cache["X"] = X
-        W, b = self.parameters["W"], self.parameters["b"]
-        Z = np.empty((len(X), self.n_out), dtype=np.result_type(X, W))
-
-        def outputs(i, start, stop):  # a share of the output units
-            np.matmul(X, W[:, start:stop], out=Z[:, start:stop])
-            Z[:, start:stop] += b[:, start:stop]
-
-        parallel.run(outputs, parallel.split(self.n_out, parallel.product_work(*X.shape, self.n_out)))
-        return Z
+        return dense_forward(X, self.parameters["W"], self.parameters["b"])
 
     def _backward(self, dZ):
-        X, W, dW = self.cache["X"], self.parameters["W"], self.gradients["W"]
-        np.sum(dZ, axis=0, keepdims=True, out=self.gradients["b"])
-        dX = np.empty((len(dZ), self.n_in), dtype=np.result_type(dZ, W)) if self.need_input_gradient else None
-
-        def inputs(i, start, stop):  # a share of the input features: rows of dW, columns of dX
-            np.matmul(X[:, start:stop].T, dZ, out=dW[start:stop])
-            if dX is not None:
-                np.matmul(dZ, W[start:stop].T, out=dX[:, start:stop])
-
-        parallel.run(inputs, parallel.split(self.n_in, parallel.product_work(*X.shape, self.n_out)))
-        return dX
+        return dense_backward(dZ, self.cache["X"], self.parameters["W"], self.gradients["W"], self.gradients["b"],
+                              need_dX=self.need_input_gradient)
 
     def get_config(self):
         return {"n_out": self.n_out, "activation": self._activation_config(),

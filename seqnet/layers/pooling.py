@@ -5,7 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from ..ops import normalize_pad, pool2d_backward, pool2d_forward
+from ..ops.conv import conv_output_size, normalize_pad
+from ..ops.pool import pool2d_backward, pool2d_forward
 from .base import Layer, check_positive_int, register
 from .conv import check_image_input, kernel_pair
 
@@ -41,12 +42,16 @@ class Pool2D(Layer):
             raise ValueError(f"{kind}: unknown mode {mode!r}; known modes: {', '.join(MODES)}")
         self.mode = mode
         self.stride = check_positive_int(stride, "stride", kind)
-        self.pad_arg = pad if isinstance(pad, (str, int)) else list(pad)
-        self.pad = normalize_pad(pad, self.kernel_shape)
-        self.splits_batch = True
+        self.pad = pad if isinstance(pad, (str, int)) else list(pad)
+        self.padding = normalize_pad(pad, self.kernel_shape)
 
     def _build(self, input_shape):
-        check_image_input(self, input_shape, self.kernel_shape, self.pad)
+        check_image_input(self, input_shape, self.kernel_shape, self.padding)
+
+    def compute_output_shape(self, input_shape):
+        check_image_input(self, input_shape, self.kernel_shape, self.padding)
+        h, w = (conv_output_size(input_shape[i], self.kernel_shape[i], self.padding[i], self.stride) for i in (0, 1))
+        return (h, w, input_shape[2])
 
     def _check_input(self, X):
         if X.ndim != 4:
@@ -55,21 +60,21 @@ class Pool2D(Layer):
         if X.shape[3] != self.input_shape[2]:
             raise ValueError(f"{type(self).__name__} {self.name!r} was built for {self.input_shape[2]} "
                              f"channels, got input of shape {X.shape}")
-        check_image_input(self, X.shape[1:], self.kernel_shape, self.pad)
+        check_image_input(self, X.shape[1:], self.kernel_shape, self.padding)
 
     def _forward(self, X):
-        Z, self.cache["argmax"] = pool2d_forward(X, self.kernel_shape, self.stride, self.pad, self.mode,
+        Z, self.cache["argmax"] = pool2d_forward(X, self.kernel_shape, self.stride, self.padding, self.mode,
                                                  with_argmax=self.training)
         self.cache["X_shape"] = X.shape
         return Z
 
     def _backward(self, dZ):
         return pool2d_backward(dZ, self.cache["X_shape"], self.cache["argmax"], self.kernel_shape, self.stride,
-                               self.pad, self.mode)
+                               self.padding, self.mode)
 
     def get_config(self):
         return {"kernel_shape": list(self.kernel_shape), "mode": self.mode, "stride": self.stride,
-                "pad": self.pad_arg, **super().get_config()}
+                "pad": self.pad, **super().get_config()}
 
 
 class _FixedModePool(Pool2D):
@@ -113,6 +118,10 @@ class GlobalAvgPool2D(Layer):
         if len(input_shape) != 3:
             raise ValueError(f"GlobalAvgPool2D {self.name!r} expects 4-D NHWC input, "
                              f"got input of shape {(None, *input_shape)}")
+
+    def compute_output_shape(self, input_shape):
+        self._build(input_shape)
+        return (input_shape[2],)
 
     def _forward(self, X):
         self.cache["X_shape"] = X.shape

@@ -18,6 +18,9 @@ class Flatten(Layer):
     def __init__(self, name: str | None = None) -> None:
         super().__init__(name=name)
 
+    def compute_output_shape(self, input_shape):
+        return (int(np.prod(input_shape)),)
+
     def _forward(self, X):
         self.cache["shape"] = X.shape
         return X.reshape(X.shape[0], -1)
@@ -38,6 +41,9 @@ class Activation(Layer):
 
     def __init__(self, activation: Any, name: str | None = None) -> None:
         super().__init__(activation, name)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
 
     def get_config(self):
         return {"activation": self._activation_config(), **super().get_config()}
@@ -61,6 +67,9 @@ class Dropout(Layer):
         if not 0.0 <= float(rate) < 1.0:
             raise ValueError(f"Dropout: expected `rate` in [0, 1), received rate={rate}")
         self.rate = float(rate)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
 
     def _forward(self, X):
         if not self.training or self.rate == 0.0:

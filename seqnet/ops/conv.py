@@ -182,7 +182,7 @@ class _Im2col:
 
 def _parts(X: np.ndarray, out_hw: tuple[int, int], k: int) -> list[tuple[int, int]]:
     """The batch's parts for the threads; the work is the count of im2col entries."""
-    return parallel.split(X.shape[0], X.shape[0] * out_hw[0] * out_hw[1] * k)
+    return parallel.split(X.shape[0], X.shape[0] * out_hw[0] * out_hw[1] * k, opens=True)
 
 
 def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int, pad: tuple[int, int],

@@ -6,8 +6,13 @@ So inside a :func:`session`, where numpy's BLAS is single-threaded, the kernels 
 into one contiguous part per thread and run the whole kernel (copies, matrix products, adds) on
 each part in its own thread. numpy releases the GIL inside its loops and its BLAS calls, so the
 parts really run at the same time. Outside a session the kernels run as one part, with BLAS's
-own threads. :class:`~seqnet.Sequential` opens a session around each step of a model whose
-layers have ``splits_batch`` set (convolutions, pooling).
+own threads.
+
+Only the kernels in :mod:`seqnet.ops` know about threads. A model runs each of its passes
+inside a :func:`scope`, which by itself changes nothing: the first kernel in it that gains from
+threads (a convolution, a pooling pass: ``split(..., opens=True)``) opens a session that lasts
+until the scope ends, so that the matrix-product kernels after it (Dense, BatchNorm) split their
+work too instead of waking BLAS's threads. A model of matrix products alone never opens one.
 
 The number of threads follows numpy's BLAS (``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS``, or
 all cores) unless :func:`set_num_threads` says otherwise. Results do not depend on the timing
@@ -35,6 +40,7 @@ _blas: list | None = None
 _lock = threading.Lock()
 _sessions = 0  # sessions open in any thread; the first sets BLAS to one thread, the last restores it
 _saved_blas: list[tuple[Any, int]] = []
+_restore_pending = False  # BLAS was set to one thread and not yet put back
 _local = threading.local()  # .in_part: this thread is running a part (nested splits run serially)
 
 
@@ -74,6 +80,44 @@ def set_num_threads(n: int) -> None:
             _pool = None
 
 
+def _enter() -> None:
+    """Count one more open session; the first sets BLAS to one thread."""
+    global _sessions, _saved_blas, _restore_pending
+    with _lock:
+        _sessions += 1  # first: whatever interrupts the switch below, the caller's _leave undoes it
+        if _sessions == 1:
+            if not _restore_pending:  # (after a failed restore, BLAS's setting is still the saved one)
+                _saved_blas = [(c, c.num_threads) for c in _blas_controllers()]
+            _restore_pending = True
+            for controller, threads in _saved_blas:
+                if threads != 1:
+                    controller.set_num_threads(1)
+
+
+def _leave() -> None:
+    """Count one session less; the last puts back BLAS's own setting, even when interrupted."""
+    global _sessions, _restore_pending
+    with _lock:
+        try:
+            if _sessions == 1:
+                _restore_blas()
+                _restore_pending = False
+        finally:
+            _sessions = max(_sessions - 1, 0)
+
+
+def _restore_blas() -> None:
+    try:
+        for controller, threads in _saved_blas:
+            if controller.num_threads != threads:
+                controller.set_num_threads(threads)
+    except BaseException:
+        # a Ctrl-C inside the switch: try once more, so that BLAS is not left on one thread
+        for controller, threads in _saved_blas:
+            controller.set_num_threads(threads)
+        raise
+
+
 @contextmanager
 def session() -> Iterator[None]:
     """Keep numpy's BLAS single-threaded inside (a process-wide setting): seqnet's threads share
@@ -83,26 +127,44 @@ def session() -> Iterator[None]:
     multi-threaded BLAS call's threads keep polling for more work for a while after it returns,
     taking the cores that the next split needs (a CNN step measured 80 ms with its Dense
     products on BLAS's threads, 50 ms with them split too). Sessions nest and may be open in
-    several threads at once; the last one to close restores BLAS's setting.
+    several threads at once; the last one to close restores BLAS's setting, also when a
+    ``KeyboardInterrupt`` lands while the setting is being switched.
     """
-    global _sessions, _saved_blas
     get_num_threads()  # reads BLAS's setting, so it must come before the change
-    with _lock:
-        if _sessions == 0:
-            _saved_blas = [(c, c.num_threads) for c in _blas_controllers()]
-            for controller, threads in _saved_blas:
-                if threads != 1:
-                    controller.set_num_threads(1)
-        _sessions += 1
+    try:
+        _enter()
+        yield
+    finally:
+        _leave()
+
+
+@contextmanager
+def scope() -> Iterator[None]:
+    """A pass over a model: a kernel inside that calls ``split(..., opens=True)`` opens a
+    :func:`session` that lasts until the scope ends. Scopes nest; they are per thread."""
+    outer = getattr(_local, "scope", None)
+    if outer is not None:
+        yield
+        return
+    _local.scope = opened = []
     try:
         yield
     finally:
-        with _lock:
-            _sessions -= 1
-            if _sessions == 0:
-                for controller, threads in _saved_blas:
-                    if threads != 1:
-                        controller.set_num_threads(threads)
+        _local.scope = None
+        if opened:
+            _leave()
+
+
+def _open_for_scope() -> bool:
+    """Open a session for this thread's scope, if it is in one that has none yet."""
+    opened = getattr(_local, "scope", None)
+    if opened is None:
+        return False
+    if not opened:
+        get_num_threads()
+        opened.append(True)  # before _enter: the scope's exit must undo a half-done switch
+        _enter()
+    return True
 
 
 def shares(n: int, parts: int) -> list[tuple[int, int]]:
@@ -111,11 +173,17 @@ def shares(n: int, parts: int) -> list[tuple[int, int]]:
     return list(zip(bounds[:-1], bounds[1:]))
 
 
-def split(n: int, work: int) -> list[tuple[int, int]]:
+def split(n: int, work: int, opens: bool = False) -> list[tuple[int, int]]:
     """How a kernel splits ``range(n)``: inside a :func:`session`, :func:`shares` for each thread
     (fewer when there are fewer items, or when ``work``, the elements its array passes touch in
     all, would give a part under :data:`MIN_WORK`); outside one, a single part, since BLAS then
-    has its own threads (and they may still be polling for work from the last product)."""
+    has its own threads (and they may still be polling for work from the last product).
+
+    ``opens``: a kernel of numpy passes, which gains from threads, opens the session of the
+    :func:`scope` it runs in (if any), so that the rest of the model's pass runs in it too.
+    """
+    if opens:
+        _open_for_scope()
     if not _sessions:
         return [(0, n)]
     return shares(n, max(1, min(get_num_threads(), n, work // max(MIN_WORK, 1))))

@@ -31,7 +31,7 @@ def pool2d_forward(X: np.ndarray, kernel_shape: tuple[int, int], stride: int, pa
         _pool_part(X[start:stop], kernel_shape, stride, pad, mode, Z[start:stop],
                    None if argmax is None else argmax[start:stop])
 
-    parallel.run(part, parallel.split(n, X.size))
+    parallel.run(part, parallel.split(n, X.size, opens=True))
     return Z, argmax
 
 
@@ -99,5 +99,5 @@ def pool2d_backward(dZ: np.ndarray, X_shape: tuple[int, ...], argmax: np.ndarray
                 else:
                     np.add(view, share, out=view, where=argmax[start:stop] == a * kw + b)
 
-    parallel.run(part, parallel.split(n, dXp.size))
+    parallel.run(part, parallel.split(n, dXp.size, opens=True))
     return dXp[:, ph:ph + h, pw:pw + w, :]

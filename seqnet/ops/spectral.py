@@ -144,7 +144,7 @@ def conv2d_forward_spectral(X: np.ndarray, W: np.ndarray, b: np.ndarray, pad: tu
         _forward_part(X[start:stop], W, b, pad, N, Z[start:stop], ws.part(i))
 
     work = parallel.product_work(n * N[0] * N[1], c_in, c_out) + n * N[0] * N[1] * (c_in + c_out)
-    ws.parts = parallel.split(n, work)
+    ws.parts = parallel.split(n, work, opens=True)
     parallel.run(part, ws.parts)
     return Z
 

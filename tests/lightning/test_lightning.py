@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
-from torch import nn
 
-pl = pytest.importorskip("pytorch_lightning")
+torch = pytest.importorskip("torch", exc_type=ImportError)
+pl = pytest.importorskip("pytorch_lightning", exc_type=ImportError)
+
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
 
 import seqnet  # noqa: E402
 from lightning_models import LitClassifier, to_seqnet, to_torch  # noqa: E402
@@ -18,9 +19,10 @@ from lightning_models.bridge import copy_to_seqnet  # noqa: E402
 from lightning_models.data import FashionMNISTDataModule, random_crop_flip  # noqa: E402
 from seqnet.architectures import cifar_cnn, cifar_fast, fashion_cnn, fashion_mlp  # noqa: E402
 from seqnet.layers import AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, MaxPool2D  # noqa
-from test_datasets import fake_cifar, fake_fashion  # noqa: E402
+from seqnet.training import check_y  # noqa: E402
+from tests.helpers import fake_cifar, fake_fashion  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def randomize_buffers(model, rng):
@@ -115,7 +117,7 @@ def test_one_training_step_same_gradients(name, rng):
     for m in module.modules():
         if isinstance(m, nn.Dropout):
             m.p = 0.0
-    model.backward_loss(model._check_y(y, 6), model.forward(X, training=True))
+    model.backward_loss(check_y(model, y, 6), model.forward(X, training=True))
     logits = module[:-1](torch.from_numpy(X.transpose(0, 3, 1, 2).copy()))
     F.cross_entropy(logits, torch.from_numpy(y)).backward()
     ours = [g for layer in model.layers for g in layer.gradients.values()]
@@ -227,3 +229,10 @@ def test_command_help_documents_every_flag():
     for flag in ("--data", "--data-dir", "--arch", "--epochs", "--batch-size", "--lr", "--accelerator", "--devices",
                  "--num-nodes", "--strategy", "--precision", "--seed", "--fast-dev-run", "--out", "--kaggle-test"):
         assert flag in proc.stdout
+
+
+def test_the_mirror_is_tested_in_float32_as_users_train():
+    assert torch.get_default_dtype() == torch.float32  # no global float64 from the numpy tests
+    model = seqnet.Sequential([Dense(2)], seed=0)
+    model.build((3,))
+    assert next(to_torch(model).parameters()).dtype == torch.float32

@@ -90,7 +90,7 @@ def test_learning_rate_scheduler(iris):
 
     class Rate(Callback):
         def on_epoch_end(self, epoch, logs=None):
-            rates.append(self.model.optimizer.lr)
+            rates.append(self.model.optimizer.current_lr)
     m = model(lr=1.0)
     m.fit(X, y, epochs=3, verbose=0, callbacks=[LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1)), Rate()])
     assert rates == pytest.approx([0.1, 0.05, 0.1 / 3])
@@ -122,3 +122,12 @@ def test_terminate_on_nan_stops_without_raising(iris, capsys):
         m.fit(X * 1e10, np.eye(3)[y], epochs=5, verbose=0, callbacks=[TerminateOnNaN()])
     assert "terminating training" in capsys.readouterr().out
     assert len(m.history.epoch) == 1
+
+
+def test_each_callback_owns_its_params(iris):
+    first, second = EarlyStopping("loss"), CSVLogger("unused.csv")
+    first.params["mine"] = 1
+    assert second.params == {} and EarlyStopping().params == {}
+    X, y, _, _ = iris
+    model().fit(X, y, epochs=2, verbose=0, callbacks=[first])
+    assert first.params["epochs"] == 2 and "epochs" not in second.params

@@ -1,16 +1,16 @@
 """Layers against PyTorch autograd in float64, plus central-difference gradient checks."""
 import numpy as np
 import pytest
-import torch
 
 from seqnet import layers
 from seqnet.gradcheck import check_gradients
 from seqnet.layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, FullyConnected,
                            GlobalAvgPool2D, MaxPool2D, Pool2D)
 
-from conftest import assert_close, torch_grad
+from tests.helpers import assert_close, torch, torch_grad
 
-TORCH_ACT = {"relu": torch.relu, "tanh": torch.tanh, "linear": lambda z: z, "sigmoid": torch.sigmoid}
+TORCH_ACT = {"relu": lambda z: torch.relu(z), "tanh": lambda z: torch.tanh(z), "linear": lambda z: z,
+             "sigmoid": lambda z: torch.sigmoid(z)}
 
 
 @pytest.mark.parametrize("n_out, activation", [(128, "relu"), (37, "tanh"), (256, "tanh"), (5, "sigmoid")])
@@ -112,3 +112,30 @@ def test_user_layer_registers_by_name():
     layer = layers.get("test_times_two")
     assert isinstance(layer, TimesTwo)
     assert check_gradients(layer, np.ones((2, 3)))["X"] < 1e-8
+
+
+@pytest.mark.parametrize("layer, shape", [
+    (Dense(5), (7,)), (Conv2D(4, 3, stride=2), (9, 8, 3)), (Conv2D(2, (2, 3), pad="valid"), (6, 6, 1)),
+    (Conv2D(3, 5, engine="spectral"), (8, 8, 2)), (Pool2D(3, stride=2, pad=1), (7, 7, 2)), (MaxPool2D(2), (8, 6, 3)),
+    (AvgPool2D(2), (5, 5, 1)), (GlobalAvgPool2D(), (4, 4, 6)), (Flatten(), (3, 4, 5)), (BatchNorm(), (4, 4, 2)),
+    (BatchNorm(), (6,)), (Dropout(0.5), (3, 2)), (Activation("softmax"), (4,)),
+], ids=lambda v: type(v).__name__ if not isinstance(v, tuple) else str(v))
+def test_compute_output_shape_is_the_shape_forward_gives(layer, shape, rng):
+    predicted = layer.compute_output_shape(shape)  # before the layer is built: no forward pass needed
+    layer.training = False
+    assert layer.forward(rng.normal(size=(2, *shape))).shape[1:] == predicted
+
+
+def test_compute_output_shape_refuses_what_the_layer_cannot_take():
+    with pytest.raises(ValueError, match="add a Flatten layer"):
+        Dense(3).compute_output_shape((4, 4, 1))
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        Conv2D(2, 5, pad="valid").compute_output_shape((3, 3, 1))
+
+
+def test_a_user_layer_without_compute_output_shape_is_probed_once():
+    class Twice(layers.Layer):
+        def _forward(self, X):
+            return np.concatenate([X, X], axis=1)
+
+    assert Twice().compute_output_shape((3,)) == (6,)

@@ -11,9 +11,10 @@ from seqnet.layers import BatchNorm, Conv2D, Dense, Flatten
 from seqnet.ops import (Workspace, conv2d_backward_gemm, conv2d_backward_spectral, conv2d_forward_gemm,
                         conv2d_forward_spectral, parallel, pool2d_backward, pool2d_forward)
 from seqnet.ops.reference import conv2d_naive
+from seqnet.optimizers import SGD
 from seqnet.sequential import Sequential
 
-from conftest import assert_close
+from tests.helpers import assert_close
 
 
 @pytest.fixture
@@ -270,3 +271,78 @@ def test_only_models_with_threaded_layers_hold_a_session(rng):
     cnn.predict(rng.normal(size=(2, 8, 8, 1)))
     assert len(seen) == 2 and all(set(s) == {1} for s in seen)
     assert blas_threads() == outside
+
+
+class InterruptedController:
+    """A BLAS controller whose first ``set_num_threads`` call is hit by a Ctrl-C."""
+
+    def __init__(self, threads=4, interrupt_on=1):
+        self.num_threads, self.calls, self.interrupt_on = threads, 0, interrupt_on
+
+    def set_num_threads(self, n):
+        self.calls += 1
+        if self.calls == self.interrupt_on:
+            raise KeyboardInterrupt
+        self.num_threads = n
+
+
+@pytest.mark.parametrize("interrupt_on", [1, 2], ids=["entering", "leaving"])
+def test_a_ctrl_c_while_switching_blas_does_not_leave_it_on_one_thread(monkeypatch, interrupt_on):
+    controller = InterruptedController(interrupt_on=interrupt_on)
+    monkeypatch.setattr(parallel, "_blas", [controller])
+    monkeypatch.setattr(parallel, "_threads", 2)
+    with pytest.raises(KeyboardInterrupt):
+        with parallel.session():
+            assert controller.num_threads == 1
+    assert controller.num_threads == 4 and parallel._sessions == 0
+    with parallel.session():  # and the next session still switches and restores
+        assert controller.num_threads == 1
+    assert controller.num_threads == 4
+
+
+def test_a_ctrl_c_in_a_models_step_restores_blas(monkeypatch, rng):
+    controller = InterruptedController(interrupt_on=1)
+    monkeypatch.setattr(parallel, "_blas", [controller])
+    monkeypatch.setattr(parallel, "_threads", 2)
+    cnn = Sequential([Conv2D(2, 3), Flatten(), Dense(2, activation="softmax")], seed=0)
+    cnn.compile("sgd", "cross_entropy")
+    with pytest.raises(KeyboardInterrupt):
+        cnn.fit(rng.normal(size=(4, 8, 8, 1)), [0, 1, 1, 0], verbose=0)
+    assert controller.num_threads == 4 and parallel._sessions == 0
+
+
+def test_a_scope_opens_a_session_only_for_kernels_that_gain_from_threads(threads):
+    threads(2)
+    with parallel.scope():
+        assert parallel.split(8, 10 ** 9) == [(0, 8)]  # a product kernel alone: BLAS's threads
+        assert parallel._sessions == 0
+        assert parallel.split(8, 10 ** 9, opens=True) == [(0, 4), (4, 8)]
+        with parallel.scope():  # nested: the same session
+            assert parallel.split(8, 10 ** 9) == [(0, 4), (4, 8)]
+        assert parallel._sessions == 1
+    assert parallel._sessions == 0
+    assert parallel.split(8, 10 ** 9, opens=True) == [(0, 8)]  # outside a scope nothing opens
+
+
+def test_two_threads_training_two_models_get_what_each_gets_alone(rng):
+    X, y = rng.normal(size=(64, 6, 6, 2)), rng.integers(0, 3, 64)
+
+    def train(model):
+        model.compile(SGD(lr=0.05, momentum=0.9), "cross_entropy")
+        model.fit(X, y, batch_size=8, epochs=3, verbose=0)
+        return model.get_weights()
+
+    def make(seed):
+        return Sequential([Conv2D(3, 3, activation="relu"), Flatten(), Dense(3, activation="softmax")],
+                          seed=seed, dtype="float64")
+
+    alone = [train(make(1)), train(make(2))]
+    together = [None, None]
+    workers = [threading.Thread(target=lambda i=i: together.__setitem__(i, train(make(i + 1)))) for i in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    for got, want in zip(together, alone):
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a, b)

@@ -1,14 +1,12 @@
 """Pooling layers against PyTorch in float64, the tie rule, gradient checks and bad input."""
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 from seqnet.gradcheck import check_gradients
 from seqnet.layers import AvgPool2D, GlobalAvgPool2D, MaxPool2D, Pool2D
 from seqnet.ops.reference import pool2d_naive
 
-from conftest import assert_close, torch_grad
+from tests.helpers import assert_close, F, torch_grad
 
 # the assignment's configurations: (kernel, mode, stride, pad)
 CONFIGS = [((3, 3), "max", 2, 0), ((2, 2), "max", 2, 0), ((2, 2), "average", 2, 0), ((3, 5), "max", 4, "valid"),
@@ -27,10 +25,10 @@ def test_assignment_configs_match_torch(kernel, mode, stride, pad, shape, rng):
     X = rng.normal(size=shape)
     Y = layer.forward(X)
     dY = rng.normal(size=Y.shape)
-    out, (tX,) = torch_grad(torch_pool(mode, kernel, stride, layer.pad), X, upstream=dY)
+    out, (tX,) = torch_grad(torch_pool(mode, kernel, stride, layer.padding), X, upstream=dY)
     assert_close(Y, out, what="forward")
     assert_close(layer.backward(dY), tX, what="dX")
-    assert_close(Y, pool2d_naive(X, kernel, stride, layer.pad, mode), what="naive forward")
+    assert_close(Y, pool2d_naive(X, kernel, stride, layer.padding, mode), what="naive forward")
 
 
 @pytest.mark.parametrize("kernel, stride, pad", [(2, 2, 0), (3, 2, 1), (3, 1, 1)])

@@ -228,3 +228,54 @@ def test_a_lambda_schedule_does_not_break_loading(iris, tmp_path):
         again = load_model(tmp_path / "m.h5")
     assert [type(cb).__name__ for cb in again.callbacks] == ["EarlyStopping"]
     assert all(np.array_equal(a, b) for a, b in zip(again.get_weights(), model.get_weights()))
+
+
+def test_the_model_state_round_trips_through_set_state(iris):
+    X, y = iris
+    model = dense_model(lambda: Adam(lr=0.01))
+    model.fit(X, y, epochs=2, verbose=0)
+    state = model.get_state()
+    assert list(state["weights"]) == ["dense", "dense_1"] and list(state["weights"]["dense"]) == ["W", "b"]
+    assert state["optimizer"] is model.optimizer and state["epochs_done"] == 2
+    assert {k for k in model.optimizer.get_state() if k != "iterations"} == {
+        f"{layer}/{p}/{slot}" for layer in ("dense", "dense_1") for p in ("W", "b") for slot in ("m", "v")}
+    twin = dense_model(lambda: Adam(lr=0.01), seed=99)
+    twin.build((4,))
+    twin.set_state(state)
+    assert all(np.array_equal(a, b) for a, b in zip(twin.get_weights(), model.get_weights()))
+    assert twin.epochs_done == 2 and twin.rng.bit_generator.state == model.rng.bit_generator.state
+    with pytest.raises(ValueError, match=r"dense/W has shape \(4, 12\).*expects \(4, 13\)"):
+        wider = Sequential([Dense(13), Dense(3)], seed=0)
+        wider.build((4,))
+        wider.set_state({"weights": state["weights"]})
+
+
+@callbacks.callbacks.register("test_counts_batches")
+class CountsBatches(callbacks.Callback):
+    """A new stateful callback with array state: saving needs no change for it."""
+
+    def __init__(self, scale=1.0):
+        self.scale = scale
+        self.counts = np.zeros(3)
+        self.seen = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.counts[batch % 3] += self.scale
+        self.seen += 1
+
+    def get_config(self):
+        return {"scale": self.scale}
+
+    def get_state(self):
+        return {"counts": self.counts, "seen": self.seen}
+
+
+def test_a_new_stateful_callback_saves_and_resumes_with_no_change_in_saving(iris, tmp_path):
+    X, y = iris
+    model = dense_model(lambda: SGD(lr=0.05))
+    model.fit(X, y, epochs=1, batch_size=32, verbose=0, callbacks=[CountsBatches(2.0)])
+    model.save(tmp_path / "m.h5")
+    again = load_model(tmp_path / "m.h5")
+    (cb,) = again.callbacks
+    assert isinstance(cb, CountsBatches) and cb.scale == 2.0 and cb.seen == 4
+    np.testing.assert_array_equal(cb.counts, model.callbacks[0].counts)

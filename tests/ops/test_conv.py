@@ -6,7 +6,7 @@ from seqnet.ops import (Workspace, conv2d_backward_gemm, conv2d_forward_gemm, co
                         normalize_pad, pad2d, sliding_windows)
 from seqnet.ops.reference import conv2d_naive
 
-from conftest import assert_close
+from tests.helpers import assert_close
 
 
 def test_normalize_pad_and_output_size():

@@ -1,16 +1,14 @@
 """Conv2D against PyTorch in float64 (every engine), gradient checks, and bad input."""
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 from seqnet import Sequential
 from seqnet.gradcheck import check_gradients
 from seqnet.layers import Conv2D, Flatten, Dense, MaxPool2D
 
-from conftest import assert_close, torch_grad
+from tests.helpers import assert_close, F, torch, torch_grad
 
-TORCH_ACT = {"relu": torch.relu, "tanh": torch.tanh, "linear": lambda z: z}
+TORCH_ACT = {"relu": lambda z: torch.relu(z), "tanh": lambda z: torch.tanh(z), "linear": lambda z: z}
 # the assignment's test configurations: (n_out, activation, kernel, stride)
 CONFIGS = [(32, "relu", (3, 3), 1), (32, "relu", (3, 5), 1), (7, "relu", (5, 5), 1), (7, "relu", (5, 5), 2),
            (18, "tanh", (3, 3), 3)]
@@ -29,7 +27,7 @@ def check_against_torch(layer, X, rng):
     dX = layer.backward(dY)
     W, b = layer.parameters["W"], layer.parameters["b"]
     activation = layer.get_config()["activation"]
-    out, (tX, tW, tb) = torch_grad(torch_conv(activation, layer.stride, layer.pad), X, W, b, upstream=dY)
+    out, (tX, tW, tb) = torch_grad(torch_conv(activation, layer.stride, layer.padding), X, W, b, upstream=dY)
     assert_close(Y, out, what="forward")
     assert_close(dX, tX, what="dX")
     assert_close(layer.gradients["W"], tW, what="dW")

@@ -1,12 +1,13 @@
 """BatchNorm against torch.nn.BatchNorm1d/2d in float64, training and inference."""
 import numpy as np
 import pytest
-import torch
 
 from seqnet.gradcheck import check_gradients
 from seqnet.layers import BatchNorm
 
-from conftest import assert_close
+from tests.helpers import assert_close, torch
+
+pytestmark = pytest.mark.usefixtures("torch_float64")  # torch.nn.BatchNorm made in float64
 
 
 def run_torch(module, X, dY, nhwc):

@@ -1,0 +1,101 @@
+"""Model file formats, and the one place that picks the format of a file.
+
+A format registers itself (:func:`register_format`) from the module that implements it
+(:mod:`seqnet.saving` registers seqnet's own HDF5 format). Saving picks the format by the
+``format`` argument, else by the file name's extension; loading picks it by the file's content.
+``Sequential.save`` reaches the formats through this module, so the model never imports the
+code that writes files.
+"""
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+
+class ModelFileError(ValueError):
+    """A file that is not a readable seqnet model, or that does not fit the model."""
+
+
+class FileFormat(ABC):
+    """A way of storing a model in a file.
+
+    Attributes
+    ----------
+    name : str
+        What ``format=`` names it by.
+    extensions : tuple of str
+        File name endings it claims when saving without ``format=`` (lower case, with the dot).
+    """
+
+    name = ""
+    extensions: tuple[str, ...] = ()
+
+    @abstractmethod
+    def recognizes(self, head: bytes) -> bool:
+        """Whether a file starting with the bytes ``head`` is in this format."""
+
+    @abstractmethod
+    def save(self, model: Any, path: Path) -> None:
+        """Write everything needed to predict with ``model`` or to resume its training."""
+
+    @abstractmethod
+    def load(self, path: Path) -> Any:
+        """The model stored in ``path``."""
+
+    def save_weights(self, model: Any, path: Path) -> None:
+        raise ModelFileError(f"the {self.name} format cannot store weights alone; save the whole model")
+
+    def load_weights(self, model: Any, path: Path) -> None:
+        raise ModelFileError(f"'{path}' is a {self.name} file, which holds no weights to load alone")
+
+
+_formats: dict[str, FileFormat] = {}
+DEFAULT = "seqnet-h5"  # the format of a file name that no format claims
+
+
+def register_format(fmt: FileFormat) -> FileFormat:
+    _formats[fmt.name] = fmt
+    return fmt
+
+
+def formats() -> list[str]:
+    return sorted(_formats)
+
+
+def for_saving(path: str | os.PathLike, format: str | None = None) -> FileFormat:
+    """The format to write ``path`` in: ``format`` if given, else the one claiming its extension."""
+    if format is not None:
+        if format not in _formats:
+            raise ValueError(f"Unknown model file format {format!r}. Known formats: {', '.join(formats())}")
+        return _formats[format]
+    name = Path(path).name.lower()
+    for fmt in _formats.values():
+        if any(name.endswith(ext) for ext in fmt.extensions):
+            return fmt
+    return _formats[DEFAULT]
+
+
+def for_loading(path: str | os.PathLike) -> FileFormat:
+    """The format of the existing file ``path``, told by its first bytes.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ModelFileError
+        If it is a folder, or in no format seqnet reads.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No such seqnet model file: '{path}'")
+    if path.is_dir():
+        raise ModelFileError(f"'{path}' is a folder, not a seqnet model file")
+    with open(path, "rb") as f:
+        head = f.read(512)
+    for fmt in _formats.values():
+        if fmt.recognizes(head):
+            return fmt
+    raise ModelFileError(f"'{path}' is not a readable HDF5 file (not a model, or truncated), nor in any "
+                         f"other model file format seqnet reads ({', '.join(formats())})")

@@ -1,0 +1,55 @@
+"""Callbacks that record or guard the run: a CSV log, a stop on a NaN loss."""
+from __future__ import annotations
+
+import math
+import os
+
+from .base import Callback, callbacks
+
+
+@callbacks.register("csv_logger")
+class CSVLogger(Callback):
+    """Write one CSV row of logs per epoch: ``epoch`` (from 0) then the logged values.
+
+    Parameters
+    ----------
+    filename : str
+    separator : str, default ","
+    append : bool, default False
+        Append to an existing file (no second header) instead of overwriting it.
+    """
+
+    def __init__(self, filename: str, separator: str = ",", append: bool = False) -> None:
+        self.filename, self.separator, self.append = str(filename), separator, bool(append)
+        self.keys: list[str] | None = None
+
+    def on_train_begin(self, logs=None):
+        resume = self.append or bool(self.params.get("initial_epoch"))
+        self.keys = None
+        if resume and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0:
+            with open(self.filename) as f:
+                self.keys = f.readline().strip().split(self.separator)[1:]
+        else:
+            open(self.filename, "w").close()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        with open(self.filename, "a") as f:
+            if self.keys is None:
+                self.keys = list(logs)
+                f.write(self.separator.join(["epoch", *self.keys]) + "\n")
+            f.write(self.separator.join([str(epoch), *(repr(float(logs.get(k, float("nan")))) for k in self.keys)]) + "\n")
+
+    def get_config(self):
+        return {"filename": self.filename, "separator": self.separator, "append": self.append}
+
+
+@callbacks.register("terminate_on_nan")
+class TerminateOnNaN(Callback):
+    """Stop training (without raising) as soon as a batch loss is NaN or infinite."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch + 1}: invalid loss {loss}, terminating training")
+            self.model.stop_training = True

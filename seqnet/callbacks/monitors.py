@@ -1,0 +1,164 @@
+"""Callbacks that watch one logged quantity: early stopping and checkpoints."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .base import Callback, callbacks
+
+
+def _mode_op(mode: str, monitor: str, who: str):
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"{who}: expected mode 'auto', 'min' or 'max', received mode={mode!r}")
+    if mode == "auto":
+        mode = "max" if ("acc" in monitor or monitor.endswith("auc")) else "min"
+    return mode
+
+
+class _Monitor(Callback):
+    """Shared logic of callbacks that watch one logged quantity for improvement.
+
+    A new training run (``initial_epoch == 0``) starts from scratch; a resumed one keeps the
+    best value and counters it had.
+    """
+
+    def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
+        self.monitor = monitor
+        self.mode = mode
+        self.min_delta = abs(float(min_delta))
+        self._direction = _mode_op(mode, monitor, type(self).__name__)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best = math.inf if self._direction == "min" else -math.inf
+        self.wait = 0
+
+    def on_train_begin(self, logs=None):
+        if not self.params.get("initial_epoch"):
+            self._reset()
+
+    def _current(self, logs: dict | None) -> float | None:
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            warnings.warn(
+                f"{type(self).__name__}: `{self.monitor}` is not in the logs (available: "
+                f"{', '.join(sorted(logs or {}))}); skipping", RuntimeWarning, stacklevel=3)
+        return value
+
+    def _improved(self, value: float) -> bool:
+        if self._direction == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+
+@callbacks.register("early_stopping")
+class EarlyStopping(_Monitor):
+    """Stop training when ``monitor`` has not improved for ``patience`` epochs.
+
+    Parameters
+    ----------
+    monitor : str, default "val_loss"
+    min_delta : float, default 0
+        Smaller changes do not count as improvement.
+    patience : int, default 0
+        Epochs without improvement before stopping.
+    mode : {"auto", "min", "max"}
+        "auto" maximises quantities named like accuracy and minimises the rest.
+    restore_best_weights : bool, default False
+        On stopping (or at the end of training), put back the weights of the best epoch.
+    """
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
+                 mode: str = "auto", restore_best_weights: bool = False) -> None:
+        self.patience = int(patience)
+        self.restore_best_weights = bool(restore_best_weights)
+        super().__init__(monitor, mode, min_delta)
+
+    def _reset(self) -> None:
+        super()._reset()
+        self.best_epoch = -1
+        self.stopped_epoch = -1
+        self.best_weights: list[np.ndarray] | None = None
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self.stopped_epoch = -1
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = self._current(logs)
+        if value is None:
+            return
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = float(value), epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = [w.copy() for w in self.model.get_weights()]
+            return
+        self.wait += 1
+        if self.wait >= max(self.patience, 1):
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+    def get_config(self):
+        return {"monitor": self.monitor, "min_delta": self.min_delta, "patience": self.patience,
+                "mode": self.mode, "restore_best_weights": self.restore_best_weights}
+
+    def get_state(self):
+        state = {"best": self.best, "wait": self.wait, "best_epoch": self.best_epoch}
+        if self.best_weights is not None:
+            state["best_weights"] = self.best_weights
+        return state
+
+
+@callbacks.register("model_checkpoint")
+class ModelCheckpoint(_Monitor):
+    """Save the model (or only its weights) after every epoch, or only when ``monitor`` improves.
+
+    Parameters
+    ----------
+    filepath : str
+        May hold ``{epoch}`` (1-based) and any logged value, e.g. ``"ckpt-{epoch:02d}-{val_loss:.3f}.h5"``.
+    monitor : str, default "val_loss"
+    save_best_only : bool, default False
+        Save only when ``monitor`` is better than every earlier value (the file is overwritten
+        unless the path changes with the epoch).
+    mode : {"auto", "min", "max"}
+    save_weights_only : bool, default False
+    verbose : int, default 0
+        1 prints a line for each save.
+    """
+
+    def __init__(self, filepath: str, monitor: str = "val_loss", save_best_only: bool = False,
+                 mode: str = "auto", save_weights_only: bool = False, verbose: int = 0) -> None:
+        self.filepath = str(filepath)
+        self.save_best_only = bool(save_best_only)
+        self.save_weights_only = bool(save_weights_only)
+        self.verbose = int(verbose)
+        super().__init__(monitor, mode, 0.0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.save_best_only:
+            value = self._current(logs)
+            if value is None or not self._improved(value):
+                return
+            self.best = float(value)
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: saving model to {path}")
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
+
+    def get_config(self):
+        return {"filepath": self.filepath, "monitor": self.monitor, "save_best_only": self.save_best_only,
+                "mode": self.mode, "save_weights_only": self.save_weights_only, "verbose": self.verbose}
+
+    def get_state(self):
+        return {"best": self.best}

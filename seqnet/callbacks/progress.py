@@ -1,0 +1,76 @@
+"""What ``fit`` always runs: the History record and the progress output."""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from .base import Callback, callbacks
+
+
+@callbacks.register("history")
+class History(Callback):
+    """Records the logs of every epoch: ``history.history["loss"]`` is the list of epoch losses.
+
+    ``history.epoch`` lists the (0-based) epochs recorded.
+    """
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+
+
+def format_logs(logs: dict[str, float]) -> str:
+    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+
+
+@callbacks.register("progress_bar")
+class ProgressBar(Callback):
+    """Progress output of ``fit``.
+
+    ``verbose=1``: a tqdm bar per epoch with the running loss and metrics when the output is a
+    terminal, one line per epoch otherwise; ``verbose=2``: one line per epoch; ``verbose=0``: nothing.
+    """
+
+    def __init__(self, verbose: int = 1, epochs: int = 1, steps: int = 1, stream: Any = None) -> None:
+        self.verbose, self.epochs, self.steps = verbose, epochs, steps
+        self.stream = stream if stream is not None else sys.stdout
+        self.bar = None
+
+    def _use_bar(self) -> bool:
+        return self.verbose == 1 and hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+        if self._use_bar():
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=self.steps, desc=f"Epoch {epoch + 1}/{self.epochs}", unit="batch",
+                            file=self.stream, leave=True, dynamic_ncols=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.bar is not None:
+            self.bar.set_postfix({k: f"{v:.4f}" for k, v in (logs or {}).items()}, refresh=False)
+            self.bar.update(1)
+
+    def on_epoch_end(self, epoch, logs=None):
+        elapsed = time.perf_counter() - self.start
+        if self.bar is not None:
+            self.bar.set_postfix({k: f"{v:.4f}" for k, v in (logs or {}).items()}, refresh=False)
+            self.bar.close()
+            self.bar = None
+        elif self.verbose:
+            print(f"Epoch {epoch + 1}/{self.epochs} - {elapsed:.1f}s - {format_logs(logs or {})}",
+                  file=self.stream, flush=True)
+
+    def on_train_end(self, logs=None):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def get_config(self):
+        return {"verbose": self.verbose, "epochs": self.epochs, "steps": self.steps}

@@ -1,0 +1,136 @@
+"""Callbacks that set the learning rate."""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .. import schedulers
+from .._registry import serialize
+from ..schedulers import Scheduler
+from .base import Callback, callbacks
+from .monitors import _Monitor
+
+
+def _require_plain_rate(callback: Callback) -> None:
+    scheduler = callback.model.optimizer.lr_scheduler
+    if scheduler is not None:
+        raise ValueError(f"{type(callback).__name__} sets the learning rate itself, but the optimizer already "
+                         f"follows lr_scheduler={scheduler!r}; use one or the other")
+
+
+@callbacks.register("reduce_lr_on_plateau")
+class ReduceLROnPlateau(_Monitor):
+    """Multiply the learning rate by ``factor`` when ``monitor`` stops improving for ``patience`` epochs.
+
+    Parameters
+    ----------
+    monitor : str, default "val_loss"
+    factor : float, default 0.1
+        In (0, 1).
+    patience : int, default 10
+    min_delta : float, default 1e-4
+    cooldown : int, default 0
+        Epochs to wait after a reduction before counting again.
+    min_lr : float, default 0
+    mode : {"auto", "min", "max"}
+    verbose : int, default 0
+    """
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
+                 min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0, mode: str = "auto",
+                 verbose: int = 0) -> None:
+        if not 0.0 < float(factor) < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: expected `factor` in (0, 1), received factor={factor}")
+        self.factor, self.patience, self.cooldown = float(factor), int(patience), int(cooldown)
+        self.min_lr, self.verbose = float(min_lr), int(verbose)
+        super().__init__(monitor, mode, min_delta)
+
+    def _reset(self) -> None:
+        super()._reset()
+        self.cooldown_counter = 0
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        _require_plain_rate(self)
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = self._current(logs)
+        if value is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improved(value):
+            self.best, self.wait = float(value), 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        if self.wait >= max(self.patience, 1):
+            optimizer = self.model.optimizer
+            new_lr = max(optimizer.lr * self.factor, self.min_lr)
+            if new_lr < optimizer.lr:
+                optimizer.lr = new_lr
+                if self.verbose:
+                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr:g}")
+            self.cooldown_counter, self.wait = self.cooldown, 0
+
+    def get_config(self):
+        return {"monitor": self.monitor, "factor": self.factor, "patience": self.patience,
+                "min_delta": self.min_delta, "cooldown": self.cooldown, "min_lr": self.min_lr,
+                "mode": self.mode, "verbose": self.verbose}
+
+    def get_state(self):
+        return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}
+
+
+@callbacks.register("learning_rate_scheduler")
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of every epoch.
+
+    Parameters
+    ----------
+    schedule : callable, Scheduler or dict
+        ``schedule(epoch, lr) -> new_lr`` (``epoch`` from 0), or a seqnet scheduler (or its
+        config) evaluated at the epoch index. A callable is saved by its import path, so it
+        must be a module-level function to reload.
+    verbose : int, default 0
+    """
+
+    def __init__(self, schedule: Any, verbose: int = 0) -> None:
+        if isinstance(schedule, dict):
+            schedule = schedulers.get(schedule)
+        elif not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: expected a callable or a scheduler, got {type(schedule).__name__}")
+        self.schedule = schedule
+        self.verbose = int(verbose)
+
+    def on_train_begin(self, logs=None):
+        _require_plain_rate(self)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        lr = self.schedule(epoch) if isinstance(self.schedule, Scheduler) else self.schedule(epoch, optimizer.lr)
+        optimizer.lr = float(lr)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr:g}")
+
+    def get_config(self):
+        if isinstance(self.schedule, Scheduler):
+            return {"schedule": serialize(self.schedule), "verbose": self.verbose}
+        return {"schedule": f"{self.schedule.__module__}:{self.schedule.__qualname__}", "verbose": self.verbose}
+
+    @classmethod
+    def from_config(cls, config):
+        schedule = config["schedule"]
+        if isinstance(schedule, str) and ":" in schedule:
+            module, _, qualname = schedule.partition(":")
+            try:
+                target: Any = importlib.import_module(module)
+                for part in qualname.split("."):
+                    target = getattr(target, part)
+            except (ImportError, AttributeError):
+                raise ValueError(f"LearningRateScheduler: cannot import the schedule {schedule!r}; only "
+                                 f"module-level functions can be saved and loaded") from None
+            schedule = target
+        return cls(schedule, config.get("verbose", 0))

@@ -1,0 +1,117 @@
+"""The three convolution engines behind :class:`~seqnet.layers.Conv2D`, with one interface.
+
+An engine is made for one layer's stride and padding and owns its scratch buffers (a
+:class:`~seqnet.ops.conv.Workspace`), which it reuses from call to call::
+
+    Z, kept = engine.forward(X, W, b)                    # kept: what the backward pass needs
+    dX, dW, db = engine.backward(dZ, W, kept, need_dX)
+    engine.release()                                     # drop the buffers (the model does after predict)
+
+``engine="auto"`` picks one by :func:`choose_engine`, from the measurements recorded there.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from .conv import Workspace, conv2d_backward_gemm, conv2d_forward_gemm
+from .correlate import conv2d_backward_scipy, conv2d_forward_scipy
+from .spectral import conv2d_backward_spectral, conv2d_forward_spectral
+
+
+def choose_engine(kernel_shape: tuple[int, int], stride: int, c_in: int) -> str:
+    """The engine ``engine="auto"`` runs: "spectral" where it measured faster than "gemm", else "gemm".
+
+    Measured on a 2-core machine (``benchmarks/bench_engines.py``, fwd+bwd): spectral took
+    0.2-0.9x gemm's time on stride-1 layers with kernels of 15 or more taps (3x5, 4x4, 5x5, 7x7)
+    and 3 to 128 input channels, but up to 2.3x with a single input channel; on 3x3 layers it
+    took 0.65-0.95x with 128 input channels, 0.8-1.4x with 64 and 1.2-2.6x with 16 or fewer.
+    """
+    area = kernel_shape[0] * kernel_shape[1]
+    if stride == 1 and ((area >= 15 and c_in >= 3) or (area >= 9 and c_in >= 128)):
+        return "spectral"
+    return "gemm"
+
+
+class ConvEngine(ABC):
+    """One way of computing a 2-D cross-correlation and its gradients (NHWC, ``W`` ``(kh, kw, c_in, c_out)``)."""
+
+    name = ""
+
+    def __init__(self, stride: int, padding: tuple[int, int]) -> None:
+        self.stride, self.padding = stride, padding
+        self.workspace = Workspace()
+
+    @abstractmethod
+    def forward(self, X: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Any]:
+        """``(Z, kept)``: the output ``(n, oh, ow, c_out)`` and what :meth:`backward` needs."""
+
+    @abstractmethod
+    def backward(self, dZ: np.ndarray, W: np.ndarray, kept: Any, need_dX: bool = True
+                 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        """``(dX, dW, db)``; ``dX`` is None unless ``need_dX``."""
+
+    def release(self) -> None:
+        """Free the scratch buffers (they are made again when needed)."""
+        self.workspace = Workspace()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} stride={self.stride} padding={self.padding}>"
+
+
+class GemmEngine(ConvEngine):
+    """im2col and BLAS matrix products (:func:`~seqnet.ops.conv.conv2d_forward_gemm`); any stride."""
+
+    name = "gemm"
+
+    def forward(self, X, W, b):
+        return conv2d_forward_gemm(X, W, b, self.stride, self.padding, self.workspace), X
+
+    def backward(self, dZ, W, kept, need_dX=True):
+        return conv2d_backward_gemm(dZ, kept, W, self.stride, self.padding, self.workspace, need_dX=need_dX)
+
+
+class SpectralEngine(ConvEngine):
+    """The convolution theorem with DFTs as matrix products (:mod:`seqnet.ops.spectral`); stride 1."""
+
+    name = "spectral"
+
+    def __init__(self, stride: int, padding: tuple[int, int]) -> None:
+        if stride != 1:
+            raise ValueError(f"Conv2D: engine 'spectral' computes stride-1 convolutions only, got stride "
+                             f"{stride}; use engine 'gemm' or 'auto'")
+        super().__init__(stride, padding)
+
+    def forward(self, X, W, b):
+        return conv2d_forward_spectral(X, W, b, self.padding, self.workspace), X.shape
+
+    def backward(self, dZ, W, kept, need_dX=True):
+        return conv2d_backward_spectral(dZ, kept, W, self.padding, self.workspace, need_dX=need_dX)
+
+
+class ScipyEngine(ConvEngine):
+    """:func:`scipy.signal.correlate` (:mod:`seqnet.ops.correlate`): an independent cross-check, slow."""
+
+    name = "scipy"
+
+    def forward(self, X, W, b):
+        return conv2d_forward_scipy(X, W, b, self.stride, self.padding), X
+
+    def backward(self, dZ, W, kept, need_dX=True):
+        dX, dW, db = conv2d_backward_scipy(dZ, kept, W, self.stride, self.padding)
+        return (dX if need_dX else None), dW, db
+
+
+ENGINES: dict[str, type[ConvEngine]] = {e.name: e for e in (GemmEngine, SpectralEngine, ScipyEngine)}
+
+
+def make_engine(name: str, kernel_shape: tuple[int, int], stride: int, padding: tuple[int, int],
+                c_in: int) -> ConvEngine:
+    """The engine ``name`` ("auto" resolved by :func:`choose_engine`) for a layer of these settings."""
+    if name == "auto":
+        name = choose_engine(kernel_shape, stride, c_in)
+    if name not in ENGINES:
+        raise ValueError(f"Conv2D: unknown engine {name!r}; known engines: auto, {', '.join(ENGINES)}")
+    return ENGINES[name](stride, padding)

@@ -1,0 +1,58 @@
+"""Saving and loading models.
+
+``model.save(path)`` and :func:`load_model` go through the file formats of
+:mod:`seqnet._formats`: loading tells the format by the file's content, saving by ``format=`` or
+the file name. Each format is a walk over the state protocol (:mod:`seqnet._registry`): the
+model's config and state, its layers', optimizer's and callbacks' state, with every object
+rebuilt by its registered name. seqnet's own format, an HDF5 file laid out like Keras's legacy
+``.h5``, is :mod:`seqnet.saving.seqnet_h5`.
+
+Every write goes to a temporary file in the destination folder that replaces the old file
+only once it is complete, so a failed save leaves the previous file untouched.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .. import _formats
+from .._formats import ModelFileError
+from .seqnet_h5 import FORMAT_VERSION, SeqnetH5
+
+_formats.register_format(SeqnetH5())
+
+
+def save_model(model: Any, path: str | os.PathLike, format: str | None = None) -> None:
+    """Write the architecture, weights, optimizer state and training state to ``path``."""
+    _formats.for_saving(path, format).save(model, path)
+
+
+def load_model(path: str | os.PathLike) -> Any:
+    """Rebuild a model saved with :meth:`Sequential.save`, ready to predict or resume training.
+
+    Restores the weights, the compiled loss, metrics and optimizer (with its state), the number
+    of epochs done, the history, the model's random generator and the callbacks that were passed
+    to ``fit`` (as ``model.callbacks``, with their state). Resume with
+    ``model.fit(X, y, epochs=N, initial_epoch=model.epochs_done, callbacks=model.callbacks)``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ModelFileError
+        (a ``ValueError``) if the file is not a seqnet model, is damaged, or comes from a newer format.
+    """
+    return _formats.for_loading(path).load(path)
+
+
+def save_weights(model: Any, path: str | os.PathLike) -> None:
+    """Write only the weights (and the architecture, for checking on load)."""
+    _formats.for_saving(path).save_weights(model, path)
+
+
+def load_weights(model: Any, path: str | os.PathLike) -> None:
+    """Copy the weights stored in ``path`` into ``model`` (layer names and shapes must match)."""
+    _formats.for_loading(path).load_weights(model, path)
+
+
+__all__ = ["save_model", "load_model", "save_weights", "load_weights", "ModelFileError", "FORMAT_VERSION"]

@@ -1,0 +1,219 @@
+"""Training and evaluation of a :class:`~seqnet.Sequential`: data checks, batches, the loop, callbacks.
+
+``Sequential.fit`` / ``evaluate`` / ``predict`` / ``train_step`` are the public face; they call
+the functions here, which take the model as their first argument. One training step::
+
+    X_batch -> model.forward(training=True) -> Y_hat -> loss.forward(Y, Y_hat)
+            -> backward_loss (fused softmax + cross-entropy where it applies) -> optimizer.update(model)
+
+Each pass over the model runs inside :func:`seqnet.ops.step_scope`, where the kernels may keep
+process-wide settings (BLAS's thread count) for the length of the pass.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import losses as _losses
+from . import metrics as _metrics
+from .activations import SoftMax
+from .callbacks import CallbackList, History, ProgressBar
+from .ops import step_scope
+
+
+def batch_count(n: int, batch_size: int) -> int:
+    return -(-n // batch_size)
+
+
+# -- data checks -------------------------------------------------------------
+def check_X(model: Any, X: Any, what: str = "X") -> np.ndarray:
+    """``X`` as an array of the model's dtype, or a ``TypeError`` / ``ValueError`` that says what is wrong."""
+    X = np.asarray(X)
+    if X.dtype == bool or not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
+        raise TypeError(f"{what} must be a real numeric array, got dtype {X.dtype}")
+    if X.ndim < 2:
+        raise ValueError(f"{what} must have a batch axis and features, got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{what} is empty (shape {X.shape})")
+    X = X.astype(model.dtype, copy=False)
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{what} contains NaN or infinite values")
+    if model.built and X.shape[1:] != model.input_shape:
+        features = (f"{X.shape[1]} features" if X.ndim == 2 else f"example shape {X.shape[1:]}")
+        expected = (f"{model.input_shape[0]} features" if len(model.input_shape) == 1
+                    else f"example shape {model.input_shape}")
+        raise ValueError(f"{what} has {features}, but Sequential {model.name!r} is expecting "
+                         f"{expected} as input (got {what} of shape {X.shape})")
+    return X
+
+
+def check_y(model: Any, y: Any, n: int, what: str = "y") -> np.ndarray:
+    """Targets for ``n`` examples as the model's output expects them (class ids become one-hot rows)."""
+    y = np.asarray(y)
+    if len(y) != n:
+        raise ValueError(f"X and {what} have different lengths: {n} and {len(y)}")
+    if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
+        raise TypeError(f"{what} must be numeric (class ids or one-hot rows), got dtype {y.dtype}")
+    out = model.output_shape[1:]
+    if y.shape[1:] == out:
+        if not np.all(np.isfinite(y)):
+            raise ValueError(f"{what} contains NaN or infinite values")
+        return y.astype(model.dtype, copy=False)
+    if y.ndim == 1 and len(out) == 1:
+        if out[0] == 1:
+            return y.astype(model.dtype).reshape(-1, 1)
+        try:
+            return _losses.one_hot(y, out[0], model.dtype)
+        except ValueError as err:
+            raise ValueError(f"{what}: {err}") from None
+    raise ValueError(f"{what} of shape {y.shape} does not match the model's output {model.output_shape}: "
+                     f"pass class ids of shape ({n},) or targets of shape ({n}, {', '.join(map(str, out))})")
+
+
+def require_compiled(model: Any, method: str) -> None:
+    if model.optimizer is None or model.loss is None:
+        raise RuntimeError(f"Sequential.{method}: call compile(optimizer, loss) before {method}")
+
+
+def require_built(model: Any, method: str) -> None:
+    if not model.built:
+        raise RuntimeError(f"Sequential.{method}: the model is not built; call fit or build first")
+
+
+def _check_fit_arguments(batch_size: Any, epochs: Any, validation_split: Any, initial_epoch: Any) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"fit: expected a positive integer batch_size, received batch_size={batch_size!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"fit: expected a non-negative integer epochs, received epochs={epochs!r}")
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(f"fit: expected validation_split in [0, 1), received {validation_split!r}")
+    if initial_epoch < 0:
+        raise ValueError(f"fit: expected initial_epoch >= 0, received {initial_epoch!r}")
+
+
+# -- one step ------------------------------------------------------------------
+def fused(model: Any) -> bool:
+    """Softmax followed by cross-entropy: ``dL/dZ = (Y_hat - Y) / m``, cheaper and exact."""
+    return isinstance(model.loss, _losses.CrossEntropy) and isinstance(model.layers[-1].activation, SoftMax)
+
+
+def backward_loss(model: Any, Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray | None:
+    """Backpropagate the loss of output ``Y_hat`` against targets ``Y``; returns ``dL/dX``."""
+    if fused(model):
+        return model.backward(model.loss.fused_backward(Y, Y_hat), from_logits=True)
+    return model.backward(model.loss.backward(Y, Y_hat))
+
+
+def train_step(model: Any, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+    """One optimizer update on the batch ``(X, Y)``; returns the batch loss and output."""
+    with step_scope():
+        Y_hat = model.forward(X, training=True)
+        loss = model.loss.forward(Y, Y_hat)
+        backward_loss(model, Y, Y_hat)
+        model.optimizer.update(model)
+    return loss, Y_hat
+
+
+def metric_values(model: Any, Y: np.ndarray, Y_hat: np.ndarray) -> dict[str, float]:
+    return {m: _metrics.get(m)(Y, Y_hat) for m in model.metrics}
+
+
+# -- the loop ------------------------------------------------------------------
+def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
+        validation_data: tuple[Any, Any] | None = None, shuffle: bool = True, callbacks: list | None = None,
+        verbose: int = 1, initial_epoch: int = 0, augment: Any = None) -> History:
+    """:meth:`Sequential.fit <seqnet.Sequential.fit>`."""
+    require_compiled(model, "fit")
+    _check_fit_arguments(batch_size, epochs, validation_split, initial_epoch)
+    X = check_X(model, X)
+    if not model.built:
+        model.build(X.shape[1:])
+    X, Y, X_val, Y_val = split_validation(model, X, check_y(model, y, len(X)), validation_data, validation_split)
+    steps = batch_count(len(X), batch_size)
+    _start_history(model, initial_epoch)
+    model.callbacks = list(callbacks or [])
+    params = {"epochs": epochs, "steps": steps, "initial_epoch": initial_epoch, "verbose": verbose}
+    cbs = CallbackList([model.history, ProgressBar(verbose, epochs, steps), *model.callbacks], model, params)
+    model.stop_training = False
+    cbs.on_train_begin()
+    for epoch in range(initial_epoch, epochs):
+        cbs.on_epoch_begin(epoch)
+        logs = train_epoch(model, X, Y, epoch, batch_size, shuffle, augment, cbs)
+        if X_val is not None:
+            logs.update({f"val_{k}": v for k, v in evaluate_arrays(model, X_val, Y_val).items()})
+        model.epochs_done = epoch + 1
+        cbs.on_epoch_end(epoch, logs)
+        if model.stop_training:
+            break
+    cbs.on_train_end()
+    return model.history
+
+
+def _start_history(model: Any, initial_epoch: int) -> None:
+    """A new History, or on resuming the records of the epochs before ``initial_epoch``."""
+    if initial_epoch == 0 or not model.history.epoch:
+        model.history = History()
+        return
+    keep = sum(e < initial_epoch for e in model.history.epoch)
+    model.history.epoch = model.history.epoch[:keep]
+    model.history.history = {k: v[:keep] for k, v in model.history.history.items()}
+
+
+def split_validation(model: Any, X: np.ndarray, Y: np.ndarray, validation_data: Any, validation_split: float
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Training and validation arrays from ``validation_data`` or a random ``validation_split``."""
+    if validation_data is not None:
+        X_val = check_X(model, validation_data[0], "validation X")
+        return X, Y, X_val, check_y(model, validation_data[1], len(X_val), "validation y")
+    if validation_split == 0:
+        return X, Y, None, None
+    n_val = int(round(len(X) * validation_split))
+    if n_val < 1 or n_val >= len(X):
+        raise ValueError(f"fit: validation_split={validation_split} of {len(X)} examples leaves "
+                         f"{n_val} for validation and {len(X) - n_val} for training")
+    # a generator of its own, so the split is the same in every fit (and on resuming)
+    order = np.random.default_rng([model.seed, len(X)]).permutation(len(X))
+    val, train = order[:n_val], order[n_val:]
+    return X[train], Y[train], X[val], Y[val]
+
+
+def train_epoch(model: Any, X: np.ndarray, Y: np.ndarray, epoch: int, batch_size: int, shuffle: bool,
+                augment: Any, cbs: CallbackList) -> dict[str, float]:
+    """One pass of mini-batch updates; returns the epoch's mean loss and metrics."""
+    order = model.rng.permutation(len(X)) if shuffle else np.arange(len(X))
+    totals: dict[str, float] = {}
+    seen = 0
+    for batch, start in enumerate(range(0, len(X), batch_size)):
+        idx = order[start:start + batch_size]
+        cbs.on_train_batch_begin(batch)
+        X_batch, Y_batch = X[idx], Y[idx]
+        if augment is not None:
+            X_batch = augment(X_batch, model.rng).astype(model.dtype, copy=False)
+        loss, Y_hat = train_step(model, X_batch, Y_batch)
+        seen += len(idx)
+        for k, v in {"loss": loss, **metric_values(model, Y_batch, Y_hat)}.items():
+            totals[k] = totals.get(k, 0.0) + v * len(idx)
+        cbs.on_train_batch_end(batch, {k: v / seen for k, v in totals.items()})
+        if not np.isfinite(loss) and not model.stop_training:
+            raise FloatingPointError(f"fit: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}; "
+                                     f"lower the learning rate or check the data")
+        if model.stop_training:
+            break
+    return {k: v / seen for k, v in totals.items()}
+
+
+# -- inference -------------------------------------------------------------------
+def predict_arrays(model: Any, X: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Outputs for the checked ``X`` in inference mode, ``batch_size`` examples at a time."""
+    with step_scope():
+        outs = [model.forward(X[i:i + batch_size], training=False) for i in range(0, len(X), batch_size)]
+    for layer in model.layers:
+        layer.clear_cache()
+    return outs[0] if len(outs) == 1 else np.concatenate(outs)
+
+
+def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 256) -> dict[str, float]:
+    """``{"loss": ..., <metric>: ...}`` for the checked ``(X, Y)``."""
+    Y_hat = predict_arrays(model, X, batch_size)
+    return {"loss": model.loss.forward(Y, Y_hat), **metric_values(model, Y, Y_hat)}
