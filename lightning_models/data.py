@@ -43,15 +43,46 @@ def random_crop_flip(x: torch.Tensor, padding: int = 4) -> torch.Tensor:
     return torch.where(flip[:, None, None, None], out.flip(3), out)
 
 
+DEFAULT_VAL_IMAGES = 5000  # the validation images of the default split, on the full data sets
+
+
+def check_val_split(val_split: Any) -> None:
+    """``ValueError`` unless ``val_split`` is None, a count >= 0 or a fraction in [0, 1)."""
+    if val_split is None:
+        return
+    if isinstance(val_split, bool) or not isinstance(val_split, (int, float, np.integer, np.floating)):
+        raise ValueError(f"val_split must be a count of images or a fraction in [0, 1), received {val_split!r}")
+    if isinstance(val_split, (float, np.floating)) and not 0.0 <= val_split < 1.0:
+        raise ValueError(f"val_split={val_split} is not a fraction in [0, 1); pass e.g. 0.1 or a count of images")
+    if isinstance(val_split, (int, np.integer)) and val_split < 0:
+        raise ValueError(f"val_split={val_split} is negative; pass the number of training images to hold out")
+
+
+def validation_count(val_split: int | float | None, n: int) -> int:
+    """Images of ``n`` held out for validation. The default (None) holds out 5000, or a twelfth
+    (as 5000 of Fashion-MNIST's 60,000) of a data set with fewer than 12 x 5000 images."""
+    if val_split is None:
+        count = min(DEFAULT_VAL_IMAGES, max(1, n // 12))
+    elif isinstance(val_split, (float, np.floating)):
+        count = int(val_split * n)
+    else:
+        count = int(val_split)
+    if n - count < 1:
+        raise ValueError(f"val_split={val_split} holds out {count} of the {n} training images and leaves none "
+                         f"to train on; pass a smaller count (--val-split) or a fraction such as 0.1")
+    return count
+
+
 class _ArrayDataModule(pl.LightningDataModule):
     """Shared logic: numpy arrays in, a seeded train/validation split, tensors out."""
 
     input_shape: tuple[int, ...] = ()
     loader: Any = None  # the seqnet loader: (path) -> ((X_train, y_train), (X_test, y_test))
 
-    def __init__(self, data_dir: str | None = None, batch_size: int = 128, val_split: int | float = 5000,
+    def __init__(self, data_dir: str | None = None, batch_size: int = 128, val_split: int | float | None = None,
                  num_workers: int = 0, on_device: bool = False, seed: int = 0) -> None:
         super().__init__()
+        check_val_split(val_split)
         self.data_dir, self.batch_size, self.val_split = data_dir, batch_size, val_split
         self.num_workers, self.on_device, self.seed = num_workers, on_device, seed
         self.train = self.val = self.test = None
@@ -73,7 +104,7 @@ class _ArrayDataModule(pl.LightningDataModule):
         if self.train is not None:
             return
         (X, y), (X_test, y_test) = self._load()
-        n_val = int(self.val_split * len(X)) if isinstance(self.val_split, float) else int(self.val_split)
+        n_val = validation_count(self.val_split, len(X))
         order = np.random.default_rng(self.seed).permutation(len(X))
         self.train = self._tensors(X[order[n_val:]], y[order[n_val:]])
         self.val = self._tensors(X[order[:n_val]], y[order[:n_val]])
@@ -104,8 +135,9 @@ class FashionMNISTDataModule(_ArrayDataModule):
     data_dir : str, optional
         Folder with the four IDX files; default: seqnet's search path.
     batch_size : int, default 128
-    val_split : int or float, default 5000
-        Training images held out for validation (a count, or a fraction), chosen with ``seed``.
+    val_split : int, float or None, default None
+        Training images held out for validation (a count, or a fraction in [0, 1)), chosen with
+        ``seed``. None: 5000, or a twelfth of a data set smaller than 60,000 images.
     num_workers : int, default 0
     on_device : bool, default False
         Keep the whole data set as tensors on the training device (GPU) and cut batches there.
@@ -128,7 +160,7 @@ class CIFAR10DataModule(_ArrayDataModule):
     MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32)
     STD = np.array([0.2470, 0.2435, 0.2616], dtype=np.float32)
 
-    def __init__(self, data_dir: str | None = None, batch_size: int = 128, val_split: int | float = 5000,
+    def __init__(self, data_dir: str | None = None, batch_size: int = 128, val_split: int | float | None = None,
                  num_workers: int = 0, on_device: bool = False, seed: int = 0, augment: bool = True) -> None:
         super().__init__(data_dir, batch_size, val_split, num_workers, on_device, seed)
         self.augment = augment

@@ -33,6 +33,17 @@ COMMON_DEFAULTS = dict(optimizer="sgd", lr=0.01, momentum=0.9, weight_decay=0.0,
                        batch_size=128, epochs=10, tta_flip=False)
 
 
+def _count_or_fraction(text: str) -> int | float:
+    """argparse type of --val-split: "5000" is a count, "0.1" a fraction."""
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a count or a fraction, received {text!r}") from None
+
+
 class UsageError(Exception):
     """A bad flag or missing data: printed as one line."""
 
@@ -55,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label-smoothing", type=float, help="label smoothing of the training loss")
     p.add_argument("--tta-flip", action=argparse.BooleanOptionalAction, default=None,
                    help="average predictions over each image and its mirror image")
-    p.add_argument("--val-split", type=int, default=5000, help="training images held out for validation")
+    p.add_argument("--val-split", type=_count_or_fraction, default=None,
+                   help="training images held out for validation: a count, or a fraction in [0, 1) "
+                        "(default 5000, or a twelfth of a smaller data set)")
     p.add_argument("--accelerator", default="auto", help=f"one of {', '.join(ACCELERATORS)}")
     p.add_argument("--devices", default="auto", help="devices per node: a number or 'auto'")
     p.add_argument("--num-nodes", type=int, default=1, help="machines taking part (DDP)")
@@ -135,15 +148,17 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     out.mkdir(parents=True, exist_ok=True)
     pl.seed_everything(args.seed, workers=True)
     dm_class = FashionMNISTDataModule if args.data == "fashion_mnist" else CIFAR10DataModule
-    dm = dm_class(args.data_dir, batch_size=args.batch_size, val_split=args.val_split,
-                  num_workers=args.num_workers, on_device=args.on_device, seed=args.seed)
     try:
+        dm = dm_class(args.data_dir, batch_size=args.batch_size, val_split=args.val_split,
+                      num_workers=args.num_workers, on_device=args.on_device, seed=args.seed)
         dm.prepare_data()
+        dm.setup("fit")
     except FileNotFoundError as err:
         raise UsageError(str(err).splitlines()[0] + " (see seqnet.datasets for how to get it)") from None
+    except ValueError as err:
+        raise UsageError(str(err)) from None
     input_shape = dm_class.input_shape
     if args.arch == "cifar_fast":
-        dm.setup("fit")
         sample = dm.train[0][:5000].permute(0, 2, 3, 1).numpy()
         model = ARCHITECTURES[args.arch](seed=args.seed, whiten_from=sample)
     else:

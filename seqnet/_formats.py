@@ -66,6 +66,9 @@ def formats() -> list[str]:
 
 def for_saving(path: str | os.PathLike, format: str | None = None) -> FileFormat:
     """The format to write ``path`` in: ``format`` if given, else the one claiming its extension."""
+    if not str(path) or Path(path).is_dir():
+        raise ValueError(f"save: expected the path of a file to write, received {str(path)!r}"
+                         + (" (an existing folder)" if str(path) else ""))
     if format is not None:
         if format not in _formats:
             raise ValueError(f"Unknown model file format {format!r}. Known formats: {', '.join(formats())}")

@@ -30,6 +30,17 @@ def _array(path: str, what: str) -> np.ndarray:
         raise UserError(f"cannot read {what} '{path}' as a .npy array: {err}") from None
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+    return value
+
+
 def cmd_summary(args: argparse.Namespace) -> None:
     model = _load(args.model)
     model.summary()
@@ -92,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write the CSV here instead of to standard output")
     p.add_argument("--kaggle", action="store_true",
                    help="write the Kaggle format: 'Id,Category' with Id from 1 and integer classes")
-    p.add_argument("--batch-size", type=int, default=256, help="examples per forward pass (default 256)")
+    p.add_argument("--batch-size", type=positive_int, default=256, help="examples per forward pass (default 256)")
     p.set_defaults(run=cmd_predict)
 
     p = sub.add_parser("evaluate", help="loss and metrics on labelled data",
@@ -100,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="a model saved with model.save (.h5)")
     p.add_argument("X", help="a .npy array of examples")
     p.add_argument("y", help="a .npy array of class ids or one-hot rows")
-    p.add_argument("--batch-size", type=int, default=256, help="examples per forward pass (default 256)")
+    p.add_argument("--batch-size", type=positive_int, default=256, help="examples per forward pass (default 256)")
     p.set_defaults(run=cmd_evaluate)
 
     p = sub.add_parser("report", help="rebuild the report of a run folder",

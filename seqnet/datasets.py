@@ -175,6 +175,10 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, normalize: bool = 
             "  3. copy the four files into a folder and pass path=FOLDER (or set $SEQNET_DATA)")
     train = _read_idx_pair(folder, "train-images-idx3-ubyte", "train-labels-idx1-ubyte")
     test = _read_idx_pair(folder, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+    for (_, labels), stem in ((train, "train-labels-idx1-ubyte"), (test, "t10k-labels-idx1-ubyte")):
+        if labels.size and (labels.min() < 0 or labels.max() > 9):
+            raise DatasetError(f"'{_find_file(folder, stem)}' has labels from {labels.min()} to {labels.max()}; "
+                               f"Fashion-MNIST's are 0..9 (the file is damaged or not Fashion-MNIST)")
     if normalize:
         train = (train[0].astype(np.float32) / 255.0, train[1])
         test = (test[0].astype(np.float32) / 255.0, test[1])
@@ -185,7 +189,10 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, normalize: bool = 
 class _ArrayUnpickler(pickle.Unpickler):
     """Unpickles CIFAR batches: plain containers and numpy arrays, nothing else."""
 
+    # protocol 2 (the original files) rebuilds arrays by _reconstruct; protocol 5 (new Pythons'
+    # default) by _frombuffer over the raw bytes
     ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
                ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
 
     def find_class(self, module: str, name: str) -> Any:

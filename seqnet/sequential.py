@@ -66,6 +66,7 @@ class Sequential:
         self.history = History()
         self.callbacks: list[Callback] = []
         self.epochs_done = 0
+        self.input_range: list[float] | None = None  # [min, max] of the inputs seen in training
         self.stop_training = False
         for layer in layers or []:
             self.add(layer)
@@ -198,14 +199,19 @@ class Sequential:
         ``batch_size`` bounds memory (default 256 examples at a time).
         """
         training.require_built(self, "predict")
-        return training.predict_arrays(self, training.check_X(self, X), batch_size or 256)
+        batch_size = training.check_batch_size(batch_size, "predict", default=256)
+        X = training.check_X(self, X)
+        training.warn_if_out_of_range(self, X)
+        return training.predict_arrays(self, X, batch_size)
 
     def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> dict[str, float]:
         """``{"loss": ..., <metric>: ...}`` on ``(X, y)`` in inference mode."""
         training.require_compiled(self, "evaluate")
         training.require_built(self, "evaluate")
+        batch_size = training.check_batch_size(batch_size, "evaluate", default=256)
         X = training.check_X(self, X)
-        return training.evaluate_arrays(self, X, training.check_y(self, y, len(X)), batch_size or 256)
+        training.warn_if_out_of_range(self, X)
+        return training.evaluate_arrays(self, X, training.check_y(self, y, len(X)), batch_size)
 
     # -- weights and config ----------------------------------------------------
     def count_params(self) -> int:
@@ -281,13 +287,15 @@ class Sequential:
 
         ``"weights"`` maps each layer's name to its state (parameters and buffers); ``"optimizer"``,
         ``"loss"`` and ``"metrics"`` are the compiled ones (None before ``compile``); then the
-        epochs done, the history, the random generator's state and the callbacks of the last ``fit``.
+        epochs done, the history, the random generator's state, the callbacks of the last ``fit``
+        and the range of input values seen in training (``input_range``).
         """
         return {"weights": {layer.name: layer.get_state() for layer in self.layers} if self.built else {},
                 "optimizer": self.optimizer, "loss": self.loss, "metrics": list(self.metrics),
                 "epochs_done": self.epochs_done,
                 "history": {"epoch": list(self.history.epoch), "history": dict(self.history.history)},
-                "rng_state": self.rng.bit_generator.state, "callbacks": list(self.callbacks)}
+                "rng_state": self.rng.bit_generator.state, "callbacks": list(self.callbacks),
+                "input_range": self.input_range}
 
     def set_state(self, state: dict[str, Any]) -> None:
         """Restore what :meth:`get_state` returned (objects rebuilt); keys left out stay as they are.
@@ -307,6 +315,8 @@ class Sequential:
             self.rng.bit_generator.state = state["rng_state"]
         if "callbacks" in state:
             self.callbacks = list(state["callbacks"])
+        if state.get("input_range") is not None:
+            self.input_range = [float(v) for v in state["input_range"]]
 
     def _set_weights_state(self, weights: dict[str, Any]) -> None:
         if not self.built:

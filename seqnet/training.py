@@ -11,6 +11,7 @@ process-wide settings (BLAS's thread count) for the length of the pass.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ def batch_count(n: int, batch_size: int) -> int:
 # -- data checks -------------------------------------------------------------
 def check_X(model: Any, X: Any, what: str = "X") -> np.ndarray:
     """``X`` as an array of the model's dtype, or a ``TypeError`` / ``ValueError`` that says what is wrong."""
-    X = np.asarray(X)
+    X = as_array(X, what)
     if X.dtype == bool or not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
         raise TypeError(f"{what} must be a real numeric array, got dtype {X.dtype}")
     if X.ndim < 2:
@@ -48,14 +49,30 @@ def check_X(model: Any, X: Any, what: str = "X") -> np.ndarray:
     return X
 
 
-def check_y(model: Any, y: Any, n: int, what: str = "y") -> np.ndarray:
-    """Targets for ``n`` examples as the model's output expects them (class ids become one-hot rows)."""
-    y = np.asarray(y)
+def as_array(value: Any, what: str) -> np.ndarray:
+    """``np.asarray(value)``, with an error that names ``what`` for None and for ragged nested lists."""
+    if value is None:
+        raise TypeError(f"{what} is None; pass an array (or nested lists) of numbers")
+    try:
+        return np.asarray(value)
+    except ValueError:
+        raise ValueError(f"{what} is ragged: its nested lists have different lengths, so it is not an array of "
+                         f"examples of one shape") from None
+
+
+def check_y(model: Any, y: Any, n: int, what: str = "y", out: tuple[int, ...] | None = None) -> np.ndarray:
+    """Targets for ``n`` examples as the model's output expects them (class ids become one-hot rows).
+
+    ``out``: one example's output shape, for a model not built yet (by default the model's).
+    """
+    y = as_array(y, what)
+    if y.ndim == 0:
+        raise ValueError(f"{what} must hold one target per example, got a scalar {y!r}")
     if len(y) != n:
         raise ValueError(f"X and {what} have different lengths: {n} and {len(y)}")
     if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
         raise TypeError(f"{what} must be numeric (class ids or one-hot rows), got dtype {y.dtype}")
-    out = model.output_shape[1:]
+    out = tuple(model.output_shape[1:] if out is None else out)
     if y.shape[1:] == out:
         if not np.all(np.isfinite(y)):
             raise ValueError(f"{what} contains NaN or infinite values")
@@ -67,8 +84,34 @@ def check_y(model: Any, y: Any, n: int, what: str = "y") -> np.ndarray:
             return _losses.one_hot(y, out[0], model.dtype)
         except ValueError as err:
             raise ValueError(f"{what}: {err}") from None
-    raise ValueError(f"{what} of shape {y.shape} does not match the model's output {model.output_shape}: "
+    raise ValueError(f"{what} of shape {y.shape} does not match the model's output {(None, *out)}: "
                      f"pass class ids of shape ({n},) or targets of shape ({n}, {', '.join(map(str, out))})")
+
+
+class InputRangeWarning(UserWarning):
+    """Inputs far outside the range of values the model was trained on (raw pixels for a model
+    trained on scaled ones, say)."""
+
+
+def record_input_range(model: Any, X: np.ndarray) -> None:
+    """Widen ``model.input_range`` to hold the training inputs ``X``."""
+    low, high = float(X.min()), float(X.max())
+    if model.input_range is not None:
+        low, high = min(low, model.input_range[0]), max(high, model.input_range[1])
+    model.input_range = [low, high]
+
+
+def warn_if_out_of_range(model: Any, X: np.ndarray, what: str = "X") -> None:
+    """Warn when ``X`` reaches more than one training range's width beyond the training range."""
+    if model.input_range is None:
+        return
+    low, high = model.input_range
+    span = max(high - low, 1e-12)
+    x_low, x_high = float(X.min()), float(X.max())
+    if x_low < low - span or x_high > high + span:
+        warnings.warn(f"{what} holds values from {x_low:.4g} to {x_high:.4g}, far outside the range "
+                      f"{low:.4g} to {high:.4g} that Sequential {model.name!r} was trained on: scale it as the "
+                      f"training data was (e.g. divide raw pixels by 255)", InputRangeWarning, stacklevel=3)
 
 
 def require_compiled(model: Any, method: str) -> None:
@@ -81,15 +124,41 @@ def require_built(model: Any, method: str) -> None:
         raise RuntimeError(f"Sequential.{method}: the model is not built; call fit or build first")
 
 
-def _check_fit_arguments(batch_size: Any, epochs: Any, validation_split: Any, initial_epoch: Any) -> None:
+def check_batch_size(batch_size: Any, method: str, default: int | None = None) -> int:
+    """A positive integer batch size (``default`` for None where the method has one)."""
+    if batch_size is None and default is not None:
+        return default
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"fit: expected a positive integer batch_size, received batch_size={batch_size!r}")
+        raise ValueError(f"{method}: expected a positive integer batch_size, received batch_size={batch_size!r}")
+    return int(batch_size)
+
+
+def _check_fit_arguments(epochs: Any, validation_split: Any, validation_data: Any, initial_epoch: Any) -> None:
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: expected a non-negative integer epochs, received epochs={epochs!r}")
-    if not 0.0 <= validation_split < 1.0:
-        raise ValueError(f"fit: expected validation_split in [0, 1), received {validation_split!r}")
-    if initial_epoch < 0:
-        raise ValueError(f"fit: expected initial_epoch >= 0, received {initial_epoch!r}")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
+        raise ValueError(f"fit: expected a non-negative integer initial_epoch, received initial_epoch={initial_epoch!r}")
+    if (isinstance(validation_split, bool) or not isinstance(validation_split, (int, float, np.number))
+            or not 0.0 <= validation_split < 1.0):
+        raise ValueError(f"fit: expected validation_split to be a number in [0, 1), received "
+                         f"validation_split={validation_split!r}")
+    if validation_data is not None and (not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2):
+        got = f"a {type(validation_data).__name__}" + (f" of {len(validation_data)} items"
+                                                        if isinstance(validation_data, (tuple, list)) else "")
+        raise ValueError(f"fit: expected validation_data=(X_val, y_val), received {got}")
+
+
+def output_shape_for(model: Any, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """One example's output shape for ``input_shape``, from the layers' ``compute_output_shape``
+    (nothing is built)."""
+    if model.built:
+        return tuple(model.output_shape[1:])
+    if not model.layers:
+        raise ValueError("Sequential: the model has no layers; add some before fit")
+    shape = tuple(input_shape)
+    for layer in model.layers:
+        shape = tuple(layer.compute_output_shape(shape))
+    return shape
 
 
 # -- one step ------------------------------------------------------------------
@@ -105,13 +174,57 @@ def backward_loss(model: Any, Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray | 
     return model.backward(model.loss.backward(Y, Y_hat))
 
 
+class NonFiniteStep(FloatingPointError):
+    """A step whose loss or gradients were not finite; it was not applied.
+
+    ``where`` says where the non-finite values appeared: ``"the inputs"``, ``"the loss"`` or
+    ``"the gradient of <layer>/<parameter>"``.
+    """
+
+    def __init__(self, where: str, loss: float) -> None:
+        super().__init__(f"{where} became non-finite (loss {loss}); the step was not applied")
+        self.where, self.loss = where, loss
+
+
+def _first_non_finite_gradient(model: Any) -> str | None:
+    for layer in model.layers:
+        if not layer.trainable:
+            continue
+        for name, grad in layer.gradients.items():
+            # a sum is a fast pass and carries any NaN or inf; an overflow of the sum alone is checked exactly
+            if not np.isfinite(grad.sum()) and not np.all(np.isfinite(grad)):
+                return f"the gradient of {layer.name}/{name}"
+    return None
+
+
+def _buffers(model: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(b, b.copy()) for layer in model.layers for b in layer.buffers.values()]
+
+
 def train_step(model: Any, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
-    """One optimizer update on the batch ``(X, Y)``; returns the batch loss and output."""
-    with step_scope():
-        Y_hat = model.forward(X, training=True)
-        loss = model.loss.forward(Y, Y_hat)
-        backward_loss(model, Y, Y_hat)
-        model.optimizer.update(model)
+    """One optimizer update on the batch ``(X, Y)``; returns the batch loss and output.
+
+    Raises :class:`NonFiniteStep` (a ``FloatingPointError``) before the update when the loss or a
+    gradient is not finite: the weights, the optimizer's state, the layers' buffers (BatchNorm's
+    running statistics) and the model's random generator are then as they were before the step.
+    """
+    rng_state, buffers = model.rng.bit_generator.state, _buffers(model)
+    try:
+        with step_scope():
+            Y_hat = model.forward(X, training=True)
+            loss = model.loss.forward(Y, Y_hat)
+            if not np.isfinite(loss):
+                raise NonFiniteStep("the loss", loss)
+            backward_loss(model, Y, Y_hat)
+            where = _first_non_finite_gradient(model)
+            if where is not None:
+                raise NonFiniteStep(where, loss)
+            model.optimizer.update(model)
+    except NonFiniteStep:
+        model.rng.bit_generator.state = rng_state
+        for buffer, saved in buffers:
+            buffer[...] = saved
+        raise
     return loss, Y_hat
 
 
@@ -125,15 +238,29 @@ def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, valid
         verbose: int = 1, initial_epoch: int = 0, augment: Any = None) -> History:
     """:meth:`Sequential.fit <seqnet.Sequential.fit>`."""
     require_compiled(model, "fit")
-    _check_fit_arguments(batch_size, epochs, validation_split, initial_epoch)
+    batch_size = check_batch_size(batch_size, "fit")
+    _check_fit_arguments(epochs, validation_split, validation_data, initial_epoch)
+    # every argument is checked before the model is built, so a rejected fit changes nothing
     X = check_X(model, X)
+    out = output_shape_for(model, X.shape[1:])
+    Y = check_y(model, y, len(X), out=out)
+    validation = None
+    if validation_data is not None:
+        X_val = check_X(model, validation_data[0], "validation X")
+        if X_val.shape[1:] != X.shape[1:]:
+            raise ValueError(f"validation X has example shape {X_val.shape[1:]}, but X has {X.shape[1:]}")
+        validation = (X_val, check_y(model, validation_data[1], len(X_val), "validation y", out=out))
+    X, Y, X_val, Y_val = split_validation(model, X, Y, validation, validation_split)
     if not model.built:
         model.build(X.shape[1:])
-    X, Y, X_val, Y_val = split_validation(model, X, check_y(model, y, len(X)), validation_data, validation_split)
+    record_input_range(model, X)
     steps = batch_count(len(X), batch_size)
     _start_history(model, initial_epoch)
     model.callbacks = list(callbacks or [])
-    params = {"epochs": epochs, "steps": steps, "initial_epoch": initial_epoch, "verbose": verbose}
+    logged = ["loss", *model.metrics]
+    logged += [f"val_{k}" for k in logged] if X_val is not None else []
+    params = {"epochs": epochs, "steps": steps, "initial_epoch": initial_epoch, "verbose": verbose,
+              "metrics": logged}
     cbs = CallbackList([model.history, ProgressBar(verbose, epochs, steps), *model.callbacks], model, params)
     model.stop_training = False
     cbs.on_train_begin()
@@ -162,10 +289,9 @@ def _start_history(model: Any, initial_epoch: int) -> None:
 
 def split_validation(model: Any, X: np.ndarray, Y: np.ndarray, validation_data: Any, validation_split: float
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Training and validation arrays from ``validation_data`` or a random ``validation_split``."""
+    """Training and validation arrays from the checked ``validation_data`` or a random ``validation_split``."""
     if validation_data is not None:
-        X_val = check_X(model, validation_data[0], "validation X")
-        return X, Y, X_val, check_y(model, validation_data[1], len(X_val), "validation y")
+        return X, Y, *validation_data
     if validation_split == 0:
         return X, Y, None, None
     n_val = int(round(len(X) * validation_split))
@@ -188,19 +314,30 @@ def train_epoch(model: Any, X: np.ndarray, Y: np.ndarray, epoch: int, batch_size
         idx = order[start:start + batch_size]
         cbs.on_train_batch_begin(batch)
         X_batch, Y_batch = X[idx], Y[idx]
-        if augment is not None:
-            X_batch = augment(X_batch, model.rng).astype(model.dtype, copy=False)
-        loss, Y_hat = train_step(model, X_batch, Y_batch)
+        rng_state = model.rng.bit_generator.state
+        try:
+            if augment is not None:
+                X_batch = augment(X_batch, model.rng).astype(model.dtype, copy=False)
+                if not np.isfinite(X_batch.sum()) and not np.all(np.isfinite(X_batch)):
+                    raise NonFiniteStep("the inputs (after augment)", float("nan"))
+            loss, Y_hat = train_step(model, X_batch, Y_batch)
+        except NonFiniteStep as bad:
+            model.rng.bit_generator.state = rng_state  # as before the batch, augmentation included
+            cbs.on_train_batch_end(batch, {**{k: v / seen for k, v in totals.items()}, "loss": bad.loss})
+            if model.stop_training:  # TerminateOnNaN: stop quietly
+                break
+            cbs.on_train_end()
+            raise FloatingPointError(
+                f"fit: {bad.where} became non-finite at epoch {epoch + 1}, batch {batch + 1} (loss {bad.loss}); "
+                f"the step was not applied, so the weights, the optimizer's state and the random generator "
+                f"are as before it. Lower the learning rate or check the data") from None
         seen += len(idx)
         for k, v in {"loss": loss, **metric_values(model, Y_batch, Y_hat)}.items():
             totals[k] = totals.get(k, 0.0) + v * len(idx)
         cbs.on_train_batch_end(batch, {k: v / seen for k, v in totals.items()})
-        if not np.isfinite(loss) and not model.stop_training:
-            raise FloatingPointError(f"fit: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}; "
-                                     f"lower the learning rate or check the data")
         if model.stop_training:
             break
-    return {k: v / seen for k, v in totals.items()}
+    return {k: v / seen for k, v in totals.items()} if seen else {}
 
 
 # -- inference -------------------------------------------------------------------

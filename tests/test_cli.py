@@ -95,3 +95,22 @@ def test_report_rebuilds_markdown_and_latex(tmp_path, capsys):
     capsys.readouterr()
     assert main(["report", str(tmp_path)]) == 1
     assert "no hparams.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("verb", ["predict", "evaluate"])
+@pytest.mark.parametrize("value", ["0", "-2", "2.5"])
+def test_batch_size_must_be_a_positive_integer(saved, capsys, verb, value):
+    folder, _, _ = saved
+    files = [str(folder / "X.npy")] + ([str(folder / "y.npy")] if verb == "evaluate" else [])
+    with pytest.raises(SystemExit) as exit_info:
+        main([verb, str(folder / "m.h5"), *files, "--batch-size", value])
+    assert exit_info.value.code == 2
+    assert f"--batch-size: expected a positive integer, received '{value}'" in capsys.readouterr().err
+
+
+def test_predict_warns_about_inputs_outside_the_training_range(saved, tmp_path, capsys):
+    from seqnet.training import InputRangeWarning
+    folder, _, X = saved
+    np.save(tmp_path / "raw.npy", X * 255)
+    with pytest.warns(InputRangeWarning, match="far outside the range"):
+        assert main(["predict", str(folder / "m.h5"), str(tmp_path / "raw.npy")]) == 0

@@ -177,3 +177,24 @@ def test_augmentation(rng):
         assert any(np.array_equal(img, padded[a:a + 8, b:b + 6]) for a in range(5) for b in range(5))
     assert not np.array_equal(cropped, X)
     assert crop_and_flip(X, np.random.default_rng(3)).shape == X.shape
+
+
+def test_fashion_mnist_refuses_labels_outside_0_to_9(tmp_path):
+    arrays = fake_fashion(tmp_path)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", np.array([0, 1, 12, 3, 4]))
+    with pytest.raises(DatasetError, match=r"t10k-labels-idx1-ubyte.gz' has labels from 0 to 12; Fashion-MNIST's"):
+        load_fashion_mnist(tmp_path)
+    assert len(arrays["t10k-labels-idx1-ubyte"]) == 5
+
+
+def test_cifar10_reads_batches_pickled_with_protocol_5(tmp_path):
+    batches = fake_cifar(tmp_path)
+    root = tmp_path / "cifar-10-batches-py"
+    for name, batch in batches.items():
+        batch = {**batch, b"data": np.asarray(batch[b"data"]), b"labels": np.asarray(batch[b"labels"])}
+        (root / name).write_bytes(pickle.dumps(batch, protocol=5))  # numpy arrays by _frombuffer
+    (X, y), _ = load_cifar10(root)
+    assert X.shape == (20, 32, 32, 3) and np.array_equal(y[:4], batches["data_batch_1"][b"labels"])
+    (root / "data_batch_2").write_bytes(pickle.dumps({b"data": os.system, b"labels": []}, protocol=5))
+    with pytest.raises(DatasetError, match="refusing to load"):
+        load_cifar10(root)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import string
 import warnings
 
 import numpy as np
@@ -140,6 +141,21 @@ class ModelCheckpoint(_Monitor):
         self.save_weights_only = bool(save_weights_only)
         self.verbose = int(verbose)
         super().__init__(monitor, mode, 0.0)
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        logged = self.params.get("metrics")
+        if logged is None:
+            return
+        try:
+            fields = {field.split(".")[0].split("[")[0] for _, field, _, _ in string.Formatter().parse(self.filepath)
+                      if field}
+        except ValueError as err:
+            raise ValueError(f"ModelCheckpoint: filepath {self.filepath!r} is not a valid format string: {err}") from None
+        missing = sorted(fields - {"epoch", *logged})
+        if missing:
+            raise ValueError(f"ModelCheckpoint: filepath {self.filepath!r} names {', '.join(missing)}, which this "
+                             f"fit does not log; it logs epoch, {', '.join(logged)}")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}

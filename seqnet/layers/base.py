@@ -127,9 +127,17 @@ class Layer(Configurable):
 
     # -- forward / backward ---------------------------------------------
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """Output for a batch ``X``; builds the layer from ``X.shape`` on the first call."""
+        """Output for a batch ``X``; builds the layer from ``X.shape`` on the first call.
+
+        Integer or boolean input (raw uint8 images, say) is cast to the layer's float dtype.
+        """
+        X = np.asarray(X)
+        if X.dtype.kind not in "fiub":
+            raise TypeError(f"{type(self).__name__} {self.name!r} expects a real numeric array, got dtype {X.dtype}")
         if not self.built:
-            self.build(X.shape[1:], dtype=X.dtype if np.issubdtype(X.dtype, np.floating) else None)
+            self.build(X.shape[1:], dtype=X.dtype if X.dtype.kind == "f" else None)
+        if X.dtype.kind != "f":
+            X = X.astype(self.dtype)
         self._check_input(X)
         Z = self._forward(X)
         if isinstance(self.activation, _activations.Linear):

@@ -1,6 +1,9 @@
 """Writing a file so that a failure leaves the old one intact."""
 from __future__ import annotations
 
+import contextlib
+import errno
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -16,11 +19,38 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(f".{glob.escape(path.name)}.*.tmp"):  # left by a save that was killed
+        with contextlib.suppress(OSError):
+            stale.unlink()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
     try:
         write(tmp)
         os.replace(tmp, path)
+    except (OSError, RuntimeError) as err:
+        os.unlink(tmp)
+        if isinstance(err, RuntimeError) and not _is_write_failure(err):
+            raise
+        raise _write_error(path, err) from err
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _is_write_failure(err: Exception) -> bool:
+    """h5py reports a full disk as a RuntimeError ("Can't decrement id ref count (unable to extend file
+    properly, errno = 27, error message = 'File too large')") when it closes the file."""
+    text = str(err).lower()
+    return "errno =" in text or "too large" in text or "no space" in text
+
+
+def _write_error(path: Path, err: Exception) -> OSError:
+    """An OSError that says which file could not be written, why, and that the old one is intact."""
+    code = getattr(err, "errno", None)
+    text = str(err).lower()
+    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "too large" in text or "no space" in text:
+        why = f"the disk is full or the file grew too large ({err})"
+    else:
+        why = getattr(err, "strerror", None) or str(err)
+    message = f"could not write '{path}': {why}; the previous file, if any, is intact"
+    return OSError(code, message) if code else OSError(message)

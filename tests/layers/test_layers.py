@@ -139,3 +139,19 @@ def test_a_user_layer_without_compute_output_shape_is_probed_once():
             return np.concatenate([X, X], axis=1)
 
     assert Twice().compute_output_shape((3,)) == (6,)
+
+
+@pytest.mark.parametrize("layer", [Conv2D(3, 3), AvgPool2D(2), MaxPool2D(2), BatchNorm(), Dense(4), Flatten()],
+                         ids=lambda l: type(l).__name__)
+def test_integer_images_into_a_layer_on_its_own_are_cast_to_float(layer, rng):
+    images = rng.integers(0, 256, size=(2, 4, 4, 3)).astype(np.uint8)
+    if isinstance(layer, Dense):
+        images = images.reshape(2, -1)
+    out = layer.forward(images)
+    assert out.dtype == np.float64  # built from integer input: the default float dtype, no overflow
+    twin = type(layer).from_config(layer.get_config())
+    twin.build(images.shape[1:], dtype=np.float64)
+    twin.set_weights(layer.get_weights())
+    np.testing.assert_allclose(out, twin.forward(images.astype(np.float64)), rtol=1e-12)
+    with pytest.raises(TypeError, match="real numeric array"):
+        layer.forward(images.astype(str))

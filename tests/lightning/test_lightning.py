@@ -236,3 +236,21 @@ def test_the_mirror_is_tested_in_float32_as_users_train():
     model = seqnet.Sequential([Dense(2)], seed=0)
     model.build((3,))
     assert next(to_torch(model).parameters()).dtype == torch.float32
+
+
+def test_the_data_modules_check_the_validation_split(tmp_path, capsys):
+    from lightning_models.train import main
+    fake_fashion(tmp_path, n_train=40, n_test=10)
+    for bad, message in [(-5, "negative"), (1.5, r"not a fraction in \[0, 1\)"), ("10%", "a count of images")]:
+        with pytest.raises(ValueError, match=message):
+            FashionMNISTDataModule(str(tmp_path), val_split=bad)
+    too_many = FashionMNISTDataModule(str(tmp_path), val_split=40)
+    with pytest.raises(ValueError, match=r"holds out 40 of the 40 training images .* \(--val-split\)"):
+        too_many.setup("fit")
+    small = FashionMNISTDataModule(str(tmp_path))  # the default split, on a small data set: a twelfth
+    small.setup("fit")
+    assert len(small.val[0]) == 3 and len(small.train[0]) == 37
+    assert main(["--data", "fashion_mnist", "--data-dir", str(tmp_path), "--arch", "fashion_mlp",
+                 "--val-split", "5000", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds out 5000 of the 40 training images" in err[0]

@@ -279,3 +279,53 @@ def test_a_new_stateful_callback_saves_and_resumes_with_no_change_in_saving(iris
     (cb,) = again.callbacks
     assert isinstance(cb, CountsBatches) and cb.scale == 2.0 and cb.seen == 4
     np.testing.assert_array_equal(cb.counts, model.callbacks[0].counts)
+
+
+def test_a_killed_saves_temporary_file_is_cleaned_on_the_next_save(tmp_path):
+    model = Sequential([Dense(2)], seed=0)
+    model.build((3,))
+    stale = tmp_path / ".m.h5.k3x9q2za.tmp"  # what a SIGKILL during model.save leaves behind
+    stale.write_bytes(b"half a file")
+    other = tmp_path / ".other.h5.k3x9q2za.tmp"  # another target's: not ours to remove
+    other.write_bytes(b"")
+    model.save(tmp_path / "m.h5")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.h5.k3x9q2za.tmp", "m.h5"]
+
+
+FULL_DISK = """
+import resource, signal, sys
+import seqnet
+from seqnet.layers import Dense
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+model = seqnet.Sequential([Dense(300), Dense(3)], seed=0)
+model.build((400,))
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+try:
+    model.save(sys.argv[1])
+except OSError as err:
+    print(err)
+"""
+
+
+def test_a_full_disk_says_which_file_and_why_and_keeps_the_old_one(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "m.h5"
+    small = Sequential([Dense(2)], seed=0)
+    small.build((3,))
+    small.save(path)
+    before = path.read_bytes()
+    out = subprocess.run([sys.executable, "-c", FULL_DISK, str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert f"could not write '{path}': the disk is full or the file grew too large" in out.stdout
+    assert "the previous file, if any, is intact" in out.stdout and "Traceback" not in out.stderr
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["m.h5"]
+
+
+def test_saving_to_no_file_name_says_so(tmp_path):
+    model = Sequential([Dense(2)], seed=0)
+    model.build((3,))
+    with pytest.raises(ValueError, match=r"expected the path of a file to write, received ''"):
+        model.save("")
+    with pytest.raises(ValueError, match="an existing folder"):
+        model.save(tmp_path)

@@ -1,0 +1,189 @@
+"""The training loop's guarantees: nothing lost on a bad step, nothing built on a rejected fit,
+and argument errors that say what to change."""
+import warnings
+
+import numpy as np
+import pytest
+
+from seqnet import Sequential, load_model
+from seqnet.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from seqnet.datasets import load_iris, standardize
+from seqnet.layers import Dense, Layer, register
+from seqnet.optimizers import Adam
+from seqnet.training import InputRangeWarning
+
+
+@pytest.fixture(scope="module")
+def iris():
+    (X, y), _ = load_iris()
+    return standardize(X)[0], y
+
+
+@register("test_poison")
+class Poison(Layer):
+    """The identity, except that its output is NaN on forward pass number ``at`` (from 1)."""
+
+    def __init__(self, at=0, name=None):
+        super().__init__(name=name)
+        self.at, self.calls = at, 0
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def _forward(self, X):
+        self.calls += 1
+        return X * np.nan if self.calls == self.at else X
+
+    def get_config(self):
+        return {"at": self.at, **super().get_config()}
+
+
+class Record(Callback):
+    """Keeps copies of what a bad step must not change, as they were after each batch."""
+
+    def __init__(self):
+        self.after_batch, self.ended = [], False
+
+    def on_train_batch_end(self, batch, logs=None):
+        m = self.model
+        self.after_batch.append((m.get_weights(), {k: v.copy() for k, v in m.optimizer.get_state().items()
+                                                   if k != "iterations"}, m.rng.bit_generator.state))
+
+    def on_train_end(self, logs=None):
+        self.ended = True
+
+
+def poisoned_model(at):
+    model = Sequential([Dense(8, activation="relu"), Poison(at), Dense(3, activation="softmax")], seed=0)
+    model.compile(Adam(lr=0.01), "cross_entropy", ["accuracy"])
+    return model
+
+
+def test_a_nan_batch_leaves_the_model_as_it_was_and_runs_the_end_hooks(iris, tmp_path):
+    X, y = iris
+    model, record = poisoned_model(at=7), Record()  # 4 batches an epoch: epoch 2, batch 3
+    stopper = EarlyStopping("loss", restore_best_weights=True, patience=5)
+    with pytest.raises(FloatingPointError, match=r"the loss became non-finite at epoch 2, batch 3.*not applied"):
+        model.fit(X, y, batch_size=32, epochs=3, verbose=0, callbacks=[record, stopper])
+    assert record.ended  # on_train_end ran: EarlyStopping put back the best epoch's weights
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), stopper.best_weights))
+    weights, slots, rng_state = record.after_batch[-1]  # the last good batch (epoch 2, batch 2)
+    assert model.optimizer.iterations == 6 and model.rng.bit_generator.state == rng_state
+    assert all(np.array_equal(v, slots[k]) for k, v in model.optimizer.get_state().items() if k != "iterations")
+    model.save(tmp_path / "m.h5")
+    again = load_model(tmp_path / "m.h5")
+    again.fit(X, y, epochs=1, verbose=0)  # loadable, and trains on (the poison fired long ago)
+    assert all(np.isfinite(w).all() for w in again.get_weights())
+
+
+def test_a_non_finite_gradient_is_named_and_not_applied(iris):
+    X, y = iris
+
+    class Exploding(Dense):
+        def _backward(self, dZ):
+            dX = super()._backward(dZ)
+            self.gradients["W"][0, 0] = np.inf
+            return dX
+
+    model = Sequential([Exploding(4, activation="relu", name="boom"), Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    model.build((4,))
+    before = model.get_weights()
+    with pytest.raises(FloatingPointError, match=r"the gradient of boom/W became non-finite at epoch 1, batch 1"):
+        model.fit(X, y, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
+
+
+def test_batchnorm_statistics_survive_a_bad_step(iris):
+    from seqnet.layers import BatchNorm
+    X, y = iris
+    model = Sequential([Dense(6), BatchNorm(), Poison(at=2), Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    record = Record()
+    with pytest.raises(FloatingPointError):
+        model.fit(X, y, batch_size=40, verbose=0, callbacks=[record])
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), record.after_batch[-1][0]))
+
+
+def test_a_rejected_fit_builds_nothing(iris):
+    X, y = iris
+    model = Sequential([Dense(5, activation="relu"), Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    with pytest.raises(ValueError, match="different lengths"):
+        model.fit(X.T, y, verbose=0)
+    assert not model.built
+    with pytest.raises(ValueError, match="validation y"):
+        model.fit(X, y, validation_data=(X[:5], y[:4]), verbose=0)
+    assert not model.built
+    model.fit(X, y, verbose=0)  # the right call still works
+    assert model.input_shape == (4,)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(validation_data=(np.zeros((3, 4)),)), r"expected validation_data=\(X_val, y_val\), received a tuple of 1"),
+    (dict(validation_data=(np.zeros((3, 5)), [0, 1, 2])), r"validation X has .*5"),
+    (dict(validation_data=(np.zeros((3, 4)), [0, 1])), "X and validation y have different lengths: 3 and 2"),
+    (dict(initial_epoch=1.5), r"non-negative integer initial_epoch, received initial_epoch=1\.5"),
+    (dict(validation_split="0.2"), r"validation_split to be a number in \[0, 1\), received validation_split='0.2'"),
+    (dict(batch_size=2.5), r"positive integer batch_size, received batch_size=2\.5"),
+])
+def test_fit_arguments_are_checked_with_what_to_change(iris, kwargs, message):
+    X, y = iris
+    model = Sequential([Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    with pytest.raises((ValueError, TypeError), match=message):
+        model.fit(X, y, verbose=0, **kwargs)
+
+
+def test_fit_names_none_and_ragged_data(iris):
+    X, y = iris
+    model = Sequential([Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    with pytest.raises(TypeError, match="y is None"):
+        model.fit(X, None, verbose=0)
+    with pytest.raises(ValueError, match="X is ragged"):
+        model.fit([[1.0, 2.0], [3.0]], [0, 1], verbose=0)
+
+
+@pytest.mark.parametrize("method", ["predict", "evaluate"])
+@pytest.mark.parametrize("batch_size", [0, -3, 2.5, True])
+def test_predict_and_evaluate_check_batch_size(iris, method, batch_size):
+    X, y = iris
+    model = Sequential([Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    model.build((4,))
+    args = (X,) if method == "predict" else (X, y)
+    with pytest.raises(ValueError, match=rf"{method}: expected a positive integer batch_size, received"):
+        getattr(model, method)(*args, batch_size=batch_size)
+    assert getattr(model, method)(*args, batch_size=None) is not None  # None: the default, 256
+
+
+def test_a_checkpoint_name_with_an_unlogged_key_fails_at_the_start(iris, tmp_path):
+    X, y = iris
+    model = Sequential([Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy", ["accuracy"])
+    with pytest.raises(ValueError, match=r"names val_loss, which this fit does not log; it logs epoch, loss, "
+                                         r"accuracy$"):
+        model.fit(X, y, epochs=2, verbose=0, callbacks=[ModelCheckpoint(str(tmp_path / "m-{val_loss:.2f}.h5"))])
+    assert model.epochs_done == 0
+    model.fit(X, y, epochs=1, verbose=0, validation_split=0.2,
+              callbacks=[ModelCheckpoint(str(tmp_path / "m-{epoch}-{val_loss:.2f}.h5"))])
+    assert len(list(tmp_path.glob("m-1-*.h5"))) == 1
+
+
+def test_inputs_far_outside_the_training_range_warn(tmp_path):
+    rng = np.random.default_rng(0)
+    X, y = rng.random((60, 6)), rng.integers(0, 2, 60)  # trained on [0, 1]
+    model = Sequential([Dense(2, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    model.fit(X, y, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.evaluate(X[:10], y[:10])  # in range: quiet
+    model.save(tmp_path / "m.h5")
+    again = load_model(tmp_path / "m.h5")
+    assert again.input_range == pytest.approx([X.min(), X.max()])
+    with pytest.warns(InputRangeWarning, match=r"far outside the range .* divide raw pixels by 255"):
+        again.evaluate(X * 255, y)
+    with pytest.warns(InputRangeWarning):
+        again.predict(X * 255)
