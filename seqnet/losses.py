@@ -3,6 +3,11 @@
 Losses take ``(Y, Y_hat)`` in that order: ``Y`` the targets, ``Y_hat`` the
 network's output of shape ``(m, k)``. ``Y`` may be one-hot (or real-valued) of
 the same shape, or integer class ids of shape ``(m,)``.
+
+seqnet's own names keep the assignment's meanings (``"cross_entropy"``, ``"l2"``: half the
+summed squared error over the batch size); Keras's names mean Keras's losses
+(``"categorical_crossentropy"``, ``"sparse_categorical_crossentropy"``,
+``"binary_crossentropy"``, ``"mse"``, ``"mae"``, ``"huber"``: means over every output).
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._registry import Configurable, Registry, serialize
+from .activations import Sigmoid, SoftMax
 
 losses = Registry("loss")
 
@@ -61,7 +67,15 @@ def as_targets(Y: Any, Y_hat: np.ndarray) -> np.ndarray:
 
 
 class Loss(Configurable, ABC):
-    """Base class: a scalar cost of a batch and its gradient with respect to ``Y_hat``."""
+    """Base class: a scalar cost of a batch and its gradient with respect to ``Y_hat``.
+
+    A loss whose gradient through the model's last activation has a simple closed form (softmax
+    or sigmoid followed by cross-entropy) says so in :meth:`fuses` and gives it in
+    :meth:`fused_backward`; the model then skips the activation's Jacobian.
+    """
+
+    #: the output must be probabilities (the model checks its last activation)
+    expects_probabilities = False
 
     @abstractmethod
     def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
@@ -71,6 +85,14 @@ class Loss(Configurable, ABC):
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         """``dL/dY_hat``, shape of ``Y_hat``."""
 
+    def fuses(self, activation: Any, outputs: int) -> bool:
+        """Whether :meth:`fused_backward` gives ``dL/dZ`` through ``activation`` on ``outputs`` columns."""
+        return False
+
+    def fused_backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        """``dL/dZ`` where ``Y_hat = activation(Z)`` (see :meth:`fuses`)."""
+        raise TypeError(f"{type(self).__name__} has no fused gradient")
+
     def __call__(self, Y: Any, Y_hat: np.ndarray) -> float:
         return self.forward(Y, Y_hat)
 
@@ -78,38 +100,151 @@ class Loss(Configurable, ABC):
 losses.base = Loss
 
 
-@losses.register("cross_entropy", aliases=("categorical_crossentropy", "crossentropy"))
+def _floor(P: np.ndarray) -> np.ndarray:
+    """Probabilities floored at the dtype's smallest normal number: a probability of exactly 0
+    gives a large but finite loss and gradient, never ``inf`` or ``nan``."""
+    return np.maximum(P, np.finfo(P.dtype).tiny)
+
+
+def _log_softmax(Z: np.ndarray) -> np.ndarray:
+    shifted = Z - Z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _check_smoothing(value: float, who: str) -> float:
+    value = float(value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{who}: expected `label_smoothing` in [0, 1], received label_smoothing={value}")
+    return value
+
+
+class _Binary:
+    """Binary cross-entropy per element, on probabilities or on logits, and its gradients."""
+
+    @staticmethod
+    def values(Y: np.ndarray, Y_hat: np.ndarray, from_logits: bool) -> np.ndarray:
+        if from_logits:  # max(z, 0) - z y + log(1 + e^-|z|): never overflows
+            return np.maximum(Y_hat, 0) - Y_hat * Y + np.log1p(np.exp(-np.abs(Y_hat)))
+        return -(Y * np.log(_floor(Y_hat)) + (1 - Y) * np.log(_floor(1 - Y_hat)))
+
+    @staticmethod
+    def gradient(Y: np.ndarray, Y_hat: np.ndarray, from_logits: bool) -> np.ndarray:
+        if from_logits:
+            return Sigmoid().forward(Y_hat) - Y
+        return (Y_hat - Y) / _floor(Y_hat * (1 - Y_hat))
+
+
+@losses.register("cross_entropy", aliases=("categorical_crossentropy", "sparse_categorical_crossentropy",
+                                            "crossentropy"))
 class CrossEntropy(Loss):
     r"""Multi-class cross-entropy :math:`J = -\frac1m \sum_{i,j} Y_{ij} \ln \hat Y_{ij}`.
 
-    ``Y_hat`` holds probabilities (a softmax output). Probabilities are floored at the
-    smallest positive normal number of their dtype, so a probability of exactly 0 gives a
-    large but finite loss and gradient, never ``inf`` or ``nan``.
-    The gradient is :math:`\partial J/\partial \hat Y = -Y / (m \hat Y)`; after a softmax the
-    model uses the fused :math:`\partial J/\partial Z = (\hat Y - Y)/m` instead
-    (:meth:`fused_backward`).
+    ``Y_hat`` holds probabilities (a softmax output), or with ``from_logits=True`` the scores
+    before the softmax (computed stably as a log-softmax). Targets may be one-hot rows or class
+    ids (so this is also Keras's ``sparse_categorical_crossentropy``). On a single output column
+    (a sigmoid unit) it is the binary cross-entropy
+    :math:`-\frac1m\sum y\ln\hat y + (1-y)\ln(1-\hat y)`, never the categorical formula on one
+    column, which would push every output to 1.
+
+    Probabilities are floored at the smallest positive normal number of their dtype, so a
+    probability of exactly 0 gives a large but finite loss and gradient, never ``inf`` or ``nan``.
+    The gradient is :math:`\partial J/\partial \hat Y = -Y / (m \hat Y)`; after a softmax (or on
+    one column after a sigmoid) the model uses the fused :math:`\partial J/\partial Z = (\hat Y - Y)/m`
+    instead (:meth:`fused_backward`).
+
+    Parameters
+    ----------
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0
+        Targets become :math:`Y(1 - s) + s/k` (:math:`Y(1-s) + s/2` on one column), as in Keras and PyTorch.
     """
 
-    @staticmethod
-    def _floor(Y_hat: np.ndarray) -> np.ndarray:
-        return np.maximum(Y_hat, np.finfo(Y_hat.dtype).tiny)
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = _check_smoothing(label_smoothing, "CrossEntropy")
+        self.expects_probabilities = not self.from_logits
+
+    def _targets(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        Y = as_targets(Y, Y_hat)
+        if self.label_smoothing:
+            k = Y_hat.shape[-1]
+            Y = Y * (1 - self.label_smoothing) + self.label_smoothing / (2 if k == 1 else k)
+        return Y
 
     def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
-        Y = as_targets(Y, Y_hat)
-        return float(-np.sum(Y * np.log(self._floor(Y_hat))) / Y_hat.shape[0])
+        Y = self._targets(Y, Y_hat)
+        m = Y_hat.shape[0]
+        if Y_hat.shape[-1] == 1:
+            return float(np.sum(_Binary.values(Y, Y_hat, self.from_logits)) / m)
+        log_p = _log_softmax(Y_hat) if self.from_logits else np.log(_floor(Y_hat))
+        return float(-np.sum(Y * log_p) / m)
 
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
-        Y = as_targets(Y, Y_hat)
-        return -Y / self._floor(Y_hat) / Y_hat.shape[0]
+        Y = self._targets(Y, Y_hat)
+        m = Y_hat.shape[0]
+        if Y_hat.shape[-1] == 1:
+            return _Binary.gradient(Y, Y_hat, self.from_logits) / m
+        if self.from_logits:
+            return (SoftMax().forward(Y_hat) - Y) / m
+        return -Y / _floor(Y_hat) / m
+
+    def fuses(self, activation: Any, outputs: int) -> bool:
+        if self.from_logits:
+            return False
+        return isinstance(activation, SoftMax) if outputs > 1 else isinstance(activation, Sigmoid)
 
     def fused_backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
-        """Gradient with respect to the logits ``Z`` when ``Y_hat = softmax(Z)``: ``(Y_hat - Y) / m``."""
-        return (Y_hat - as_targets(Y, Y_hat)) / Y_hat.shape[0]
+        """Gradient with respect to the logits ``Z`` when ``Y_hat = softmax(Z)`` (or ``sigmoid(Z)`` on
+        one column): ``(Y_hat - Y) / m``."""
+        return (Y_hat - self._targets(Y, Y_hat)) / Y_hat.shape[0]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
 
 
-@losses.register("l2", aliases=("mse", "mean_squared_error"))
+@losses.register("binary_crossentropy", aliases=("binary_cross_entropy",))
+class BinaryCrossEntropy(Loss):
+    r"""Binary cross-entropy averaged over every output, as Keras's ``binary_crossentropy``:
+    :math:`J = -\frac{1}{mk}\sum y\ln\hat y + (1-y)\ln(1-\hat y)` (one or several independent
+    sigmoid outputs). ``from_logits=True`` takes the scores before the sigmoid. After a sigmoid the
+    model uses the fused :math:`\partial J/\partial Z = (\hat Y - Y)/(mk)`.
+
+    Parameters
+    ----------
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0
+        Targets become :math:`y(1 - s) + s/2`.
+    """
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = _check_smoothing(label_smoothing, "BinaryCrossEntropy")
+        self.expects_probabilities = not self.from_logits
+
+    def _targets(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        Y = as_targets(Y, Y_hat)
+        return Y * (1 - self.label_smoothing) + 0.5 * self.label_smoothing if self.label_smoothing else Y
+
+    def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
+        return float(np.mean(_Binary.values(self._targets(Y, Y_hat), Y_hat, self.from_logits)))
+
+    def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        return _Binary.gradient(self._targets(Y, Y_hat), Y_hat, self.from_logits) / Y_hat.size
+
+    def fuses(self, activation: Any, outputs: int) -> bool:
+        return not self.from_logits and isinstance(activation, Sigmoid)
+
+    def fused_backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        return (Y_hat - self._targets(Y, Y_hat)) / Y_hat.size
+
+    def get_config(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+
+@losses.register("l2")
 class L2(Loss):
-    r"""Half squared error :math:`J = \frac{1}{2m}\sum (\hat Y - Y)^2`, gradient :math:`(\hat Y - Y)/m`."""
+    r"""The assignment's half squared error :math:`J = \frac{1}{2m}\sum (\hat Y - Y)^2`, gradient
+    :math:`(\hat Y - Y)/m` (Keras's ``"mse"`` is :class:`MeanSquaredError`)."""
 
     def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
         D = Y_hat - as_targets(Y, Y_hat)
@@ -119,9 +254,59 @@ class L2(Loss):
         return (Y_hat - as_targets(Y, Y_hat)) / Y_hat.shape[0]
 
 
+@losses.register("mse", aliases=("mean_squared_error",))
+class MeanSquaredError(Loss):
+    r"""Keras's ``"mse"``: :math:`J = \frac{1}{mk}\sum (\hat Y - Y)^2`, gradient :math:`2(\hat Y - Y)/(mk)`."""
+
+    def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
+        return float(np.mean((Y_hat - as_targets(Y, Y_hat)) ** 2))
+
+    def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        return 2 * (Y_hat - as_targets(Y, Y_hat)) / Y_hat.size
+
+
+@losses.register("mae", aliases=("mean_absolute_error",))
+class MeanAbsoluteError(Loss):
+    r"""Keras's ``"mae"``: :math:`J = \frac{1}{mk}\sum |\hat Y - Y|`, gradient :math:`\mathrm{sign}(\hat Y - Y)/(mk)`."""
+
+    def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
+        return float(np.mean(np.abs(Y_hat - as_targets(Y, Y_hat))))
+
+    def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        return np.sign(Y_hat - as_targets(Y, Y_hat)) / Y_hat.size
+
+
+@losses.register("huber")
+class Huber(Loss):
+    r"""Keras's ``"huber"``: the mean over every output of :math:`\frac12 d^2` where
+    :math:`|d| \le \delta`, else :math:`\delta(|d| - \frac12\delta)`, with :math:`d = \hat Y - Y`.
+
+    Parameters
+    ----------
+    delta : float, default 1.0
+    """
+
+    def __init__(self, delta: float = 1.0) -> None:
+        if not float(delta) > 0:
+            raise ValueError(f"Huber: expected a positive `delta`, received delta={delta}")
+        self.delta = float(delta)
+
+    def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
+        D = np.abs(Y_hat - as_targets(Y, Y_hat))
+        quadratic = np.minimum(D, self.delta)
+        return float(np.mean(0.5 * quadratic ** 2 + self.delta * (D - quadratic)))
+
+    def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        return np.clip(Y_hat - as_targets(Y, Y_hat), -self.delta, self.delta) / Y_hat.size
+
+    def get_config(self) -> dict[str, Any]:
+        return {"delta": self.delta}
+
+
 def get(identifier: Any) -> Loss:
-    """A loss from a name (``"cross_entropy"``, ``"l2"``), a config dict or an instance."""
+    """A loss from a name (``"cross_entropy"``, ``"l2"``, ``"mse"``, ...), a config dict or an instance."""
     return losses.get(identifier)
 
 
-__all__ = ["Loss", "CrossEntropy", "L2", "one_hot", "as_targets", "get", "serialize"]
+__all__ = ["Loss", "CrossEntropy", "BinaryCrossEntropy", "L2", "MeanSquaredError", "MeanAbsoluteError", "Huber",
+           "one_hot", "as_targets", "get", "serialize"]

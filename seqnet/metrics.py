@@ -49,10 +49,40 @@ def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None) -> 
     return np.bincount(t * n_classes + p, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 
 
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> float:
+    """Fraction of outputs on the right side of ``threshold``: every column is its own yes/no
+    (Keras's ``binary_accuracy``, for sigmoid outputs)."""
+    y_pred = np.asarray(y_pred)
+    y_true = np.asarray(y_true).reshape(y_pred.shape)
+    return float(np.mean((y_pred > threshold) == (y_true > 0.5)))
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> float:
+    """Mean of ``|y_pred - y_true|`` over every output."""
+    y_pred = np.asarray(y_pred)
+    return float(np.mean(np.abs(y_pred - np.asarray(y_true).reshape(y_pred.shape))))
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> float:
+    """Mean of ``(y_pred - y_true)**2`` over every output."""
+    y_pred = np.asarray(y_pred)
+    return float(np.mean((y_pred - np.asarray(y_true).reshape(y_pred.shape)) ** 2))
+
+
 METRICS: dict[str, Callable[[Any, Any], float]] = {
+    # "accuracy" picks its kind from the output: one column is a yes/no at 0.5, several are
+    # classes (the highest score); the model makes it binary_accuracy under binary_crossentropy
     "accuracy": accuracy,
     "acc": accuracy,
+    "categorical_accuracy": accuracy,
+    "sparse_categorical_accuracy": accuracy,
+    "binary_accuracy": binary_accuracy,
     "top_k_accuracy": top_k_accuracy,
+    "top_k_categorical_accuracy": top_k_accuracy,
+    "mae": mean_absolute_error,
+    "mean_absolute_error": mean_absolute_error,
+    "mse": mean_squared_error,
+    "mean_squared_error": mean_squared_error,
 }
 
 
@@ -63,4 +93,5 @@ def get(name: str) -> Callable[[Any, Any], float]:
     return METRICS[name]
 
 
-__all__ = ["accuracy", "top_k_accuracy", "confusion_matrix", "get", "METRICS"]
+__all__ = ["accuracy", "binary_accuracy", "top_k_accuracy", "mean_absolute_error", "mean_squared_error",
+           "confusion_matrix", "get", "METRICS"]

@@ -32,8 +32,20 @@ def flush_subnormals(arr: np.ndarray) -> None:
     np.copyto(arr, 0, where=np.abs(arr) < np.finfo(arr.dtype).tiny)
 
 
+def _either(who: str, ours: str, value: Any, keras: str, keras_value: Any, default: Any) -> Any:
+    """An argument that has seqnet's name and Keras's: at most one of them may be given."""
+    if value is not None and keras_value is not None:
+        raise TypeError(f"{who}: `{ours}` and `{keras}` are the same argument (seqnet's and Keras's names); "
+                        f"pass one of them, received {ours}={value!r} and {keras}={keras_value!r}")
+    return default if value is None and keras_value is None else (value if keras_value is None else keras_value)
+
+
 class Optimizer(Configurable, ABC):
-    """Base class: learning rate or schedule, per-parameter gradient clipping, L2 weight decay.
+    """Base class: learning rate or schedule, per-parameter gradient clipping, weight decay.
+
+    Every optimizer also takes Keras's spellings as keyword arguments: ``learning_rate`` for
+    ``lr``, ``clipnorm`` for ``clip_norm``, ``clipvalue`` for ``clip_value`` (and ``epsilon`` for
+    ``eps`` where there is one).
 
     Parameters
     ----------
@@ -43,21 +55,36 @@ class Optimizer(Configurable, ABC):
     clip_norm : float, optional
         Rescale each parameter's gradient so its Euclidean norm is at most this.
     weight_decay : float, default 0
-        Adds ``weight_decay * param`` to each gradient (L2 regularisation).
+        Adds ``weight_decay * param`` to each gradient (L2 regularisation, as ``torch.optim``;
+        :class:`AdamW` decouples it instead).
     lr_scheduler : str, dict or Scheduler, optional
         A schedule of the rate by update step; a name is built with initial rate ``lr``.
+    clip_value : float, optional
+        Clip every gradient entry to ``[-clip_value, clip_value]`` (after ``clip_norm``, as Keras).
     """
 
+    #: weight decay as ``param *= 1 - lr * weight_decay`` before the step (AdamW), not as an L2 gradient
+    decoupled_weight_decay = False
+
     def __init__(self, lr: float, clip_norm: float | None = None, weight_decay: float = 0.0,
-                 lr_scheduler: Any = None) -> None:
+                 lr_scheduler: Any = None, clip_value: float | None = None) -> None:
         name = type(self).__name__
         self.lr = _check_positive("lr", lr, name, allow_zero=True)
         self.clip_norm = None if clip_norm is None else _check_positive("clip_norm", clip_norm, name)
+        self.clip_value = None if clip_value is None else _check_positive("clip_value", clip_value, name)
         self.weight_decay = _check_positive("weight_decay", weight_decay, name, allow_zero=True)
         self.lr_scheduler = None if lr_scheduler is None else schedulers.get(lr_scheduler, lr=self.lr)
         self.iterations = 0
         self.state: dict[tuple[str, str], dict[str, np.ndarray]] = {}
         self._scratch_buffers: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
+
+    @classmethod
+    def _resolve(cls, lr: Any, learning_rate: Any, clip_norm: Any, clipnorm: Any, clip_value: Any, clipvalue: Any,
+                 default_lr: float) -> tuple[float, Any, Any]:
+        who = cls.__name__
+        return (_either(who, "lr", lr, "learning_rate", learning_rate, default_lr),
+                _either(who, "clip_norm", clip_norm, "clipnorm", clipnorm, None),
+                _either(who, "clip_value", clip_value, "clipvalue", clipvalue, None))
 
     def _scratch(self, like: np.ndarray) -> np.ndarray:
         """A work array shaped like ``like`` (contents undefined), this optimizer's own: two models
@@ -94,7 +121,11 @@ class Optimizer(Configurable, ABC):
                     norm = float(np.sqrt(np.sum(grad * grad)))
                     if norm > self.clip_norm:
                         grad = grad * (self.clip_norm / norm)
-                if self.weight_decay:
+                if self.clip_value is not None:
+                    grad = np.clip(grad, -self.clip_value, self.clip_value)
+                if self.weight_decay and self.decoupled_weight_decay:
+                    param *= 1.0 - lr * self.weight_decay
+                elif self.weight_decay:
                     grad = grad + self.weight_decay * param
                 self._step(self.state.setdefault((layer.name, pname), {}), param, grad, lr)
         self.iterations += 1
@@ -125,7 +156,8 @@ class Optimizer(Configurable, ABC):
 
     def get_config(self) -> dict[str, Any]:
         return {"lr": self.lr, "clip_norm": self.clip_norm, "weight_decay": self.weight_decay,
-                "lr_scheduler": None if self.lr_scheduler is None else serialize(self.lr_scheduler)}
+                "lr_scheduler": None if self.lr_scheduler is None else serialize(self.lr_scheduler),
+                **({} if self.clip_value is None else {"clip_value": self.clip_value})}
 
 
 optimizers.base = Optimizer
@@ -145,9 +177,12 @@ class SGD(Optimizer):
     0.1
     """
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
-                 clip_norm: float | None = None, weight_decay: float = 0.0, lr_scheduler: Any = None) -> None:
-        super().__init__(lr, clip_norm, weight_decay, lr_scheduler)
+    def __init__(self, lr: float | None = None, momentum: float = 0.0, nesterov: bool = False,
+                 clip_norm: float | None = None, weight_decay: float = 0.0, lr_scheduler: Any = None,
+                 clip_value: float | None = None, *, learning_rate: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None) -> None:
+        lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 0.01)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value)
         self.momentum = _check_positive("momentum", momentum, "SGD", allow_zero=True)
         self.nesterov = bool(nesterov)
         if self.nesterov and self.momentum == 0:
@@ -177,14 +212,21 @@ class Adam(Optimizer):
     :math:`\hat m = m/(1-\beta_1^t)`, :math:`\hat v = v/(1-\beta_2^t)`.
     """
 
-    def __init__(self, lr: float = 1e-3, beta_1: float = 0.9, beta_2: float = 0.999, eps: float = 1e-8,
-                 clip_norm: float | None = None, weight_decay: float = 0.0, lr_scheduler: Any = None) -> None:
-        super().__init__(lr, clip_norm, weight_decay, lr_scheduler)
+    default_weight_decay = 0.0
+
+    def __init__(self, lr: float | None = None, beta_1: float = 0.9, beta_2: float = 0.999, eps: float | None = None,
+                 clip_norm: float | None = None, weight_decay: float | None = None, lr_scheduler: Any = None,
+                 clip_value: float | None = None, *, learning_rate: float | None = None, epsilon: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None) -> None:
+        lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 1e-3)
+        weight_decay = self.default_weight_decay if weight_decay is None else weight_decay
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value)
+        who = type(self).__name__
         for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
             if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Adam: expected `{name}` in [0, 1), received {name}={beta}")
+                raise ValueError(f"{who}: expected `{name}` in [0, 1), received {name}={beta}")
         self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.eps = _check_positive("eps", eps, "Adam")
+        self.eps = _check_positive("eps", _either(who, "eps", eps, "epsilon", epsilon, 1e-8), who)
 
     def _step(self, state, param, grad, lr):
         if "m" not in state:
@@ -212,9 +254,107 @@ class Adam(Optimizer):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "eps": self.eps}
 
 
+@optimizers.register("adamw")
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``:
+    :math:`p \leftarrow p(1 - \eta\lambda)` before each Adam step, instead of an L2 term in the gradient.
+
+    ``weight_decay`` defaults to 0.01 (torch's default; Keras's is 0.004).
+    """
+
+    decoupled_weight_decay = True
+    default_weight_decay = 0.01
+
+
+@optimizers.register("rmsprop")
+class RMSprop(Optimizer):
+    r"""RMSprop, as ``torch.optim.RMSprop``: :math:`v \leftarrow \alpha v + (1-\alpha) g^2`,
+    :math:`p \leftarrow p - \eta\, g / (\sqrt{v} + \epsilon)`; ``centered`` divides by
+    :math:`\sqrt{v - \bar g^2}` (:math:`\bar g` the running mean gradient), ``momentum`` keeps a
+    buffer :math:`b \leftarrow \mu b + g/(\sqrt{\cdot} + \epsilon)` and steps by :math:`\eta b`.
+
+    Defaults are torch's (``lr=0.01``, ``alpha=0.99``, ``eps=1e-8``); Keras's ``rho`` is ``alpha``.
+    """
+
+    def __init__(self, lr: float | None = None, alpha: float | None = None, eps: float | None = None,
+                 momentum: float = 0.0, centered: bool = False, clip_norm: float | None = None,
+                 weight_decay: float = 0.0, lr_scheduler: Any = None, clip_value: float | None = None, *,
+                 learning_rate: float | None = None, rho: float | None = None, epsilon: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None) -> None:
+        lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 0.01)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value)
+        self.alpha = float(_either("RMSprop", "alpha", alpha, "rho", rho, 0.99))
+        if not 0.0 <= self.alpha < 1.0:
+            raise ValueError(f"RMSprop: expected `alpha` in [0, 1), received alpha={self.alpha}")
+        self.eps = _check_positive("eps", _either("RMSprop", "eps", eps, "epsilon", epsilon, 1e-8), "RMSprop")
+        self.momentum = _check_positive("momentum", momentum, "RMSprop", allow_zero=True)
+        self.centered = bool(centered)
+
+    def _step(self, state, param, grad, lr):
+        if "square_avg" not in state:
+            state["square_avg"] = np.zeros_like(param)
+            if self.centered:
+                state["grad_avg"] = np.zeros_like(param)
+            if self.momentum:
+                state["momentum"] = np.zeros_like(param)
+        v = state["square_avg"]
+        v *= self.alpha
+        v += (1.0 - self.alpha) * grad * grad
+        if self.centered:
+            g = state["grad_avg"]
+            g *= self.alpha
+            g += (1.0 - self.alpha) * grad
+            avg = np.sqrt(v - g * g) + self.eps
+        else:
+            avg = np.sqrt(v) + self.eps
+        if self.momentum:
+            buf = state["momentum"]
+            buf *= self.momentum
+            buf += grad / avg
+            param -= lr * buf
+        else:
+            param -= lr * grad / avg
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha, "eps": self.eps, "momentum": self.momentum,
+                "centered": self.centered}
+
+
+@optimizers.register("adagrad")
+class Adagrad(Optimizer):
+    r"""Adagrad, as ``torch.optim.Adagrad``: :math:`s \leftarrow s + g^2`,
+    :math:`p \leftarrow p - \eta_t\, g / (\sqrt{s} + \epsilon)` with
+    :math:`\eta_t = \eta / (1 + (t-1)\,\mathrm{lr\_decay})`, :math:`s` starting at
+    ``initial_accumulator_value``. Defaults are torch's (``lr=0.01``, ``eps=1e-10``, accumulator 0;
+    Keras's are 0.001, 1e-7 and 0.1).
+    """
+
+    def __init__(self, lr: float | None = None, lr_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float | None = None, clip_norm: float | None = None, weight_decay: float = 0.0,
+                 lr_scheduler: Any = None, clip_value: float | None = None, *, learning_rate: float | None = None,
+                 epsilon: float | None = None, clipnorm: float | None = None, clipvalue: float | None = None) -> None:
+        lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 0.01)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value)
+        self.lr_decay = _check_positive("lr_decay", lr_decay, "Adagrad", allow_zero=True)
+        self.initial_accumulator_value = _check_positive("initial_accumulator_value", initial_accumulator_value,
+                                                         "Adagrad", allow_zero=True)
+        self.eps = _check_positive("eps", _either("Adagrad", "eps", eps, "epsilon", epsilon, 1e-10), "Adagrad")
+
+    def _step(self, state, param, grad, lr):
+        if "sum" not in state:
+            state["sum"] = np.full_like(param, self.initial_accumulator_value)
+        total = state["sum"]
+        total += grad * grad
+        param -= lr / (1.0 + self.iterations * self.lr_decay) * grad / (np.sqrt(total) + self.eps)
+
+    def get_config(self):
+        return {**super().get_config(), "lr_decay": self.lr_decay,
+                "initial_accumulator_value": self.initial_accumulator_value, "eps": self.eps}
+
+
 def get(identifier: Any) -> Optimizer:
     """An optimizer from a name (default settings), a config dict or an instance."""
     return optimizers.get(identifier)
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "get", "serialize"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get", "serialize"]

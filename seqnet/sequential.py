@@ -101,7 +101,10 @@ class Sequential:
         shape = input_shape
         self.output_shapes = []
         for layer in self.layers:
-            layer.build(shape, rng=self.rng, dtype=self.dtype)
+            if not layer.built:
+                layer.build(shape, rng=self.rng, dtype=self.dtype)
+            else:  # a trained layer reused in a new model (transfer learning) keeps its weights
+                self._adopt(layer, shape)
             shape = tuple(layer.compute_output_shape(shape))
             self.output_shapes.append((None, *shape))
         # nothing consumes dL/dX of the input: skip it up to the first layer with parameters
@@ -111,6 +114,18 @@ class Sequential:
                 break
         self.input_shape = input_shape
 
+    def _adopt(self, layer: Layer, input_shape: tuple[int, ...]) -> None:
+        """Take a layer built elsewhere as it is (its weights in this model's dtype)."""
+        if layer.input_shape != input_shape:
+            raise ValueError(f"{type(layer).__name__} {layer.name!r} was built for inputs of shape "
+                             f"{(None, *layer.input_shape)}, but here it receives {(None, *input_shape)}")
+        if layer.dtype != self.dtype:
+            for store in (layer.parameters, layer.buffers):
+                for key in store:
+                    store[key] = store[key].astype(self.dtype)
+            layer.gradients = type(layer.gradients)((k, np.zeros_like(v)) for k, v in layer.parameters.items())
+            layer.dtype = self.dtype
+
     @property
     def output_shape(self) -> tuple[int | None, ...]:
         return self.output_shapes[-1]
@@ -118,11 +133,11 @@ class Sequential:
     def compile(self, optimizer: Any = "sgd", loss: Any = "cross_entropy",
                 metrics: Iterable[str] | None = None) -> None:
         """Choose the optimizer, loss and metrics (instances or registered names)."""
-        self.optimizer = _optimizers.get(optimizer)
-        self.loss = _losses.get(loss)
-        self.metrics = list(metrics or [])
-        for m in self.metrics:
+        optimizer, loss, metrics = _optimizers.get(optimizer), _losses.get(loss), list(metrics or [])
+        for m in metrics:
             _metrics.get(m)
+        training.check_output_for_loss(self, loss)
+        self.optimizer, self.loss, self.metrics = optimizer, loss, metrics
 
     # -- forward / backward ----------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
@@ -215,8 +230,11 @@ class Sequential:
 
     # -- weights and config ----------------------------------------------------
     def count_params(self) -> int:
-        """Number of trainable parameters."""
-        return sum(layer.count_params() for layer in self.layers if layer.trainable)
+        """Number of weights in all layers, trainable or not (Keras's count; the summary's "Total params")."""
+        return sum(layer.count_params() for layer in self.layers)
+
+    def _count_trainable(self) -> int:
+        return sum(p.size for layer in self.layers if layer.trainable for p in layer.parameters.values())
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every layer's parameters and buffers, in layer order."""
@@ -243,8 +261,7 @@ class Sequential:
         head = ("Layer (type)", "Output Shape", "Param #")
         widths = [max(len(r[i]) for r in [head, *rows]) + 3 for i in range(3)]
         line = lambda r: "".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
-        total = sum(w.size for l in self.layers for w in l.get_weights())
-        trainable = self.count_params()
+        total, trainable = self.count_params(), self._count_trainable()
         rule = "=" * sum(widths)
         text = "\n".join([f'Model: "{self.name}"', rule, line(head), rule, *map(line, rows), rule,
                           f"Total params: {total:,}", f"Trainable params: {trainable:,}",
@@ -304,8 +321,9 @@ class Sequential:
         """
         if state.get("weights") or (self.built and "weights" in state):
             self._set_weights_state(state["weights"])
-        if state.get("optimizer") is not None:
-            self.compile(optimizer=state["optimizer"], loss=state["loss"], metrics=state.get("metrics"))
+        if state.get("optimizer") is not None:  # as compiled when saved (fit checks the pair again)
+            self.optimizer, self.loss = _optimizers.get(state["optimizer"]), _losses.get(state["loss"])
+            self.metrics = list(state.get("metrics") or [])
         if "epochs_done" in state:
             self.epochs_done = int(state["epochs_done"])
         if "history" in state:

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import losses as _losses
 from . import metrics as _metrics
-from .activations import SoftMax
+from .activations import ELU, ArcTan, LeakyReLU, Linear, ReLU, Sigmoid, TanH
 from .callbacks import CallbackList, History, ProgressBar
 from .ops import step_scope
 
@@ -163,8 +163,33 @@ def output_shape_for(model: Any, input_shape: tuple[int, ...]) -> tuple[int, ...
 
 # -- one step ------------------------------------------------------------------
 def fused(model: Any) -> bool:
-    """Softmax followed by cross-entropy: ``dL/dZ = (Y_hat - Y) / m``, cheaper and exact."""
-    return isinstance(model.loss, _losses.CrossEntropy) and isinstance(model.layers[-1].activation, SoftMax)
+    """Softmax (or sigmoid) followed by cross-entropy: ``dL/dZ = (Y_hat - Y) / m``, cheaper and exact."""
+    return model.loss.fuses(model.layers[-1].activation, model.output_shape[-1])
+
+
+_NOT_PROBABILITIES = (Linear, ReLU, LeakyReLU, ELU, TanH, ArcTan)
+
+
+def check_output_for_loss(model: Any, loss: Any = None) -> None:
+    """Refuse a loss on probabilities after an output that gives none (a linear last layer, say).
+
+    A user's own last layer is trusted. Once built, cross-entropy after sigmoid units must have
+    one of them (several independent sigmoids are binary_crossentropy's case).
+    """
+    loss = model.loss if loss is None else loss
+    last = model.layers[-1] if model.layers else None
+    if last is None or not loss.expects_probabilities or not type(last).__module__.startswith("seqnet."):
+        return
+    act, name = last.activation, type(last.activation).registered_name
+    kind = type(loss).registered_name
+    if isinstance(act, _NOT_PROBABILITIES):
+        raise ValueError(f"loss {kind!r} expects probabilities, but the last layer {last.name!r} outputs "
+                         f"{name!r} values: end the model in activation='softmax' (or 'sigmoid' for one "
+                         f"output), or pass the loss with from_logits=True (e.g. CrossEntropy(from_logits=True))")
+    if (model.built and isinstance(loss, _losses.CrossEntropy) and isinstance(act, Sigmoid)
+            and model.output_shape[-1] > 1):
+        raise ValueError(f"loss {kind!r} on {model.output_shape[-1]} sigmoid outputs: use 'binary_crossentropy' "
+                         f"for independent yes/no outputs, or activation='softmax' for one class out of several")
 
 
 def backward_loss(model: Any, Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray | None:
@@ -228,8 +253,15 @@ def train_step(model: Any, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndar
     return loss, Y_hat
 
 
+def metric_function(model: Any, name: str) -> Any:
+    """The function behind a metric name; "accuracy" under binary_crossentropy is per output, as in Keras."""
+    if name in ("accuracy", "acc") and isinstance(model.loss, _losses.BinaryCrossEntropy):
+        return _metrics.binary_accuracy
+    return _metrics.get(name)
+
+
 def metric_values(model: Any, Y: np.ndarray, Y_hat: np.ndarray) -> dict[str, float]:
-    return {m: _metrics.get(m)(Y, Y_hat) for m in model.metrics}
+    return {m: metric_function(model, m)(Y, Y_hat) for m in model.metrics}
 
 
 # -- the loop ------------------------------------------------------------------
@@ -253,6 +285,7 @@ def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, valid
     X, Y, X_val, Y_val = split_validation(model, X, Y, validation, validation_split)
     if not model.built:
         model.build(X.shape[1:])
+    check_output_for_loss(model)
     record_input_range(model, X)
     steps = batch_count(len(X), batch_size)
     _start_history(model, initial_epoch)

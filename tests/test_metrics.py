@@ -29,3 +29,13 @@ def test_plots_are_written(tmp_path):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError):
         plot_history({}, tmp_path / "empty.png")
+
+
+def test_keras_metric_names():
+    y_true, scores = np.array([0, 2, 1]), np.array([[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.7, 0.2]])
+    assert metrics.get("categorical_accuracy")(np.eye(3)[y_true], scores) == metrics.get("accuracy")(y_true, scores)
+    assert metrics.get("sparse_categorical_accuracy")(y_true, scores) == 2 / 3
+    assert metrics.get("top_k_categorical_accuracy")(y_true, scores, k=2) == 1.0
+    assert metrics.get("binary_accuracy")(np.array([[1, 0], [0, 0]]), np.array([[0.7, 0.6], [0.2, 0.4]])) == 0.75
+    assert metrics.get("mae")(np.zeros((2, 2)), np.array([[1, -1], [2, 0]])) == 1.0
+    assert metrics.get("mse")(np.zeros((2, 2)), np.array([[1, -1], [2, 0]])) == 1.5

@@ -3,7 +3,7 @@ import pytest
 
 from seqnet import optimizers
 from seqnet.layers import Dense
-from seqnet.optimizers import SGD, Adam
+from seqnet.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 
 from tests.helpers import assert_close, torch
 
@@ -88,8 +88,8 @@ def test_validation_and_registry():
     with pytest.raises(ValueError, match="beta_1"):
         Adam(beta_1=1.0)
     assert isinstance(optimizers.get("adam"), Adam)
-    with pytest.raises(ValueError, match="Known optimizer names: adam, sgd"):
-        optimizers.get("rmsprop")
+    with pytest.raises(ValueError, match="Known optimizer names: adagrad, adam, adamw, rmsprop, sgd"):
+        optimizers.get("nadam")
 
 
 @pytest.mark.parametrize("flush_every, flushed", [(64, True), (10 ** 9, False)])
@@ -115,3 +115,44 @@ def test_each_optimizer_owns_its_scratch_buffers():
     one, two = Adam(), Adam()
     assert one._scratch(p) is one._scratch(p)  # reused from step to step
     assert one._scratch(p) is not two._scratch(p)  # never shared by two models' optimizers
+
+
+
+@pytest.mark.parametrize("kwargs", [dict(lr=0.01), dict(lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.01),
+                                    dict(lr=0.005, momentum=0.9, centered=True)])
+def test_rmsprop_matches_torch(kwargs, rng):
+    _run(RMSprop(**kwargs), lambda p: torch.optim.RMSprop(p, **kwargs), rng)
+
+
+@pytest.mark.parametrize("kwargs", [dict(lr=0.1), dict(lr=0.1, lr_decay=0.05, initial_accumulator_value=0.1,
+                                                       eps=1e-7, weight_decay=0.01)])
+def test_adagrad_matches_torch(kwargs, rng):
+    _run(Adagrad(**kwargs), lambda p: torch.optim.Adagrad(p, **kwargs), rng)
+
+
+@pytest.mark.parametrize("kwargs", [dict(lr=1e-2), dict(lr=3e-3, beta_1=0.8, eps=1e-6, weight_decay=0.1)])
+def test_adamw_matches_torch(kwargs, rng):
+    tk = dict(lr=kwargs["lr"], betas=(kwargs.get("beta_1", 0.9), 0.999), eps=kwargs.get("eps", 1e-8),
+              weight_decay=kwargs.get("weight_decay", 0.01))
+    _run(AdamW(**kwargs), lambda p: torch.optim.AdamW(p, **tk), rng)
+
+
+def test_keras_argument_names_mean_the_same(rng):
+    assert SGD(learning_rate=0.2, clipnorm=1.0).get_config() == SGD(lr=0.2, clip_norm=1.0).get_config()
+    assert Adam(epsilon=1e-7).eps == 1e-7 and RMSprop(rho=0.9).alpha == 0.9
+    assert RMSprop(learning_rate=0.1).lr == 0.1 == RMSprop(learning_rate=0.1).learning_rate
+    with pytest.raises(TypeError, match="`lr` and `learning_rate` are the same argument"):
+        Adam(lr=0.1, learning_rate=0.1)
+    for name, cls in [("rmsprop", RMSprop), ("adagrad", Adagrad), ("adamw", AdamW)]:
+        assert type(optimizers.get(name)) is cls
+
+
+def test_clipvalue_clips_every_entry(rng):
+    layers, _ = _layers(rng)
+    before = [p.copy() for l in layers for p in l.parameters.values()]
+    for l in layers:
+        for k in l.parameters:
+            l.gradients[k] = rng.normal(size=l.parameters[k].shape) * 10
+    SGD(lr=1.0, clipvalue=0.5).update(layers)
+    after = [p for l in layers for p in l.parameters.values()]
+    assert max(float(np.abs(a - b).max()) for a, b in zip(after, before)) == pytest.approx(0.5)

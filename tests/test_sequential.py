@@ -217,7 +217,7 @@ def test_bad_usage():
     with pytest.raises(ValueError, match="lr"):
         SGD(lr=-1.0)
     with pytest.raises(ValueError, match="Flatten"):
-        model = Sequential([Dense(2)])
+        model = Sequential([Dense(2, activation="softmax")])
         model.compile()
         model.fit(np.zeros((4, 3, 2)), y)
     with pytest.raises(ValueError, match="already in the model"):

@@ -187,3 +187,68 @@ def test_inputs_far_outside_the_training_range_warn(tmp_path):
         again.evaluate(X * 255, y)
     with pytest.warns(InputRangeWarning):
         again.predict(X * 255)
+
+
+def separable(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    return X, (X[:, 0] + X[:, 1] > 0).astype(int)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "binary_crossentropy"])
+def test_one_sigmoid_output_learns_a_binary_problem(loss):
+    X, y = separable()
+    model = Sequential([Dense(1, activation="sigmoid")], seed=0)
+    model.compile(Adam(lr=0.05), loss, ["accuracy"])
+    model.fit(X, y, epochs=30, verbose=0)
+    result = model.evaluate(X, y)
+    assert result["accuracy"] > 0.95 and result["loss"] < 0.3  # not the base rate, not a tiny fake loss
+
+
+def test_cross_entropy_after_a_linear_output_is_refused_unless_from_logits():
+    from seqnet.losses import CrossEntropy
+    X, y = separable()
+    model = Sequential([Dense(2)], seed=0)
+    with pytest.raises(ValueError, match=r"expects probabilities, but the last layer 'dense' outputs 'linear' "
+                                         r"values: end the model in activation='softmax'.*from_logits=True"):
+        model.compile("adam", "cross_entropy")
+    assert model.loss is None  # a refused compile leaves nothing half set
+    model.compile(Adam(lr=0.05), CrossEntropy(from_logits=True), ["accuracy"])
+    model.fit(X, y, epochs=30, verbose=0)
+    assert model.evaluate(X, y)["accuracy"] > 0.95
+    several = Sequential([Dense(3, activation="sigmoid")], seed=0)
+    several.compile("adam", "cross_entropy")
+    with pytest.raises(ValueError, match="3 sigmoid outputs: use 'binary_crossentropy'"):
+        several.fit(X, np.eye(3)[y], verbose=0)
+
+
+def test_trained_layers_reused_in_a_new_model_keep_their_weights():
+    X, y = separable()
+    base = Sequential([Dense(4, activation="relu"), Dense(2, activation="softmax")], seed=0)
+    base.compile("adam", "cross_entropy")
+    base.fit(X, y, epochs=2, verbose=0)
+    trained = base.layers[0].parameters["W"].copy()
+    head = Sequential([base.layers[0], Dense(3, activation="softmax")], seed=5)
+    head.build((2,))
+    np.testing.assert_array_equal(head.layers[0].parameters["W"], trained)
+    with pytest.raises(ValueError, match=r"was built for inputs of shape \(None, 2\), but here it receives "
+                                         r"\(None, 7\)"):
+        Sequential([base.layers[0]]).build((7,))
+
+
+def test_count_params_counts_every_weight_as_the_summary_and_keras_do():
+    from seqnet.layers import BatchNorm
+    model = Sequential([Dense(4), BatchNorm(), Dense(2)], seed=0)
+    model.build((3,))
+    assert model.count_params() == (3 * 4 + 4) + 4 * 4 + (4 * 2 + 2)  # BatchNorm: gamma, beta and 2 statistics
+    assert f"Total params: {model.count_params()}" in model.summary(print_fn=lambda s: None)
+    assert "Trainable params: 34" in model.summary(print_fn=lambda s: None)
+
+
+def test_accuracy_under_binary_crossentropy_is_per_output():
+    model = Sequential([Dense(2, activation="sigmoid")], seed=0)
+    model.compile("sgd", "binary_crossentropy", ["accuracy"])
+    model.build((3,))
+    from seqnet.training import metric_values
+    Y, Y_hat = np.array([[1.0, 0.0], [1.0, 1.0]]), np.array([[0.9, 0.8], [0.7, 0.6]])
+    assert metric_values(model, Y, Y_hat) == {"accuracy": 0.75}

@@ -165,8 +165,8 @@ class Layer(Configurable):
 
     # -- bookkeeping ---------------------------------------------------------
     def count_params(self) -> int:
-        """Number of trainable parameters."""
-        return int(sum(p.size for p in self.parameters.values()))
+        """Number of weights, parameters and buffers (BatchNorm's running statistics) alike, as Keras counts."""
+        return int(sum(w.size for w in self.get_weights()))
 
     def get_weights(self) -> list[np.ndarray]:
         """Parameters then buffers, in order."""
