@@ -16,7 +16,7 @@ import numpy as np
 from .activations import Activation
 from .layers import Layer
 from .losses import Loss
-from .training import check_y
+from .checks import check_y
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:

@@ -1,7 +1,8 @@
 """The Keras-style ``Sequential`` model: the stack of layers, its build, config, state and summary.
 
 Training and evaluation live in :mod:`seqnet.training`; ``fit`` / ``evaluate`` / ``predict``
-here are their public face. Saving goes through the file formats of :mod:`seqnet._formats`.
+here are their public face. Keras's other ``Sequential`` methods come from
+:class:`seqnet.keras_methods.KerasMethods`. Saving goes through the file formats of :mod:`seqnet._formats`.
 """
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ from . import _formats
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
-from . import training
+from . import checks, training
 from ._registry import serialize
 from .callbacks import Callback, History
-from .layers import Layer
+from .keras_methods import KerasMethods
+from .layers import Input, Layer
 from .layers.base import layers as _layer_registry
 
 
-class Sequential:
+class Sequential(KerasMethods):
     """A linear stack of layers, trained with ``compile`` / ``fit``.
 
     Parameters
@@ -73,11 +75,18 @@ class Sequential:
 
     # -- construction --------------------------------------------------------
     def add(self, layer: Layer) -> None:
-        """Append ``layer``, naming it ``<kind>``, ``<kind>_1``, ... if it has no name."""
+        """Append ``layer``, naming it ``<kind>``, ``<kind>_1``, ... if it has no name.
+
+        An :class:`~seqnet.layers.Input` first (or ``input_shape=`` on the first layer) builds the
+        model at once; a layer added to a built model is built for the model's output.
+        """
+        if isinstance(layer, Input):
+            if self.layers or self.built:
+                raise ValueError("Sequential: an Input must come first, before any layer")
+            self.input_shape, self.output_shapes = layer.shape, []
+            return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add expects a Layer instance, got {type(layer).__name__}")
-        if self.built:
-            raise ValueError("Sequential.add: the model is already built; create a new model to add layers")
         names = {l.name for l in self.layers}
         if layer.name is None:
             base, i = layer.registered_name, 0
@@ -88,6 +97,10 @@ class Sequential:
         elif layer.name in names:
             raise ValueError(f"Sequential: a layer named {layer.name!r} is already in the model")
         self.layers.append(layer)
+        if self.built:
+            self.build(self.input_shape)
+        elif len(self.layers) == 1 and layer.declared_input_shape is not None:
+            self.build(layer.declared_input_shape)
 
     @property
     def built(self) -> bool:
@@ -136,7 +149,7 @@ class Sequential:
         optimizer, loss, metrics = _optimizers.get(optimizer), _losses.get(loss), list(metrics or [])
         for m in metrics:
             _metrics.get(m)
-        training.check_output_for_loss(self, loss)
+        checks.check_output_for_loss(self, loss)
         self.optimizer, self.loss, self.metrics = optimizer, loss, metrics
 
     # -- forward / backward ----------------------------------------------------
@@ -213,20 +226,20 @@ class Sequential:
 
         ``batch_size`` bounds memory (default 256 examples at a time).
         """
-        training.require_built(self, "predict")
-        batch_size = training.check_batch_size(batch_size, "predict", default=256)
-        X = training.check_X(self, X)
-        training.warn_if_out_of_range(self, X)
+        checks.require_built(self, "predict")
+        batch_size = checks.check_batch_size(batch_size, "predict", default=256)
+        X = checks.check_X(self, X)
+        checks.warn_if_out_of_range(self, X)
         return training.predict_arrays(self, X, batch_size)
 
     def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> dict[str, float]:
         """``{"loss": ..., <metric>: ...}`` on ``(X, y)`` in inference mode."""
-        training.require_compiled(self, "evaluate")
-        training.require_built(self, "evaluate")
-        batch_size = training.check_batch_size(batch_size, "evaluate", default=256)
-        X = training.check_X(self, X)
-        training.warn_if_out_of_range(self, X)
-        return training.evaluate_arrays(self, X, training.check_y(self, y, len(X)), batch_size)
+        checks.require_compiled(self, "evaluate")
+        checks.require_built(self, "evaluate")
+        batch_size = checks.check_batch_size(batch_size, "evaluate", default=256)
+        X = checks.check_X(self, X)
+        checks.warn_if_out_of_range(self, X)
+        return training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), batch_size)
 
     # -- weights and config ----------------------------------------------------
     def count_params(self) -> int:

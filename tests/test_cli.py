@@ -109,7 +109,7 @@ def test_batch_size_must_be_a_positive_integer(saved, capsys, verb, value):
 
 
 def test_predict_warns_about_inputs_outside_the_training_range(saved, tmp_path, capsys):
-    from seqnet.training import InputRangeWarning
+    from seqnet.checks import InputRangeWarning
     folder, _, X = saved
     np.save(tmp_path / "raw.npy", X * 255)
     with pytest.warns(InputRangeWarning, match="far outside the range"):

@@ -15,7 +15,7 @@ RANKS = [
     ("seqnet.ops",),                                                           # kernels
     ("seqnet.activations", "seqnet.initializers", "seqnet.losses", "seqnet.schedulers"),
     ("seqnet.layers", "seqnet.optimizers", "seqnet.callbacks", "seqnet.datasets"),
-    ("seqnet.training", "seqnet.sequential"),                                  # the model
+    ("seqnet.checks", "seqnet.training", "seqnet.keras_methods", "seqnet.sequential"),  # the model
     ("seqnet.gradcheck", "seqnet.architectures"),
     ("seqnet.saving",),
     ("seqnet.experiment", "seqnet.cli"),
@@ -77,7 +77,8 @@ def test_imports_run_one_way_without_circles():
 def test_seqnet_never_imports_torch_and_only_kernels_know_threads():
     for module, deps in imports().items():
         assert not any(d == "torch" or d.startswith(("torch.", "pytorch_lightning", "lightning")) for d in deps), module
-        if module.startswith("seqnet.layers") or module in ("seqnet.sequential", "seqnet.training"):
+        if module.startswith("seqnet.layers") or module in ("seqnet.sequential", "seqnet.training", "seqnet.checks",
+                                                                 "seqnet.keras_methods"):
             assert "seqnet.ops.parallel" not in deps, f"{module} imports seqnet.ops.parallel"
 
 

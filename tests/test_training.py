@@ -10,7 +10,7 @@ from seqnet.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from seqnet.datasets import load_iris, standardize
 from seqnet.layers import Dense, Layer, register
 from seqnet.optimizers import Adam
-from seqnet.training import InputRangeWarning
+from seqnet.checks import InputRangeWarning
 
 
 @pytest.fixture(scope="module")

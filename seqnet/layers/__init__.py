@@ -4,7 +4,7 @@ from .conv import Conv2D
 from .dense import Dense, FullyConnected
 from .normalization import BatchNorm
 from .pooling import AvgPool2D, GlobalAvgPool2D, MaxPool2D, Pool2D
-from .reshape import Activation, Dropout, Flatten
+from .reshape import Activation, Dropout, Flatten, Input
 
 
 def get(identifier):
@@ -13,4 +13,4 @@ def get(identifier):
 
 
 __all__ = ["Layer", "Dense", "FullyConnected", "Conv2D", "Pool2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D",
-           "BatchNorm", "Flatten", "Activation", "Dropout", "register", "get", "layers"]
+           "BatchNorm", "Flatten", "Activation", "Dropout", "Input", "register", "get", "layers"]

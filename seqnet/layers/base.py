@@ -55,8 +55,11 @@ class Layer(Configurable):
         Unique name within a model; models assign ``dense``, ``dense_1``, ... when omitted.
     """
 
-    def __init__(self, activation: Any = "linear", name: str | None = None) -> None:
+    def __init__(self, activation: Any = "linear", name: str | None = None, *,
+                 input_shape: tuple[int, ...] | None = None) -> None:
         self.name = name
+        # Keras's input_shape= on a model's first layer: the model builds itself for it at once
+        self.declared_input_shape = None if input_shape is None else tuple(int(d) for d in input_shape)
         self._activation_id = activation
         self.activation = _activations.get(activation)
         self.parameters: OrderedDict[str, np.ndarray] = OrderedDict()

@@ -82,8 +82,8 @@ class Conv2D(Layer):
 
     def __init__(self, n_out: int, kernel_shape: Any, activation: Any = "linear", stride: int = 1,
                  pad: Any = "same", weight_init: Any = "xavier_uniform", engine: str = "auto",
-                 name: str | None = None) -> None:
-        super().__init__(activation, name)
+                 name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(activation, name, input_shape=input_shape)
         self.n_out = check_positive_int(n_out, "n_out", "Conv2D")
         self.kernel_shape = kernel_pair(kernel_shape, "Conv2D")
         self.stride = check_positive_int(stride, "stride", "Conv2D")

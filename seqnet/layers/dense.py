@@ -40,8 +40,8 @@ class Dense(Layer):
     """
 
     def __init__(self, n_out: int, activation: Any = "linear", weight_init: Any = "xavier_uniform",
-                 name: str | None = None) -> None:
-        super().__init__(activation, name)
+                 name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(activation, name, input_shape=input_shape)
         self.n_out = check_positive_int(n_out, "n_out", "Dense")
         self._weight_init_id = weight_init
         self.weight_init = initializers.get(weight_init, activation=self.activation)

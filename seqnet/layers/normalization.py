@@ -32,8 +32,9 @@ class BatchNorm(Layer):
     :math:`dx = \frac{1}{N\sigma}\left(N\,d\hat x - \sum d\hat x - \hat x \sum d\hat x\,\hat x\right)`.
     """
 
-    def __init__(self, momentum: float = 0.1, eps: float = 1e-5, name: str | None = None) -> None:
-        super().__init__(name=name)
+    def __init__(self, momentum: float = 0.1, eps: float = 1e-5, name: str | None = None, *,
+                 input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(name=name, input_shape=input_shape)
         if not 0.0 <= float(momentum) <= 1.0:
             raise ValueError(f"BatchNorm: expected `momentum` in [0, 1], received momentum={momentum}")
         if not float(eps) > 0:

@@ -34,8 +34,8 @@ class Pool2D(Layer):
     """
 
     def __init__(self, kernel_shape: Any, mode: str = "max", stride: int = 1, pad: Any = 0,
-                 name: str | None = None) -> None:
-        super().__init__(name=name)
+                 name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(name=name, input_shape=input_shape)
         kind = type(self).__name__
         self.kernel_shape = kernel_pair(kernel_shape, kind)
         if mode not in MODES:
@@ -83,9 +83,9 @@ class _FixedModePool(Pool2D):
     pool_mode = "max"
 
     def __init__(self, kernel_shape: Any = 2, stride: int | None = None, pad: Any = 0,
-                 name: str | None = None) -> None:
+                 name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
         k = kernel_pair(kernel_shape, type(self).__name__)
-        super().__init__(k, self.pool_mode, k[0] if stride is None else stride, pad, name)
+        super().__init__(k, self.pool_mode, k[0] if stride is None else stride, pad, name, input_shape=input_shape)
 
     def get_config(self):
         config = super().get_config()
@@ -111,8 +111,8 @@ class AvgPool2D(_FixedModePool):
 class GlobalAvgPool2D(Layer):
     """Mean over the two spatial axes: ``(n, h, w, c)`` -> ``(n, c)``."""
 
-    def __init__(self, name: str | None = None) -> None:
-        super().__init__(name=name)
+    def __init__(self, name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(name=name, input_shape=input_shape)
 
     def _build(self, input_shape):
         if len(input_shape) != 3:

@@ -15,8 +15,8 @@ class Flatten(Layer):
     The order is numpy's (C order), so after an NHWC convolution the channel index varies fastest.
     """
 
-    def __init__(self, name: str | None = None) -> None:
-        super().__init__(name=name)
+    def __init__(self, name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(name=name, input_shape=input_shape)
 
     def compute_output_shape(self, input_shape):
         return (int(np.prod(input_shape)),)
@@ -39,8 +39,9 @@ class Activation(Layer):
         For example ``"relu"`` or ``"softmax"``.
     """
 
-    def __init__(self, activation: Any, name: str | None = None) -> None:
-        super().__init__(activation, name)
+    def __init__(self, activation: Any, name: str | None = None, *,
+                 input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(activation, name, input_shape=input_shape)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -62,8 +63,9 @@ class Dropout(Layer):
         Fraction of units to drop, in ``[0, 1)``.
     """
 
-    def __init__(self, rate: float, name: str | None = None) -> None:
-        super().__init__(name=name)
+    def __init__(self, rate: float, name: str | None = None, *,
+                 input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(name=name, input_shape=input_shape)
         if not 0.0 <= float(rate) < 1.0:
             raise ValueError(f"Dropout: expected `rate` in [0, 1), received rate={rate}")
         self.rate = float(rate)
@@ -87,3 +89,27 @@ class Dropout(Layer):
 
     def get_config(self):
         return {"rate": self.rate, **super().get_config()}
+
+
+class Input:
+    """Keras's ``Input(shape=...)``: put first in a model, it builds the model for examples of ``shape``
+    at once, so that ``summary()`` works before ``fit``. It is not a layer of the model.
+
+    Examples
+    --------
+    >>> import seqnet
+    >>> from seqnet.layers import Dense, Input
+    >>> model = seqnet.Sequential([Input(shape=(4,)), Dense(3)])
+    >>> model.output_shape
+    (None, 3)
+    """
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        if not shape or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in shape):
+            raise ValueError(f"Input: expected `shape` to be a tuple of positive integers (one example, no batch "
+                             f"axis), received shape={shape!r}")
+        self.shape = tuple(int(d) for d in shape)
+
+    def __repr__(self) -> str:
+        return f"Input(shape={self.shape})"

@@ -19,7 +19,7 @@ from lightning_models.bridge import copy_to_seqnet  # noqa: E402
 from lightning_models.data import FashionMNISTDataModule, random_crop_flip  # noqa: E402
 from seqnet.architectures import cifar_cnn, cifar_fast, fashion_cnn, fashion_mlp  # noqa: E402
 from seqnet.layers import AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, MaxPool2D  # noqa
-from seqnet.training import check_y  # noqa: E402
+from seqnet.checks import check_y  # noqa: E402
 from tests.helpers import fake_cifar, fake_fashion  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
