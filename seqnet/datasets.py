@@ -362,7 +362,10 @@ def load_iris() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.nda
     test = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:10] for c in range(3)])
     is_test = np.zeros(len(y), dtype=bool)
     is_test[test] = True
-    return (X[~is_test], y[~is_test]), (X[is_test], y[is_test])
+    # each set in a fixed shuffled order, not sorted by class: fit's validation_split holds out
+    # the last examples (as Keras does), which must not all be of one class
+    train, test = rng.permutation(np.flatnonzero(~is_test)), rng.permutation(np.flatnonzero(is_test))
+    return (X[train], y[train]), (X[test], y[test])
 
 
 def standardize(X_train: Any, *others: Any) -> tuple[np.ndarray, ...]:

@@ -30,7 +30,7 @@ class Sequential(KerasMethods):
     layers : list of Layer, optional
     seed : int, optional
         Seeds the model's own :class:`numpy.random.Generator`, the source of every random
-        choice (initialization, shuffling, dropout, validation split). The same seed gives
+        choice (initialization, shuffling, dropout). The same seed gives
         bit-identical weights after ``fit``.
     dtype : str, default "float32"
         Dtype of the parameters and of the data inside the model.
@@ -196,7 +196,8 @@ class Sequential(KerasMethods):
         epochs : int, default 1
             Index of the last epoch (so ``initial_epoch=3, epochs=6`` trains three epochs).
         validation_split : float in [0, 1)
-            Fraction of ``(X, y)`` held out at random (from the model's generator) for validation.
+            The last fraction of ``(X, y)``, taken before shuffling, is held out for validation (as
+            in Keras: shuffle ordered data first if the last examples are not representative).
         validation_data : (X_val, y_val), optional
             Overrides ``validation_split``.
         shuffle : bool, default True
@@ -210,7 +211,9 @@ class Sequential(KerasMethods):
         Returns
         -------
         History
-            ``history.history`` maps ``loss``, each metric and ``val_*`` to per-epoch values.
+            This call's epochs: ``history.history`` maps ``loss``, each metric and ``val_*`` to
+            per-epoch values. ``model.history`` keeps the record of every epoch of the run
+            (resumed fits included), which ``save`` stores.
 
         Raises
         ------

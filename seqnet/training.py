@@ -131,12 +131,13 @@ def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, valid
     record_input_range(model, X)
     steps = batch_count(len(X), batch_size)
     _start_history(model, initial_epoch)
+    run = History()  # this call's epochs, returned; model.history keeps the full record (saved, resumed)
     model.callbacks = list(callbacks or [])
     logged = ["loss", *model.metrics]
     logged += [f"val_{k}" for k in logged] if X_val is not None else []
     params = {"epochs": epochs, "steps": steps, "initial_epoch": initial_epoch, "verbose": verbose,
               "metrics": logged}
-    cbs = CallbackList([model.history, ProgressBar(verbose, epochs, steps), *model.callbacks], model, params)
+    cbs = CallbackList([model.history, run, ProgressBar(verbose, epochs, steps), *model.callbacks], model, params)
     model.stop_training = False
     cbs.on_train_begin()
     for epoch in range(initial_epoch, epochs):
@@ -149,7 +150,7 @@ def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, valid
         if model.stop_training:
             break
     cbs.on_train_end()
-    return model.history
+    return run
 
 
 def _start_history(model: Any, initial_epoch: int) -> None:
@@ -164,19 +165,17 @@ def _start_history(model: Any, initial_epoch: int) -> None:
 
 def split_validation(model: Any, X: np.ndarray, Y: np.ndarray, validation_data: Any, validation_split: float
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Training and validation arrays from the checked ``validation_data`` or a random ``validation_split``."""
+    """Training and validation arrays from the checked ``validation_data``, or the last
+    ``validation_split`` of the examples, taken before any shuffling (as Keras does)."""
     if validation_data is not None:
         return X, Y, *validation_data
     if validation_split == 0:
         return X, Y, None, None
-    n_val = int(round(len(X) * validation_split))
-    if n_val < 1 or n_val >= len(X):
+    split_at = int(len(X) * (1.0 - validation_split))
+    if split_at < 1 or split_at >= len(X):
         raise ValueError(f"fit: validation_split={validation_split} of {len(X)} examples leaves "
-                         f"{n_val} for validation and {len(X) - n_val} for training")
-    # a generator of its own, so the split is the same in every fit (and on resuming)
-    order = np.random.default_rng([model.seed, len(X)]).permutation(len(X))
-    val, train = order[:n_val], order[n_val:]
-    return X[train], Y[train], X[val], Y[val]
+                         f"{len(X) - split_at} for validation and {split_at} for training")
+    return X[:split_at], Y[:split_at], X[split_at:], Y[split_at:]
 
 
 def train_epoch(model: Any, X: np.ndarray, Y: np.ndarray, epoch: int, batch_size: int, shuffle: bool,

@@ -198,3 +198,8 @@ def test_cifar10_reads_batches_pickled_with_protocol_5(tmp_path):
     (root / "data_batch_2").write_bytes(pickle.dumps({b"data": os.system, b"labels": []}, protocol=5))
     with pytest.raises(DatasetError, match="refusing to load"):
         load_cifar10(root)
+
+
+def test_iris_comes_shuffled_so_the_last_tenth_is_every_class():
+    (_, y), (_, yt) = load_iris()
+    assert sorted(set(y[-12:].tolist())) == [0, 1, 2] and sorted(set(yt[:10].tolist())) == [0, 1, 2]

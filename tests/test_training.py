@@ -252,3 +252,29 @@ def test_accuracy_under_binary_crossentropy_is_per_output():
     from seqnet.training import metric_values
     Y, Y_hat = np.array([[1.0, 0.0], [1.0, 1.0]]), np.array([[0.9, 0.8], [0.7, 0.6]])
     assert metric_values(model, Y, Y_hat) == {"accuracy": 0.75}
+
+
+def test_every_fit_returns_a_history_of_its_own_epochs_while_the_model_keeps_the_run(iris):
+    X, y = iris
+    model = Sequential([Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    first = model.fit(X, y, epochs=3, verbose=0)
+    second = model.fit(X, y, epochs=5, initial_epoch=3, verbose=0)
+    assert first.epoch == [0, 1, 2] and second.epoch == [3, 4]  # the first History is untouched
+    assert model.history.epoch == [0, 1, 2, 3, 4]
+    assert model.history.history["loss"] == first.history["loss"] + second.history["loss"]
+
+
+def test_validation_split_holds_out_the_last_examples_before_shuffling():
+    X = np.arange(40, dtype=float).reshape(20, 2)
+    y = np.arange(20) % 2
+    seen = []
+
+    class Spy(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(logs["val_loss"])
+
+    model = Sequential([Dense(2, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    model.fit(X, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[Spy()])
+    assert seen[0] == pytest.approx(model.evaluate(X[15:], y[15:])["loss"])  # the last 5 of 20
