@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Callback, CallbackList, callbacks
-from .logs import CSVLogger, TerminateOnNaN
+from .logs import CSVLogger, LambdaCallback, TerminateOnNaN
 from .monitors import EarlyStopping, ModelCheckpoint
 from .progress import History, ProgressBar, format_logs
 from .rates import LearningRateScheduler, ReduceLROnPlateau
@@ -22,5 +22,5 @@ def get(identifier: Any) -> Callback:
 
 
 __all__ = ["Callback", "CallbackList", "History", "ProgressBar", "EarlyStopping", "ModelCheckpoint",
-           "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "format_logs", "get",
+           "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "LambdaCallback", "format_logs", "get",
            "callbacks"]

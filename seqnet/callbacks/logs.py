@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Any
 
 from .base import Callback, callbacks
 
@@ -53,3 +54,38 @@ class TerminateOnNaN(Callback):
         if loss is not None and not math.isfinite(loss):
             print(f"Batch {batch + 1}: invalid loss {loss}, terminating training")
             self.model.stop_training = True
+
+
+class LambdaCallback(Callback):
+    """A callback made of plain functions, as Keras's ``LambdaCallback``.
+
+    Each argument is called at its hook: ``on_train_begin(logs)``, ``on_train_end(logs)``,
+    ``on_epoch_begin(epoch, logs)``, ``on_epoch_end(epoch, logs)``, ``on_train_batch_begin(batch,
+    logs)``, ``on_train_batch_end(batch, logs)``. Functions cannot be saved: ``model.save`` leaves
+    it out.
+
+    Examples
+    --------
+    >>> from seqnet.callbacks import LambdaCallback
+    >>> losses = []
+    >>> record = LambdaCallback(on_epoch_end=lambda epoch, logs: losses.append(logs["loss"]))
+    """
+
+    def __init__(self, on_epoch_begin: Any = None, on_epoch_end: Any = None, on_train_begin: Any = None,
+                 on_train_end: Any = None, on_train_batch_begin: Any = None, on_train_batch_end: Any = None) -> None:
+        given = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, on_train_begin=on_train_begin,
+                     on_train_end=on_train_end, on_train_batch_begin=on_train_batch_begin,
+                     on_train_batch_end=on_train_batch_end)
+        for hook, fn in given.items():
+            if fn is None:
+                continue
+            if not callable(fn):
+                raise TypeError(f"LambdaCallback: `{hook}` must be a function, received {type(fn).__name__}")
+            setattr(self, hook, _with_logs(fn, counted=hook not in ("on_train_begin", "on_train_end")))
+
+
+def _with_logs(fn: Any, counted: bool) -> Any:
+    """``fn`` called as Keras calls it: with the epoch or batch index where the hook has one, and a logs dict."""
+    if counted:
+        return lambda index, logs=None: fn(index, logs or {})
+    return lambda logs=None: fn(logs or {})

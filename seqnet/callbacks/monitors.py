@@ -48,10 +48,12 @@ class _Monitor(Callback):
                 f"{', '.join(sorted(logs or {}))}); skipping", RuntimeWarning, stacklevel=3)
         return value
 
-    def _improved(self, value: float) -> bool:
+    def _improved(self, value: float, reference: float | None = None) -> bool:
+        """Better than ``reference`` (the best so far by default) by more than ``min_delta``."""
+        reference = self.best if reference is None else reference
         if self._direction == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
+            return value < reference - self.min_delta
+        return value > reference + self.min_delta
 
 
 @callbacks.register("early_stopping")
@@ -69,12 +71,23 @@ class EarlyStopping(_Monitor):
         "auto" maximises quantities named like accuracy and minimises the rest.
     restore_best_weights : bool, default False
         On stopping (or at the end of training), put back the weights of the best epoch.
+    verbose : int, default 0
+        1 prints a line when training stops early and when the best weights are put back.
+    baseline : float, optional
+        The patience counter restarts only on epochs that beat both the best so far and this
+        value, so training stops ``patience`` epochs in unless the baseline is beaten (Keras's meaning).
+    start_from_epoch : int, default 0
+        Epochs before this one (a warm-up) are not watched.
     """
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
-                 mode: str = "auto", restore_best_weights: bool = False) -> None:
+                 mode: str = "auto", restore_best_weights: bool = False, verbose: int = 0,
+                 baseline: float | None = None, start_from_epoch: int = 0) -> None:
         self.patience = int(patience)
         self.restore_best_weights = bool(restore_best_weights)
+        self.verbose = int(verbose)
+        self.baseline = None if baseline is None else float(baseline)
+        self.start_from_epoch = int(start_from_epoch)
         super().__init__(monitor, mode, min_delta)
 
     def _reset(self) -> None:
@@ -88,26 +101,35 @@ class EarlyStopping(_Monitor):
         self.stopped_epoch = -1
 
     def on_epoch_end(self, epoch, logs=None):
+        if epoch < self.start_from_epoch:
+            return
         value = self._current(logs)
         if value is None:
             return
         if self._improved(value):
-            self.best, self.best_epoch, self.wait = float(value), epoch, 0
+            self.best, self.best_epoch = float(value), epoch
             if self.restore_best_weights:
                 self.best_weights = [w.copy() for w in self.model.get_weights()]
-            return
+            if self.baseline is None or self._improved(value, self.baseline):
+                self.wait = 0
+                return
         self.wait += 1
         if self.wait >= max(self.patience, 1):
             self.stopped_epoch = epoch
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
+        if self.verbose and self.stopped_epoch >= 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
     def get_config(self):
         return {"monitor": self.monitor, "min_delta": self.min_delta, "patience": self.patience,
-                "mode": self.mode, "restore_best_weights": self.restore_best_weights}
+                "mode": self.mode, "restore_best_weights": self.restore_best_weights, "verbose": self.verbose,
+                "baseline": self.baseline, "start_from_epoch": self.start_from_epoch}
 
     def get_state(self):
         state = {"best": self.best, "wait": self.wait, "best_epoch": self.best_epoch}
@@ -132,14 +154,23 @@ class ModelCheckpoint(_Monitor):
     save_weights_only : bool, default False
     verbose : int, default 0
         1 prints a line for each save.
+    save_freq : "epoch" or int, default "epoch"
+        Save at the end of every epoch, or every ``save_freq`` batches (counted across epochs; the
+        file name may then also hold ``{batch}``, and the batch's running logs are the ones monitored).
     """
 
     def __init__(self, filepath: str, monitor: str = "val_loss", save_best_only: bool = False,
-                 mode: str = "auto", save_weights_only: bool = False, verbose: int = 0) -> None:
+                 mode: str = "auto", save_weights_only: bool = False, verbose: int = 0,
+                 save_freq: str | int = "epoch") -> None:
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"ModelCheckpoint: expected save_freq='epoch' or a positive number of batches, "
+                             f"received save_freq={save_freq!r}")
         self.filepath = str(filepath)
         self.save_best_only = bool(save_best_only)
         self.save_weights_only = bool(save_weights_only)
         self.verbose = int(verbose)
+        self.save_freq = save_freq
+        self._epoch, self._batches = 0, 0
         super().__init__(monitor, mode, 0.0)
 
     def on_train_begin(self, logs=None):
@@ -152,19 +183,32 @@ class ModelCheckpoint(_Monitor):
                       if field}
         except ValueError as err:
             raise ValueError(f"ModelCheckpoint: filepath {self.filepath!r} is not a valid format string: {err}") from None
-        missing = sorted(fields - {"epoch", *logged})
+        missing = sorted(fields - {"epoch", *logged, *(("batch",) if self.save_freq != "epoch" else ())})
         if missing:
             raise ValueError(f"ModelCheckpoint: filepath {self.filepath!r} names {', '.join(missing)}, which this "
                              f"fit does not log; it logs epoch, {', '.join(logged)}")
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches += 1
+        if self._batches % self.save_freq == 0:
+            self._save(self._epoch, logs or {}, batch=batch + 1)
+
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        if self.save_freq == "epoch":
+            self._save(epoch, logs or {})
+
+    def _save(self, epoch: int, logs: dict, **names: int) -> None:
         if self.save_best_only:
             value = self._current(logs)
             if value is None or not self._improved(value):
                 return
             self.best = float(value)
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        path = self.filepath.format(epoch=epoch + 1, **names, **logs)
         if self.verbose:
             print(f"Epoch {epoch + 1}: saving model to {path}")
         if self.save_weights_only:
@@ -174,7 +218,8 @@ class ModelCheckpoint(_Monitor):
 
     def get_config(self):
         return {"filepath": self.filepath, "monitor": self.monitor, "save_best_only": self.save_best_only,
-                "mode": self.mode, "save_weights_only": self.save_weights_only, "verbose": self.verbose}
+                "mode": self.mode, "save_weights_only": self.save_weights_only, "verbose": self.verbose,
+                "save_freq": self.save_freq}
 
     def get_state(self):
         return {"best": self.best}

@@ -131,3 +131,42 @@ def test_each_callback_owns_its_params(iris):
     X, y, _, _ = iris
     model().fit(X, y, epochs=2, verbose=0, callbacks=[first])
     assert first.params["epochs"] == 2 and "epochs" not in second.params
+
+
+def test_lambda_callback_calls_each_function_as_keras_does(iris):
+    from seqnet.callbacks import LambdaCallback
+    X, y, _, _ = iris
+    calls = []
+    cb = LambdaCallback(on_train_begin=lambda logs: calls.append(("begin", logs)),
+                        on_epoch_end=lambda epoch, logs: calls.append((epoch, round(logs["loss"], 3))),
+                        on_train_end=lambda logs: calls.append("end"))
+    m = model()
+    m.fit(X, y, epochs=2, verbose=0, callbacks=[cb])
+    assert calls[0] == ("begin", {}) and [c[0] for c in calls[1:3]] == [0, 1] and calls[-1] == "end"
+    with pytest.raises(TypeError, match="`on_epoch_end` must be a function"):
+        LambdaCallback(on_epoch_end=3)
+
+
+def test_early_stopping_baseline_and_start_from_epoch(iris, capsys):
+    X, y, Xt, yt = iris
+    # a baseline no epoch beats: the counter never restarts, so training stops after `patience` epochs
+    stop = EarlyStopping("val_loss", patience=3, baseline=0.0, verbose=1)
+    m = model()
+    m.fit(X, y, epochs=20, validation_data=(Xt, yt), verbose=0, callbacks=[stop])
+    assert m.epochs_done == 3 and "Epoch 3: early stopping" in capsys.readouterr().out
+    # epochs before start_from_epoch are not watched: an increasing loss cannot stop it before then
+    late = EarlyStopping("loss", mode="max", patience=1, start_from_epoch=4)
+    m = model()
+    m.fit(X, y, epochs=10, verbose=0, callbacks=[late])
+    assert m.epochs_done == 6  # epoch 4 sets the best, epoch 5 fails to beat it
+    assert EarlyStopping(baseline=0.5, start_from_epoch=2).get_config()["start_from_epoch"] == 2
+
+
+def test_checkpoint_every_n_batches(iris, tmp_path):
+    X, y, _, _ = iris
+    m = model()
+    m.fit(X, y, epochs=2, batch_size=40, verbose=0,  # 3 batches an epoch: saves at batches 2, 4, 6 of the run
+          callbacks=[ModelCheckpoint(str(tmp_path / "m-{epoch}-{batch}.h5"), save_freq=2)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1-2.h5", "m-2-1.h5", "m-2-3.h5"]
+    with pytest.raises(ValueError, match="save_freq='epoch' or a positive number of batches"):
+        ModelCheckpoint("m.h5", save_freq="batch")
