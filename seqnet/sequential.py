@@ -70,6 +70,7 @@ class Sequential(KerasMethods):
         self.epochs_done = 0
         self.input_range: list[float] | None = None  # [min, max] of the inputs seen in training
         self.stop_training = False
+        self.resume_epoch: int | None = None  # set in on_train_begin by a callback that restored a run
         for layer in layers or []:
             self.add(layer)
 

@@ -140,7 +140,9 @@ def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, valid
     cbs = CallbackList([model.history, run, ProgressBar(verbose, epochs, steps), *model.callbacks], model, params)
     model.stop_training = False
     cbs.on_train_begin()
-    for epoch in range(initial_epoch, epochs):
+    # a callback that restored an interrupted run (BackupAndRestore) says where it left off
+    start, model.resume_epoch = max(initial_epoch, model.resume_epoch or 0), None
+    for epoch in range(start, epochs):
         cbs.on_epoch_begin(epoch)
         logs = train_epoch(model, X, Y, epoch, batch_size, shuffle, augment, cbs)
         if X_val is not None:

@@ -170,3 +170,30 @@ def test_checkpoint_every_n_batches(iris, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1-2.h5", "m-2-1.h5", "m-2-3.h5"]
     with pytest.raises(ValueError, match="save_freq='epoch' or a positive number of batches"):
         ModelCheckpoint("m.h5", save_freq="batch")
+
+
+def test_backup_and_restore_resumes_a_crashed_fit_bit_for_bit(iris, tmp_path):
+    from seqnet.callbacks import BackupAndRestore, Callback
+
+    class Crash(Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 3:
+                raise KeyboardInterrupt  # the job is killed during epoch 4
+
+    X, y, Xt, yt = iris
+    straight = model()
+    straight.fit(X, y, epochs=6, validation_data=(Xt, yt), verbose=0,
+                 callbacks=[EarlyStopping(patience=10, restore_best_weights=True)])
+    crashed = model()
+    backup = tmp_path / "backup"
+    with pytest.raises(KeyboardInterrupt):
+        crashed.fit(X, y, epochs=6, validation_data=(Xt, yt), verbose=0,
+                    callbacks=[EarlyStopping(patience=10, restore_best_weights=True), BackupAndRestore(backup), Crash()])
+    assert (backup / "backup.h5").is_file()
+    again = model()  # a new process: a fresh model, the same fit call
+    history = again.fit(X, y, epochs=6, validation_data=(Xt, yt), verbose=0,
+                        callbacks=[EarlyStopping(patience=10, restore_best_weights=True), BackupAndRestore(backup)])
+    assert history.epoch == [3, 4, 5] and again.history.epoch == list(range(6))
+    for a, b in zip(again.get_weights(), straight.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert not (backup / "backup.h5").exists()  # a completed fit deletes its backup
