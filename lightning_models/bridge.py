@@ -100,10 +100,12 @@ def _layer_to_torch(layer: Layer, in_shape: tuple[int, ...], dtype: torch.dtype)
         m = nn.Dropout(layer.rate)
     elif isinstance(layer, BatchNorm):
         c = in_shape[-1]
-        m = (nn.BatchNorm2d if len(in_shape) == 3 else nn.BatchNorm1d)(c, eps=layer.eps, momentum=layer.momentum)
+        # (BatchNormalization's Keras momentum is how much the statistics keep: torch's is the rest)
+        m = (nn.BatchNorm2d if len(in_shape) == 3 else nn.BatchNorm1d)(c, eps=layer.eps,
+                                                                        momentum=layer._update_fraction())
         with torch.no_grad():
-            m.weight.copy_(p["gamma"])
-            m.bias.copy_(p["beta"])
+            m.weight.copy_(p.get("gamma", torch.ones(c)))
+            m.bias.copy_(p.get("beta", torch.zeros(c)))
             m.running_mean.copy_(p["running_mean"])
             m.running_var.copy_(p["running_var"])
     elif isinstance(layer, Activation):

@@ -2,9 +2,9 @@
 from .base import Layer, layers, register
 from .conv import Conv2D
 from .dense import Dense, FullyConnected
-from .normalization import BatchNorm
-from .pooling import AvgPool2D, GlobalAvgPool2D, MaxPool2D, Pool2D
-from .reshape import Activation, Dropout, Flatten, Input
+from .normalization import BatchNorm, BatchNormalization
+from .pooling import AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPooling2D, MaxPool2D, Pool2D
+from .reshape import ELU, Activation, Dropout, Flatten, Input, LeakyReLU, ReLU, Reshape, Softmax, ZeroPadding2D
 
 
 def get(identifier):
@@ -13,4 +13,6 @@ def get(identifier):
 
 
 __all__ = ["Layer", "Dense", "FullyConnected", "Conv2D", "Pool2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D",
-           "BatchNorm", "Flatten", "Activation", "Dropout", "Input", "register", "get", "layers"]
+           "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNorm", "BatchNormalization", "Flatten", "Activation",
+           "Dropout", "Input", "ReLU", "Softmax", "LeakyReLU", "ELU", "Reshape", "ZeroPadding2D", "register", "get",
+           "layers"]

@@ -17,7 +17,7 @@ class Dense(Layer):
     Parameters
     ----------
     n_out : int
-        Number of output units.
+        Number of output units (Keras's ``units=`` also works).
     activation : str, dict or seqnet.activations.Activation, default "linear"
     weight_init : str, dict or Initializer, default "xavier_uniform"
         A bare name of a gain-scaled initializer uses the activation's gain.
@@ -39,10 +39,14 @@ class Dense(Layer):
     (5, 3)
     """
 
-    def __init__(self, n_out: int, activation: Any = "linear", weight_init: Any = "xavier_uniform",
-                 name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+    def __init__(self, n_out: int | None = None, activation: Any = "linear", weight_init: Any = "xavier_uniform",
+                 name: str | None = None, *, units: int | None = None,
+                 input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(activation, name, input_shape=input_shape)
-        self.n_out = check_positive_int(n_out, "n_out", "Dense")
+        if (n_out is None) == (units is None):
+            raise TypeError(f"Dense: pass the number of outputs once, as n_out (seqnet's name) or units (Keras's); "
+                            f"received n_out={n_out!r}, units={units!r}")
+        self.n_out = check_positive_int(n_out if units is None else units, "n_out", "Dense")
         self._weight_init_id = weight_init
         self.weight_init = initializers.get(weight_init, activation=self.activation)
         self.n_in: int | None = None

@@ -7,7 +7,7 @@ from ..ops.batchnorm import batchnorm_backward, batchnorm_forward_eval, batchnor
 from .base import Layer, register
 
 
-@register("batch_norm", aliases=("batch_normalization",))
+@register("batch_norm")
 class BatchNorm(Layer):
     r"""Batch normalization over the last axis of ``(n, c)`` or NHWC ``(n, h, w, c)`` input.
 
@@ -47,31 +47,84 @@ class BatchNorm(Layer):
                              f"got input of shape {(None, *input_shape)}")
         return tuple(input_shape)
 
+    #: the running variance moves toward the unbiased batch variance (torch); Keras uses the biased one
+    unbiased_running_var = True
+    #: which of the two scale-and-shift parameters the layer learns (Keras's scale= and center=)
+    learns = ("gamma", "beta")
+
+    def _update_fraction(self) -> float:
+        """How far the running statistics move toward each batch's (torch's meaning of momentum)."""
+        return self.momentum
+
     def _build(self, input_shape):
         c = self.compute_output_shape(input_shape)[-1]
-        self.parameters["gamma"] = np.ones(c, dtype=self.dtype)
-        self.parameters["beta"] = np.zeros(c, dtype=self.dtype)
+        if "gamma" in self.learns:
+            self.parameters["gamma"] = np.ones(c, dtype=self.dtype)
+        if "beta" in self.learns:
+            self.parameters["beta"] = np.zeros(c, dtype=self.dtype)
         self.buffers["running_mean"] = np.zeros(c, dtype=self.dtype)
         self.buffers["running_var"] = np.ones(c, dtype=self.dtype)
 
+    def _scale_shift(self) -> tuple[np.ndarray, np.ndarray]:
+        c = self.input_shape[-1]
+        gamma = self.parameters.get("gamma", np.ones(c, dtype=self.dtype))
+        return gamma, self.parameters.get("beta", np.zeros(c, dtype=self.dtype))
+
     def _forward(self, X):
-        gamma, beta = self.parameters["gamma"], self.parameters["beta"]
+        gamma, beta = self._scale_shift()
         if not self.training:
             Z, self.cache["kernel"] = batchnorm_forward_eval(X, gamma, beta, self.buffers["running_mean"],
                                                              self.buffers["running_var"], self.eps)
             return Z
         Z, mean, var, self.cache["kernel"] = batchnorm_forward_train(X, gamma, beta, self.eps)
-        count, m = X.size // X.shape[-1], self.momentum
+        count, m = X.size // X.shape[-1], self._update_fraction()
+        if self.unbiased_running_var:
+            var = var * (count / max(count - 1, 1))
         self.buffers["running_mean"] *= 1 - m
         self.buffers["running_mean"] += m * mean
         self.buffers["running_var"] *= 1 - m
-        self.buffers["running_var"] += m * var * (count / max(count - 1, 1))
+        self.buffers["running_var"] += m * var
         return Z
 
     def _backward(self, dZ):
-        dX, self.gradients["gamma"][...], self.gradients["beta"][...] = batchnorm_backward(
-            dZ, self.parameters["gamma"], self.cache["kernel"])
+        dX, dgamma, dbeta = batchnorm_backward(dZ, self._scale_shift()[0], self.cache["kernel"])
+        for key, grad in (("gamma", dgamma), ("beta", dbeta)):
+            if key in self.gradients:
+                self.gradients[key][...] = grad
         return dX
 
     def get_config(self):
         return {"momentum": self.momentum, "eps": self.eps, **super().get_config()}
+
+
+@register("batch_normalization")
+class BatchNormalization(BatchNorm):
+    r"""Keras's ``BatchNormalization``: the same normalization with Keras's arguments and meanings.
+
+    ``momentum`` is how much of the running statistics each batch keeps (Keras's meaning,
+    default 0.99): ``running = momentum * running + (1 - momentum) * batch``, with the biased batch
+    variance, where :class:`BatchNorm` takes torch's (``running = (1 - m) running + m batch``, the
+    unbiased variance). ``scale=False`` / ``center=False`` leave out ``gamma`` / ``beta``.
+
+    Parameters
+    ----------
+    momentum : float, default 0.99
+    epsilon : float, default 1e-3
+    center : bool, default True
+    scale : bool, default True
+    """
+
+    unbiased_running_var = False
+
+    def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
+                 name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(momentum, epsilon, name, input_shape=input_shape)
+        self.center, self.scale = bool(center), bool(scale)
+        self.learns = tuple(k for k, on in (("gamma", self.scale), ("beta", self.center)) if on)
+
+    def _update_fraction(self) -> float:
+        return 1.0 - self.momentum
+
+    def get_config(self):
+        return {"momentum": self.momentum, "epsilon": self.eps, "center": self.center, "scale": self.scale,
+                **Layer.get_config(self)}

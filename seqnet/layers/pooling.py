@@ -107,7 +107,7 @@ class AvgPool2D(_FixedModePool):
     pool_mode = "average"
 
 
-@register("global_avg_pool2d", aliases=("global_average_pool2d",))
+@register("global_avg_pool2d", aliases=("global_average_pool2d", "global_average_pooling2d"))
 class GlobalAvgPool2D(Layer):
     """Mean over the two spatial axes: ``(n, h, w, c)`` -> ``(n, c)``."""
 
@@ -130,3 +130,32 @@ class GlobalAvgPool2D(Layer):
     def _backward(self, dZ):
         n, h, w, c = self.cache["X_shape"]
         return np.broadcast_to((dZ * (1.0 / (h * w)))[:, None, None, :], (n, h, w, c))
+
+
+GlobalAveragePooling2D = GlobalAvgPool2D  # Keras's name
+
+
+@register("global_max_pooling2d", aliases=("global_max_pool2d",))
+class GlobalMaxPooling2D(Layer):
+    """Maximum over the two spatial axes: ``(n, h, w, c)`` -> ``(n, c)``. The backward pass sends each
+    gradient to the first maximal entry (row-major), as max pooling does."""
+
+    def __init__(self, name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(name=name, input_shape=input_shape)
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(f"GlobalMaxPooling2D {self.name!r} expects 4-D NHWC input, "
+                             f"got input of shape {(None, *input_shape)}")
+        return (input_shape[2],)
+
+    def _forward(self, X):
+        flat = X.reshape(len(X), -1, X.shape[3])
+        self.cache["X_shape"], self.cache["argmax"] = X.shape, flat.argmax(axis=1)
+        return np.take_along_axis(flat, self.cache["argmax"][:, None, :], axis=1)[:, 0, :]
+
+    def _backward(self, dZ):
+        n, h, w, c = self.cache["X_shape"]
+        dX = np.zeros((n, h * w, c), dtype=dZ.dtype)
+        np.put_along_axis(dX, self.cache["argmax"][:, None, :], dZ[:, None, :], axis=1)
+        return dX.reshape(n, h, w, c)

@@ -28,7 +28,7 @@ REQUIRED = {  # constructor arguments without defaults, by (kind, name)
     ("scheduler", "cosine"): dict(lr=0.1), ("callback", "model_checkpoint"): dict(filepath="m.h5"),
     ("callback", "csv_logger"): dict(filename="log.csv"),
     ("callback", "learning_rate_scheduler"): dict(schedule=a_schedule),
-    ("callback", "backup_and_restore"): dict(backup_dir="backup"),
+    ("callback", "backup_and_restore"): dict(backup_dir="backup"), ("layer", "reshape"): dict(target_shape=(2, -1)),
 }
 REGISTRIES = [activations.activations, initializers.initializers, losses.losses, optimizers.optimizers,
               schedulers.schedulers, layers.layers, callbacks.callbacks]
