@@ -138,10 +138,10 @@ def check_fit_arguments(epochs: Any, validation_split: Any, validation_data: Any
 def output_shape_for(model: Any, input_shape: tuple[int, ...]) -> tuple[int, ...]:
     """One example's output shape for ``input_shape``, from the layers' ``compute_output_shape``
     (nothing is built)."""
-    if model.built:
-        return tuple(model.output_shape[1:])
     if not model.layers:
         raise ValueError("Sequential: the model has no layers; add some before fit")
+    if model.built:
+        return tuple(model.output_shape[1:])
     shape = tuple(input_shape)
     for layer in model.layers:
         shape = tuple(layer.compute_output_shape(shape))
@@ -151,11 +151,12 @@ def output_shape_for(model: Any, input_shape: tuple[int, ...]) -> tuple[int, ...
 _NOT_PROBABILITIES = (Linear, ReLU, LeakyReLU, ELU, TanH, ArcTan)
 
 
-def check_output_for_loss(model: Any, loss: Any = None) -> None:
+def check_output_for_loss(model: Any, loss: Any = None, outputs: int | None = None) -> None:
     """Refuse a loss on probabilities after an output that gives none (a linear last layer, say).
 
-    A user's own last layer is trusted. Once built, cross-entropy after sigmoid units must have
-    one of them (several independent sigmoids are binary_crossentropy's case).
+    A user's own last layer is trusted. With the number of ``outputs`` known (the model's, once
+    built), cross-entropy after sigmoid units must have one of them (several independent sigmoids
+    are binary_crossentropy's case).
     """
     loss = model.loss if loss is None else loss
     last = model.layers[-1] if model.layers else None
@@ -167,7 +168,8 @@ def check_output_for_loss(model: Any, loss: Any = None) -> None:
         raise ValueError(f"loss {kind!r} expects probabilities, but the last layer {last.name!r} outputs "
                          f"{name!r} values: end the model in activation='softmax' (or 'sigmoid' for one "
                          f"output), or pass the loss with from_logits=True (e.g. CrossEntropy(from_logits=True))")
-    if (model.built and isinstance(loss, _losses.CrossEntropy) and isinstance(act, Sigmoid)
-            and model.output_shape[-1] > 1):
-        raise ValueError(f"loss {kind!r} on {model.output_shape[-1]} sigmoid outputs: use 'binary_crossentropy' "
+    if outputs is None and model.built and model.output_shapes:
+        outputs = model.output_shape[-1]
+    if outputs is not None and outputs > 1 and isinstance(loss, _losses.CrossEntropy) and isinstance(act, Sigmoid):
+        raise ValueError(f"loss {kind!r} on {outputs} sigmoid outputs: use 'binary_crossentropy' "
                          f"for independent yes/no outputs, or activation='softmax' for one class out of several")

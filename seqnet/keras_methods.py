@@ -70,10 +70,11 @@ class KerasMethods:
         """One update on the batch ``(x, y)``; returns its loss, or ``[loss, *metrics]``, or a dict."""
         checks.require_compiled(self, "train_on_batch")
         X = checks.check_X(self, x)
-        Y = checks.check_y(self, y, len(X), out=checks.output_shape_for(self, X.shape[1:]))
+        out = checks.output_shape_for(self, X.shape[1:])
+        Y = checks.check_y(self, y, len(X), out=out)
+        checks.check_output_for_loss(self, outputs=out[-1])
         if not self.built:
             self.build(X.shape[1:])
-        checks.check_output_for_loss(self)
         loss, Y_hat = training.train_step(self, X, Y)
         return _as_keras({"loss": loss, **training.metric_values(self, Y, Y_hat)}, return_dict)
 

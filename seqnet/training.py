@@ -124,10 +124,10 @@ def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, valid
         if X_val.shape[1:] != X.shape[1:]:
             raise ValueError(f"validation X has example shape {X_val.shape[1:]}, but X has {X.shape[1:]}")
         validation = (X_val, check_y(model, validation_data[1], len(X_val), "validation y", out=out))
+    check_output_for_loss(model, outputs=out[-1])
     X, Y, X_val, Y_val = split_validation(model, X, Y, validation, validation_split)
     if not model.built:
         model.build(X.shape[1:])
-    check_output_for_loss(model)
     record_input_range(model, X)
     steps = batch_count(len(X), batch_size)
     _start_history(model, initial_epoch)

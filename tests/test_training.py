@@ -220,6 +220,7 @@ def test_cross_entropy_after_a_linear_output_is_refused_unless_from_logits():
     several.compile("adam", "cross_entropy")
     with pytest.raises(ValueError, match="3 sigmoid outputs: use 'binary_crossentropy'"):
         several.fit(X, np.eye(3)[y], verbose=0)
+    assert not several.built  # refused before anything was built
 
 
 def test_trained_layers_reused_in_a_new_model_keep_their_weights():
