@@ -76,22 +76,32 @@ def to_torch(model: seqnet.Sequential) -> nn.Sequential:
 
 def _layer_to_torch(layer: Layer, in_shape: tuple[int, ...], dtype: torch.dtype) -> list[nn.Module]:
     p = {k: _tensor(v, dtype) for k, v in {**layer.parameters, **layer.buffers}.items()}
+    pre: list[nn.Module] = []
+    if isinstance(layer, (Conv2D, Pool2D)):  # Keras's "same" may pad one more at the bottom or right
+        (t, b), (l, r) = layer.pads(in_shape)
+        even = (t, l)
+        if (b, r) != (t, l):
+            fill = float("-inf") if isinstance(layer, Pool2D) and layer.mode == "max" else 0.0
+            pre, even = [nn.ConstantPad2d((l, r, t, b), fill)], (0, 0)
+            if isinstance(layer, Pool2D) and layer.mode == "average" and layer.padding == "same":
+                raise ValueError(f"to_torch: average pooling {layer.name!r} with Keras's uneven 'same' padding "
+                                 f"has no PyTorch counterpart (AvgPool2d pads evenly)")
     if isinstance(layer, Dense):
-        m: nn.Module = nn.Linear(layer.n_in, layer.n_out)
+        m: nn.Module = nn.Linear(layer.n_in, layer.n_out, dtype=dtype)  # made in the model's dtype: no rounding
         with torch.no_grad():
             m.weight.copy_(p["W"].T)
             m.bias.copy_(p["b"][0])
     elif isinstance(layer, Conv2D):
         kh, kw = layer.kernel_shape
-        m = nn.Conv2d(layer.n_in, layer.n_out, (kh, kw), stride=layer.stride, padding=layer.padding)
+        m = nn.Conv2d(layer.n_in, layer.n_out, (kh, kw), stride=layer.stride, padding=even, dtype=dtype)
         with torch.no_grad():
             m.weight.copy_(p["W"].permute(3, 2, 0, 1))
             m.bias.copy_(p["b"][0])
     elif isinstance(layer, Pool2D):
         if layer.mode == "max":
-            m = nn.MaxPool2d(layer.kernel_shape, layer.stride, layer.padding)
+            m = nn.MaxPool2d(layer.kernel_shape, layer.stride, even)
         else:
-            m = nn.AvgPool2d(layer.kernel_shape, layer.stride, layer.padding, count_include_pad=True)
+            m = nn.AvgPool2d(layer.kernel_shape, layer.stride, even, count_include_pad=layer.padding != "same")
     elif isinstance(layer, GlobalAvgPool2D):
         m = GlobalAvgPool()
     elif isinstance(layer, Flatten):
@@ -101,7 +111,7 @@ def _layer_to_torch(layer: Layer, in_shape: tuple[int, ...], dtype: torch.dtype)
     elif isinstance(layer, BatchNorm):
         c = in_shape[-1]
         # (BatchNormalization's Keras momentum is how much the statistics keep: torch's is the rest)
-        m = (nn.BatchNorm2d if len(in_shape) == 3 else nn.BatchNorm1d)(c, eps=layer.eps,
+        m = (nn.BatchNorm2d if len(in_shape) == 3 else nn.BatchNorm1d)(c, eps=layer.eps, dtype=dtype,
                                                                         momentum=layer._update_fraction())
         with torch.no_grad():
             m.weight.copy_(p.get("gamma", torch.ones(c)))
@@ -116,7 +126,7 @@ def _layer_to_torch(layer: Layer, in_shape: tuple[int, ...], dtype: torch.dtype)
     if not layer.trainable:
         m.requires_grad_(False)
     act = _activation_module(layer.activation)
-    return [m] + ([act] if act is not None else [])
+    return pre + [m] + ([act] if act is not None else [])
 
 
 _ACTIVATIONS = {nn.ReLU: lambda m: "relu", nn.Sigmoid: lambda m: "sigmoid", nn.Tanh: lambda m: "tanh",

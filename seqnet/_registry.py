@@ -93,6 +93,14 @@ class Registry:
         return identifier
 
 
+def either(who: str, ours: str, value: Any, keras: str, keras_value: Any, default: Any) -> Any:
+    """An argument that has seqnet's name and Keras's (``lr`` / ``learning_rate``): at most one may be given."""
+    if value is not None and keras_value is not None:
+        raise TypeError(f"{who}: `{ours}` and `{keras}` are the same argument (seqnet's and Keras's names); "
+                        f"pass one of them, received {ours}={value!r} and {keras}={keras_value!r}")
+    return default if value is None and keras_value is None else (value if keras_value is None else keras_value)
+
+
 def serialize(obj: Any) -> dict[str, Any]:
     """``{"class_name": registered name, "config": obj.get_config()}``."""
     return {"class_name": type(obj).registered_name, "config": obj.get_config()}

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import schedulers
-from ._registry import Configurable, Registry, serialize
+from ._registry import Configurable, Registry, either, serialize
 from .schedulers import _check_positive
 
 optimizers = Registry("optimizer")
@@ -30,14 +30,6 @@ def flush_subnormals(arr: np.ndarray) -> None:
     range, where x86 arithmetic is some 30 times slower. Flushing them keeps every update fast.
     """
     np.copyto(arr, 0, where=np.abs(arr) < np.finfo(arr.dtype).tiny)
-
-
-def _either(who: str, ours: str, value: Any, keras: str, keras_value: Any, default: Any) -> Any:
-    """An argument that has seqnet's name and Keras's: at most one of them may be given."""
-    if value is not None and keras_value is not None:
-        raise TypeError(f"{who}: `{ours}` and `{keras}` are the same argument (seqnet's and Keras's names); "
-                        f"pass one of them, received {ours}={value!r} and {keras}={keras_value!r}")
-    return default if value is None and keras_value is None else (value if keras_value is None else keras_value)
 
 
 class Optimizer(Configurable, ABC):
@@ -82,9 +74,9 @@ class Optimizer(Configurable, ABC):
     def _resolve(cls, lr: Any, learning_rate: Any, clip_norm: Any, clipnorm: Any, clip_value: Any, clipvalue: Any,
                  default_lr: float) -> tuple[float, Any, Any]:
         who = cls.__name__
-        return (_either(who, "lr", lr, "learning_rate", learning_rate, default_lr),
-                _either(who, "clip_norm", clip_norm, "clipnorm", clipnorm, None),
-                _either(who, "clip_value", clip_value, "clipvalue", clipvalue, None))
+        return (either(who, "lr", lr, "learning_rate", learning_rate, default_lr),
+                either(who, "clip_norm", clip_norm, "clipnorm", clipnorm, None),
+                either(who, "clip_value", clip_value, "clipvalue", clipvalue, None))
 
     def _scratch(self, like: np.ndarray) -> np.ndarray:
         """A work array shaped like ``like`` (contents undefined), this optimizer's own: two models
@@ -226,7 +218,7 @@ class Adam(Optimizer):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"{who}: expected `{name}` in [0, 1), received {name}={beta}")
         self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.eps = _check_positive("eps", _either(who, "eps", eps, "epsilon", epsilon, 1e-8), who)
+        self.eps = _check_positive("eps", either(who, "eps", eps, "epsilon", epsilon, 1e-8), who)
 
     def _step(self, state, param, grad, lr):
         if "m" not in state:
@@ -283,10 +275,10 @@ class RMSprop(Optimizer):
                  clipnorm: float | None = None, clipvalue: float | None = None) -> None:
         lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 0.01)
         super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value)
-        self.alpha = float(_either("RMSprop", "alpha", alpha, "rho", rho, 0.99))
+        self.alpha = float(either("RMSprop", "alpha", alpha, "rho", rho, 0.99))
         if not 0.0 <= self.alpha < 1.0:
             raise ValueError(f"RMSprop: expected `alpha` in [0, 1), received alpha={self.alpha}")
-        self.eps = _check_positive("eps", _either("RMSprop", "eps", eps, "epsilon", epsilon, 1e-8), "RMSprop")
+        self.eps = _check_positive("eps", either("RMSprop", "eps", eps, "epsilon", epsilon, 1e-8), "RMSprop")
         self.momentum = _check_positive("momentum", momentum, "RMSprop", allow_zero=True)
         self.centered = bool(centered)
 
@@ -338,7 +330,7 @@ class Adagrad(Optimizer):
         self.lr_decay = _check_positive("lr_decay", lr_decay, "Adagrad", allow_zero=True)
         self.initial_accumulator_value = _check_positive("initial_accumulator_value", initial_accumulator_value,
                                                          "Adagrad", allow_zero=True)
-        self.eps = _check_positive("eps", _either("Adagrad", "eps", eps, "epsilon", epsilon, 1e-10), "Adagrad")
+        self.eps = _check_positive("eps", either("Adagrad", "eps", eps, "epsilon", epsilon, 1e-10), "Adagrad")
 
     def _step(self, state, param, grad, lr):
         if "sum" not in state:

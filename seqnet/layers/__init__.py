@@ -3,7 +3,8 @@ from .base import Layer, layers, register
 from .conv import Conv2D
 from .dense import Dense, FullyConnected
 from .normalization import BatchNorm, BatchNormalization
-from .pooling import AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPooling2D, MaxPool2D, Pool2D
+from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPooling2D,
+                      MaxPool2D, MaxPooling2D, Pool2D)
 from .reshape import ELU, Activation, Dropout, Flatten, Input, LeakyReLU, ReLU, Reshape, Softmax, ZeroPadding2D
 
 
@@ -13,6 +14,6 @@ def get(identifier):
 
 
 __all__ = ["Layer", "Dense", "FullyConnected", "Conv2D", "Pool2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D",
-           "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNorm", "BatchNormalization", "Flatten", "Activation",
+           "GlobalAveragePooling2D", "GlobalMaxPooling2D", "MaxPooling2D", "AveragePooling2D", "BatchNorm", "BatchNormalization", "Flatten", "Activation",
            "Dropout", "Input", "ReLU", "Softmax", "LeakyReLU", "ELU", "Reshape", "ZeroPadding2D", "register", "get",
            "layers"]

@@ -5,16 +5,16 @@ from typing import Any
 
 import numpy as np
 
-from ..ops.conv import conv_output_size, normalize_pad
+from ..ops.conv import pad_after
 from ..ops.pool import pool2d_backward, pool2d_forward
 from .base import Layer, check_positive_int, register
-from .conv import check_image_input, kernel_pair
+from .conv import Padded, kernel_pair
 
 MODES = ("max", "average")
 
 
 @register("pool2d")
-class Pool2D(Layer):
+class Pool2D(Padded, Layer):
     """Max or average pooling over ``kernel_shape`` windows.
 
     Parameters
@@ -23,6 +23,8 @@ class Pool2D(Layer):
     mode : {"max", "average"}, default "max"
     stride : int, default 1
     pad : "same", "valid", int or (int, int), default 0
+        seqnet's padding, equal on both sides; or ``padding=`` (keyword, Keras's meaning, see
+        :class:`MaxPooling2D`).
         Max pooling pads with ``-inf``; average pooling pads with zeros and counts them in the
         window size (the assignment's rule, PyTorch's ``count_include_pad=True``).
     name : str, optional
@@ -33,8 +35,9 @@ class Pool2D(Layer):
     (PyTorch's rule for ties); average pooling gives every entry ``1 / (kh*kw)`` of it.
     """
 
-    def __init__(self, kernel_shape: Any, mode: str = "max", stride: int = 1, pad: Any = 0,
-                 name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+    def __init__(self, kernel_shape: Any, mode: str = "max", stride: int = 1, pad: Any = None,
+                 name: str | None = None, *, padding: str | None = None,
+                 input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(name=name, input_shape=input_shape)
         kind = type(self).__name__
         self.kernel_shape = kernel_pair(kernel_shape, kind)
@@ -42,16 +45,20 @@ class Pool2D(Layer):
             raise ValueError(f"{kind}: unknown mode {mode!r}; known modes: {', '.join(MODES)}")
         self.mode = mode
         self.stride = check_positive_int(stride, "stride", kind)
-        self.pad = pad if isinstance(pad, (str, int)) else list(pad)
-        self.padding = normalize_pad(pad, self.kernel_shape)
+        self._set_padding(pad, padding, 0, kind)
 
     def _build(self, input_shape):
-        check_image_input(self, input_shape, self.kernel_shape, self.padding)
+        self._window_output(input_shape)
+        even, self._extra = self._split_pads(self.pads(input_shape))
+        self._even = even
+        self._scale = None
+        if self.mode == "average" and self.padding == "same":  # Keras leaves the padding out of the count
+            ones = pad_after(np.ones((1, *input_shape[:2], 1), dtype=self.dtype), self._extra)
+            counts = pool2d_forward(ones, self.kernel_shape, self.stride, even, "average", with_argmax=False)[0]
+            self._scale = np.reciprocal(counts)  # 1 / (fraction of each window inside the image)
 
     def compute_output_shape(self, input_shape):
-        check_image_input(self, input_shape, self.kernel_shape, self.padding)
-        h, w = (conv_output_size(input_shape[i], self.kernel_shape[i], self.padding[i], self.stride) for i in (0, 1))
-        return (h, w, input_shape[2])
+        return (*self._window_output(input_shape), input_shape[2])
 
     def _check_input(self, X):
         if X.ndim != 4:
@@ -60,21 +67,25 @@ class Pool2D(Layer):
         if X.shape[3] != self.input_shape[2]:
             raise ValueError(f"{type(self).__name__} {self.name!r} was built for {self.input_shape[2]} "
                              f"channels, got input of shape {X.shape}")
-        check_image_input(self, X.shape[1:], self.kernel_shape, self.padding)
+        self._check_size(X)
 
     def _forward(self, X):
-        Z, self.cache["argmax"] = pool2d_forward(X, self.kernel_shape, self.stride, self.padding, self.mode,
+        X = pad_after(X, self._extra, -np.inf if self.mode == "max" else 0.0)
+        Z, self.cache["argmax"] = pool2d_forward(X, self.kernel_shape, self.stride, self._even, self.mode,
                                                  with_argmax=self.training)
         self.cache["X_shape"] = X.shape
-        return Z
+        return Z if self._scale is None else Z * self._scale
 
     def _backward(self, dZ):
-        return pool2d_backward(dZ, self.cache["X_shape"], self.cache["argmax"], self.kernel_shape, self.stride,
-                               self.padding, self.mode)
+        if self._scale is not None:
+            dZ = dZ * self._scale
+        dX = pool2d_backward(dZ, self.cache["X_shape"], self.cache["argmax"], self.kernel_shape, self.stride,
+                             self._even, self.mode)
+        return dX[:, :self.input_shape[0], :self.input_shape[1]] if any(self._extra) else dX
 
     def get_config(self):
         return {"kernel_shape": list(self.kernel_shape), "mode": self.mode, "stride": self.stride,
-                "pad": self.pad, **super().get_config()}
+                **self._padding_config(), **super().get_config()}
 
 
 class _FixedModePool(Pool2D):
@@ -103,6 +114,43 @@ class MaxPool2D(_FixedModePool):
 @register("avg_pool2d", aliases=("average_pool2d", "avgpool2d"))
 class AvgPool2D(_FixedModePool):
     """Average pooling; ``stride`` defaults to the kernel size, as in Keras."""
+
+    pool_mode = "average"
+
+
+class _KerasPool(Pool2D):
+    """Keras's pooling arguments: ``pool_size``, ``strides`` (default: the pool size), ``padding``
+    ("valid" or "same", Keras's meaning: for average pooling the padding is left out of the count)."""
+
+    pool_mode = "max"
+
+    def __init__(self, pool_size: Any = 2, strides: Any = None, padding: str = "valid", name: str | None = None, *,
+                 input_shape: tuple[int, ...] | None = None) -> None:
+        kind = type(self).__name__
+        k = kernel_pair(pool_size, kind)
+        if isinstance(strides, (tuple, list)):
+            if len(set(strides)) != 1:
+                raise ValueError(f"{kind}: seqnet pools with one stride for both axes, received strides={strides!r}")
+            strides = strides[0]
+        super().__init__(k, self.pool_mode, k[0] if strides is None else strides, None, name, padding=padding,
+                         input_shape=input_shape)
+
+    def get_config(self):
+        return {"pool_size": list(self.kernel_shape), "strides": self.stride, "padding": self.padding,
+                **Layer.get_config(self)}
+
+
+@register("max_pooling2d")
+class MaxPooling2D(_KerasPool):
+    """Keras's ``MaxPooling2D(pool_size=2, strides=None, padding="valid")``."""
+
+    pool_mode = "max"
+
+
+@register("average_pooling2d")
+class AveragePooling2D(_KerasPool):
+    """Keras's ``AveragePooling2D(pool_size=2, strides=None, padding="valid")``; with ``"same"`` each
+    window's mean is over the entries inside the image only."""
 
     pool_mode = "average"
 

@@ -41,6 +41,21 @@ def normalize_pad(pad: Any, kernel_shape: tuple[int, int]) -> tuple[int, int]:
     raise ValueError(f"pad must be 'same', 'valid', a non-negative int or a pair of them, got {pad!r}")
 
 
+def keras_same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """Keras's ``padding="same"`` along one axis: ``(before, after)`` so that the output has
+    ``ceil(size / stride)`` positions; an odd total puts the extra one after (at the bottom or right)."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def pad_after(X: np.ndarray, extra: tuple[int, int], value: float = 0.0) -> np.ndarray:
+    """``X`` (NHWC) with ``extra`` more rows at the bottom and columns at the right (itself when none)."""
+    if not any(extra):
+        return X
+    return np.pad(X, ((0, 0), (0, extra[0]), (0, extra[1]), (0, 0)), constant_values=value)
+
+
 def conv_output_size(size: int, kernel: int, pad: int, stride: int) -> int:
     """``1 + (size + 2*pad - kernel) // stride``."""
     return 1 + (size + 2 * pad - kernel) // stride

@@ -14,9 +14,13 @@ CONFIGS = [(32, "relu", (3, 3), 1), (32, "relu", (3, 5), 1), (7, "relu", (5, 5),
            (18, "tanh", (3, 3), 3)]
 
 
-def torch_conv(activation, stride, pad):
+def torch_conv(activation, stride, pads):
+    """torch's convolution after zero padding ``pads = ((top, bottom), (left, right))``."""
+    (t, b_), (l, r) = pads
+
     def fn(x, w, b):
-        z = F.conv2d(x.permute(0, 3, 1, 2), w.permute(3, 2, 0, 1), b.reshape(-1), stride=stride, padding=pad)
+        x = F.pad(x.permute(0, 3, 1, 2), (l, r, t, b_))
+        z = F.conv2d(x, w.permute(3, 2, 0, 1), b.reshape(-1), stride=stride)
         return TORCH_ACT[activation](z).permute(0, 2, 3, 1)
     return fn
 
@@ -27,7 +31,7 @@ def check_against_torch(layer, X, rng):
     dX = layer.backward(dY)
     W, b = layer.parameters["W"], layer.parameters["b"]
     activation = layer.get_config()["activation"]
-    out, (tX, tW, tb) = torch_grad(torch_conv(activation, layer.stride, layer.padding), X, W, b, upstream=dY)
+    out, (tX, tW, tb) = torch_grad(torch_conv(activation, layer.stride, layer.pads(X.shape[1:])), X, W, b, upstream=dY)
     assert_close(Y, out, what="forward")
     assert_close(dX, tX, what="dX")
     assert_close(layer.gradients["W"], tW, what="dW")

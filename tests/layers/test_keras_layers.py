@@ -76,3 +76,63 @@ def test_keras_spellings_and_names():
         layers.lookup(name)
     with pytest.raises(ValueError, match="last axis only"):
         Softmax(axis=1)
+
+
+@pytest.mark.parametrize("size, kernel, strides", [(8, 2, 1), (8, 3, 2), (7, 3, 2), (9, 4, 3)])
+def test_conv2d_with_keras_same_padding_matches_keras_and_torch(size, kernel, strides, rng):
+    from seqnet.layers import Conv2D
+    from seqnet.ops.conv import keras_same_padding
+    from tests.layers.test_conv import check_against_torch
+    layer = Conv2D(filters=3, kernel_size=kernel, strides=strides, padding="same")
+    X = rng.normal(size=(2, size, size + 1, 2))
+    out_rows = -(-size // strides)
+    assert layer.compute_output_shape(X.shape[1:])[:2] == (out_rows, -(-(size + 1) // strides))
+    assert layer.pads(X.shape[1:])[0] == keras_same_padding(size, kernel, strides)
+    check_against_torch(layer, X, rng)  # forward, dX, dW and db against torch on the padded input
+    keras = keras_layers().Conv2D(3, kernel, strides=strides, padding="same", dtype="float64")
+    keras.build((None, *X.shape[1:]))
+    keras.set_weights([layer.parameters["W"], layer.parameters["b"][0]])
+    np.testing.assert_allclose(layer.forward(X), np.asarray(keras(X).detach()), rtol=KERAS_RTOL, atol=KERAS_RTOL)
+
+
+@pytest.mark.parametrize("name", ["MaxPooling2D", "AveragePooling2D"])
+@pytest.mark.parametrize("size, pool, strides, padding", [(8, 3, 2, "same"), (7, 3, 2, "same"), (7, 2, None, "same"),
+                                                          (7, 2, None, "valid"), (6, 3, 1, "same")])
+def test_keras_pooling_matches_keras_and_a_loop(name, size, pool, strides, padding, rng):
+    import seqnet.layers as L
+    layer = getattr(L, name)(pool_size=pool, strides=strides, padding=padding)
+    X = rng.normal(size=(2, size, size, 3))
+    Y = layer.forward(X)
+    (t, b), (l, r) = layer.pads(X.shape[1:])
+    s = pool if strides is None else strides
+    for i in range(Y.shape[1]):  # each window, over the entries inside the image (Keras's rule for both)
+        for j in range(Y.shape[2]):
+            rows = slice(max(i * s - t, 0), min(i * s - t + pool, size))
+            cols = slice(max(j * s - l, 0), min(j * s - l + pool, size))
+            window = X[:, rows, cols, :].reshape(2, -1, 3)
+            want = window.max(axis=1) if name == "MaxPooling2D" else window.mean(axis=1)
+            np.testing.assert_allclose(Y[:, i, j], want, rtol=1e-12)
+    assert check_gradients(getattr(L, name)(pool_size=pool, strides=strides, padding=padding), X)["X"] < 1e-6
+    if name == "AveragePooling2D" and (t, l) != (b, r):
+        return  # Keras's torch backend pads the uneven extra itself and counts it: its TensorFlow rule is the loop's
+    theirs = getattr(keras_layers(), name)(pool_size=pool, strides=strides, padding=padding, dtype="float64")(X)
+    np.testing.assert_allclose(Y, np.asarray(theirs.detach()), rtol=KERAS_RTOL, atol=KERAS_RTOL)
+
+
+def test_keras_padding_round_trips_and_crosses_to_torch(rng):
+    torch = pytest.importorskip("torch", exc_type=ImportError)
+    from lightning_models import to_torch
+    from seqnet import Sequential
+    from seqnet.layers import Conv2D, Flatten, MaxPooling2D
+    model = Sequential([Conv2D(filters=4, kernel_size=2, strides=2, padding="same", activation="relu"),
+                        MaxPooling2D(3, strides=2, padding="same"), Flatten(), Dense(3)], seed=0, dtype="float64")
+    model.build((9, 8, 2))
+    again = Sequential.from_config(model.get_config())
+    assert again.layers[0].padding == "same" and again.layers[0].pad is None and again.output_shapes == model.output_shapes
+    X = rng.normal(size=(4, 9, 8, 2))
+    out = to_torch(model)(torch.from_numpy(X.transpose(0, 3, 1, 2).copy())).detach().numpy()
+    np.testing.assert_allclose(out, model.predict(X), rtol=1e-10)
+    with pytest.raises(TypeError, match="not both"):
+        Conv2D(2, 3, pad=1, padding="same")
+    with pytest.raises(ValueError, match="Keras's meanings"):
+        Conv2D(2, 3, padding="full")
