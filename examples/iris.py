@@ -31,6 +31,6 @@ model.summary()
 
 png = plot_history(history, args.out / "curves.png", title="Iris, two-layer network")
 print(f"training curves saved to {png}")
-result = model.evaluate(X_test, y_test)
+result = model.evaluate(X_test, y_test, return_dict=True)
 print(f"test loss: {result['loss']:.4f}")
 print(f"test accuracy: {result['accuracy']:.3f}")

@@ -38,7 +38,7 @@ for lr, hidden in itertools.product([0.001, 0.01, 0.05], [10, 15, 25]):
     model.compile(optimizer=SGD(lr=lr, momentum=0.9), loss="cross_entropy", metrics=["accuracy"])
     recorder = BatchLosses()
     model.fit(X_train, y_train, batch_size=25, epochs=args.epochs, verbose=0, callbacks=[recorder])
-    test = model.evaluate(X_test, y_test)
+    test = model.evaluate(X_test, y_test, return_dict=True)
     results.append((1.0 - test["accuracy"], test["loss"], lr, hidden, recorder.losses))
 
 print(f"{'lr':>8} {'hidden':>7} {'test loss':>10} {'test error':>11}")

@@ -77,7 +77,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     model = _load(args.model)
     if model.optimizer is None:
         raise UserError(f"'{args.model}' holds a model that was never compiled, so it has no loss to evaluate")
-    result = model.evaluate(_array(args.X, "X"), _array(args.y, "y"), batch_size=args.batch_size)
+    result = model.evaluate(_array(args.X, "X"), _array(args.y, "y"), batch_size=args.batch_size, return_dict=True)
     for key, value in result.items():
         print(f"{key}: {value:.4f}")
 

@@ -51,7 +51,7 @@ class Run:
         results = dict(results or {})
         if test_data is not None:
             X_test, y_test = test_data
-            results.update({f"test_{k}": v for k, v in model.evaluate(X_test, y_test).items()})
+            results.update({f"test_{k}": v for k, v in model.evaluate(X_test, y_test, return_dict=True).items()})
             confusion = confusion_matrix(y_test, model.predict(X_test), n_classes=model.output_shape[-1])
             plot_confusion_matrix(confusion, self.dir / "confusion.png", class_names,
                                   title=f"{title or self.dir.name}: test set")

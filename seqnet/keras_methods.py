@@ -76,25 +76,18 @@ class KerasMethods:
         if not self.built:
             self.build(X.shape[1:])
         loss, Y_hat = training.train_step(self, X, Y)
-        return _as_keras({"loss": loss, **training.metric_values(self, Y, Y_hat)}, return_dict)
+        return training.as_keras_results({"loss": loss, **training.metric_values(self, Y, Y_hat)}, return_dict)
 
     def test_on_batch(self, x: Any, y: Any, return_dict: bool = False) -> Any:
         """Loss (and metrics) on the batch ``(x, y)`` in inference mode, returned as ``train_on_batch`` does."""
         checks.require_compiled(self, "test_on_batch")
         checks.require_built(self, "test_on_batch")
         X = checks.check_X(self, x)
-        return _as_keras(training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), len(X)), return_dict)
+        results = training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), len(X))
+        return training.as_keras_results(results, return_dict)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The outputs for one batch ``x``, in inference mode."""
         checks.require_built(self, "predict_on_batch")
         X = checks.check_X(self, x)
         return training.predict_arrays(self, X, len(X))
-
-
-def _as_keras(results: dict[str, float], return_dict: bool) -> Any:
-    """Keras's return value: the loss alone, or ``[loss, *metrics]``, or the dict itself."""
-    if return_dict:
-        return results
-    values = list(results.values())
-    return values[0] if len(values) == 1 else values

@@ -236,14 +236,20 @@ class Sequential(KerasMethods):
         checks.warn_if_out_of_range(self, X)
         return training.predict_arrays(self, X, batch_size)
 
-    def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> dict[str, float]:
-        """``{"loss": ..., <metric>: ...}`` on ``(X, y)`` in inference mode."""
+    def evaluate(self, X: Any, y: Any, batch_size: int | None = None, return_dict: bool = False) -> Any:
+        """The loss (and metrics) on ``(X, y)`` in inference mode, returned as Keras returns them: the
+        loss alone when there are no metrics, else ``[loss, *metrics]`` in ``compile``'s order (so
+        ``loss, acc = model.evaluate(X, y)``), or with ``return_dict=True`` ``{"loss": ..., <metric>: ...}``.
+
+        ``batch_size`` bounds memory (default 256 examples at a time).
+        """
         checks.require_compiled(self, "evaluate")
         checks.require_built(self, "evaluate")
         batch_size = checks.check_batch_size(batch_size, "evaluate", default=256)
         X = checks.check_X(self, X)
         checks.warn_if_out_of_range(self, X)
-        return training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), batch_size)
+        results = training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), batch_size)
+        return training.as_keras_results(results, return_dict)
 
     # -- weights and config ----------------------------------------------------
     def count_params(self) -> int:

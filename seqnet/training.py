@@ -230,3 +230,12 @@ def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 
     """``{"loss": ..., <metric>: ...}`` for the checked ``(X, Y)``."""
     Y_hat = predict_arrays(model, X, batch_size)
     return {"loss": model.loss.forward(Y, Y_hat), **metric_values(model, Y, Y_hat)}
+
+
+def as_keras_results(results: dict[str, float], return_dict: bool) -> Any:
+    """What Keras's ``evaluate`` and the one-batch methods return: the loss alone when there are no
+    metrics, else ``[loss, *metrics]``, or the dict itself with ``return_dict``."""
+    if return_dict:
+        return results
+    values = list(results.values())
+    return values[0] if len(values) == 1 else values

@@ -47,7 +47,7 @@ def test_calling_the_model_and_the_one_batch_methods(model, rng):
     np.testing.assert_array_equal(model.predict_on_batch(X), model.predict(X))
     loss, acc = model.test_on_batch(X, y)
     assert model.test_on_batch(X, y, return_dict=True) == {"loss": loss, "accuracy": acc}
-    assert loss == pytest.approx(model.evaluate(X, y)["loss"])
+    assert loss == pytest.approx(model.evaluate(X, y, return_dict=True)["loss"])
     before = model.get_weights()
     loss, acc = model.train_on_batch(X, y)
     assert model.optimizer.iterations == 1 and not np.array_equal(model.get_weights()[0], before[0])
@@ -70,3 +70,13 @@ def test_input_or_input_shape_builds_the_model_so_summary_works_before_fit():
         Input(shape=(0, 3))
     with pytest.raises(ValueError, match="must come first"):
         Sequential([Dense(2), Input(shape=(3,))])
+
+
+def test_evaluate_returns_what_keras_returns(model, rng):
+    X, y = rng.normal(size=(16, 5)), rng.integers(0, 3, 16)
+    loss, acc = model.evaluate(X, y)
+    assert model.evaluate(X, y, return_dict=True) == {"loss": loss, "accuracy": acc}
+    plain = Sequential([Dense(3, activation="softmax")], seed=0)
+    plain.compile("sgd", "cross_entropy")
+    plain.build((5,))
+    assert isinstance(plain.evaluate(X, y), float)  # no metrics: the loss alone

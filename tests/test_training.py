@@ -201,7 +201,7 @@ def test_one_sigmoid_output_learns_a_binary_problem(loss):
     model = Sequential([Dense(1, activation="sigmoid")], seed=0)
     model.compile(Adam(lr=0.05), loss, ["accuracy"])
     model.fit(X, y, epochs=30, verbose=0)
-    result = model.evaluate(X, y)
+    result = model.evaluate(X, y, return_dict=True)
     assert result["accuracy"] > 0.95 and result["loss"] < 0.3  # not the base rate, not a tiny fake loss
 
 
@@ -215,7 +215,7 @@ def test_cross_entropy_after_a_linear_output_is_refused_unless_from_logits():
     assert model.loss is None  # a refused compile leaves nothing half set
     model.compile(Adam(lr=0.05), CrossEntropy(from_logits=True), ["accuracy"])
     model.fit(X, y, epochs=30, verbose=0)
-    assert model.evaluate(X, y)["accuracy"] > 0.95
+    assert model.evaluate(X, y, return_dict=True)["accuracy"] > 0.95
     several = Sequential([Dense(3, activation="sigmoid")], seed=0)
     several.compile("adam", "cross_entropy")
     with pytest.raises(ValueError, match="3 sigmoid outputs: use 'binary_crossentropy'"):
@@ -278,4 +278,4 @@ def test_validation_split_holds_out_the_last_examples_before_shuffling():
     model = Sequential([Dense(2, activation="softmax")], seed=0)
     model.compile("sgd", "cross_entropy")
     model.fit(X, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[Spy()])
-    assert seen[0] == pytest.approx(model.evaluate(X[15:], y[15:])["loss"])  # the last 5 of 20
+    assert seen[0] == pytest.approx(model.evaluate(X[15:], y[15:]))  # the last 5 of 20
