@@ -129,10 +129,44 @@ def check_fit_arguments(epochs: Any, validation_split: Any, validation_data: Any
             or not 0.0 <= validation_split < 1.0):
         raise ValueError(f"fit: expected validation_split to be a number in [0, 1), received "
                          f"validation_split={validation_split!r}")
-    if validation_data is not None and (not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2):
+    if validation_data is not None and (not isinstance(validation_data, (tuple, list))
+                                        or len(validation_data) not in (2, 3)):
         got = f"a {type(validation_data).__name__}" + (f" of {len(validation_data)} items"
                                                         if isinstance(validation_data, (tuple, list)) else "")
-        raise ValueError(f"fit: expected validation_data=(X_val, y_val), received {got}")
+        raise ValueError(f"fit: expected validation_data=(X_val, y_val) or (X_val, y_val, sample_weight_val), "
+                         f"received {got}")
+
+
+def check_sample_weight(sample_weight: Any, n: int, what: str = "sample_weight") -> np.ndarray:
+    """One finite, non-negative weight per example, as float64."""
+    w = as_array(sample_weight, what)
+    if w.dtype == bool or not np.issubdtype(w.dtype, np.number):
+        raise TypeError(f"{what} must be numbers, got dtype {w.dtype}")
+    w = w.astype(np.float64).reshape(-1) if w.ndim == 2 and w.shape[1] == 1 else w.astype(np.float64)
+    if w.shape != (n,):
+        raise ValueError(f"{what} must hold one weight per example, shape ({n},); received shape {w.shape}")
+    if not np.all(np.isfinite(w)) or (w < 0).any():
+        raise ValueError(f"{what} must be finite and non-negative")
+    return w
+
+
+def example_weights(Y: np.ndarray, sample_weight: Any, class_weight: Any, n: int) -> np.ndarray | None:
+    """The weight of each example from ``sample_weight`` and/or ``class_weight`` (multiplied, as
+    Keras does), or None when neither is given. ``Y`` holds the checked targets."""
+    w = None if sample_weight is None else check_sample_weight(sample_weight, n)
+    if class_weight is None:
+        return w
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict {{class id: weight}}, received {type(class_weight).__name__}")
+    labels = Y.argmax(axis=-1) if Y.shape[-1] > 1 else (Y[:, 0] > 0.5).astype(int)
+    missing = sorted(set(labels.tolist()) - {int(k) for k in class_weight})
+    if missing:
+        raise ValueError(f"class_weight has no weight for classes {missing}; give one for every class in y")
+    table = np.zeros(max(int(k) for k in class_weight) + 1)
+    for k, v in class_weight.items():
+        table[int(k)] = float(v)
+    by_class = table[labels]
+    return by_class if w is None else w * by_class
 
 
 def output_shape_for(model: Any, input_shape: tuple[int, ...]) -> tuple[int, ...]:

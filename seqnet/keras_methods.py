@@ -66,24 +66,27 @@ class KerasMethods:
             self.build(X.shape[1:])
         return self.forward(X, training=training)
 
-    def train_on_batch(self, x: Any, y: Any, return_dict: bool = False) -> Any:
+    def train_on_batch(self, x: Any, y: Any, sample_weight: Any = None, class_weight: dict | None = None,
+                       return_dict: bool = False) -> Any:
         """One update on the batch ``(x, y)``; returns its loss, or ``[loss, *metrics]``, or a dict."""
         checks.require_compiled(self, "train_on_batch")
         X = checks.check_X(self, x)
         out = checks.output_shape_for(self, X.shape[1:])
         Y = checks.check_y(self, y, len(X), out=out)
+        W = checks.example_weights(Y, sample_weight, class_weight, len(X))
         checks.check_output_for_loss(self, outputs=out[-1])
         if not self.built:
             self.build(X.shape[1:])
-        loss, Y_hat = training.train_step(self, X, Y)
-        return training.as_keras_results({"loss": loss, **training.metric_values(self, Y, Y_hat)}, return_dict)
+        loss, Y_hat = training.train_step(self, X, Y, W)
+        return training.as_keras_results({"loss": loss, **training.metric_values(self, Y, Y_hat, W)}, return_dict)
 
-    def test_on_batch(self, x: Any, y: Any, return_dict: bool = False) -> Any:
+    def test_on_batch(self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False) -> Any:
         """Loss (and metrics) on the batch ``(x, y)`` in inference mode, returned as ``train_on_batch`` does."""
         checks.require_compiled(self, "test_on_batch")
         checks.require_built(self, "test_on_batch")
         X = checks.check_X(self, x)
-        results = training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), len(X))
+        W = None if sample_weight is None else checks.check_sample_weight(sample_weight, len(X))
+        results = training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), len(X), W)
         return training.as_keras_results(results, return_dict)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:

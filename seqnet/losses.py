@@ -85,6 +85,14 @@ class Loss(Configurable, ABC):
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         """``dL/dY_hat``, shape of ``Y_hat``."""
 
+    def per_sample(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        """Each example's loss, shape ``(m,)``: :meth:`forward` is their sum over ``m``."""
+        raise TypeError(f"{type(self).__name__} does not give per-example losses, so it takes no sample weights")
+
+    def weighted_forward(self, Y: Any, Y_hat: np.ndarray, sample_weight: np.ndarray) -> float:
+        """Keras's weighted loss: ``sum(w_i * loss_i) / m`` (weights of 1 give :meth:`forward`)."""
+        return float(np.dot(self.per_sample(Y, Y_hat), sample_weight) / Y_hat.shape[0])
+
     def fuses(self, activation: Any, outputs: int) -> bool:
         """Whether :meth:`fused_backward` gives ``dL/dZ`` through ``activation`` on ``outputs`` columns."""
         return False
@@ -98,6 +106,11 @@ class Loss(Configurable, ABC):
 
 
 losses.base = Loss
+
+
+def _per_example(values: np.ndarray, reduce: Any) -> np.ndarray:
+    """``reduce`` (np.sum or np.mean) of elementwise ``values`` over every axis but the batch axis."""
+    return reduce(values.reshape(len(values), -1), axis=1)
 
 
 def _floor(P: np.ndarray) -> np.ndarray:
@@ -179,6 +192,13 @@ class CrossEntropy(Loss):
         log_p = _log_softmax(Y_hat) if self.from_logits else np.log(_floor(Y_hat))
         return float(-np.sum(Y * log_p) / m)
 
+    def per_sample(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        Y = self._targets(Y, Y_hat)
+        if Y_hat.shape[-1] == 1:
+            return _per_example(_Binary.values(Y, Y_hat, self.from_logits), np.sum)
+        log_p = _log_softmax(Y_hat) if self.from_logits else np.log(_floor(Y_hat))
+        return -_per_example(Y * log_p, np.sum)
+
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         Y = self._targets(Y, Y_hat)
         m = Y_hat.shape[0]
@@ -228,6 +248,9 @@ class BinaryCrossEntropy(Loss):
     def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
         return float(np.mean(_Binary.values(self._targets(Y, Y_hat), Y_hat, self.from_logits)))
 
+    def per_sample(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        return _per_example(_Binary.values(self._targets(Y, Y_hat), Y_hat, self.from_logits), np.mean)
+
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         return _Binary.gradient(self._targets(Y, Y_hat), Y_hat, self.from_logits) / Y_hat.size
 
@@ -250,6 +273,10 @@ class L2(Loss):
         D = Y_hat - as_targets(Y, Y_hat)
         return float(0.5 * np.sum(D * D) / Y_hat.shape[0])
 
+    def per_sample(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        D = Y_hat - as_targets(Y, Y_hat)
+        return 0.5 * _per_example(D * D, np.sum)
+
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         return (Y_hat - as_targets(Y, Y_hat)) / Y_hat.shape[0]
 
@@ -261,6 +288,9 @@ class MeanSquaredError(Loss):
     def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
         return float(np.mean((Y_hat - as_targets(Y, Y_hat)) ** 2))
 
+    def per_sample(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        return _per_example((Y_hat - as_targets(Y, Y_hat)) ** 2, np.mean)
+
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         return 2 * (Y_hat - as_targets(Y, Y_hat)) / Y_hat.size
 
@@ -271,6 +301,9 @@ class MeanAbsoluteError(Loss):
 
     def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
         return float(np.mean(np.abs(Y_hat - as_targets(Y, Y_hat))))
+
+    def per_sample(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        return _per_example(np.abs(Y_hat - as_targets(Y, Y_hat)), np.mean)
 
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         return np.sign(Y_hat - as_targets(Y, Y_hat)) / Y_hat.size
@@ -291,10 +324,16 @@ class Huber(Loss):
             raise ValueError(f"Huber: expected a positive `delta`, received delta={delta}")
         self.delta = float(delta)
 
-    def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
+    def _values(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         D = np.abs(Y_hat - as_targets(Y, Y_hat))
         quadratic = np.minimum(D, self.delta)
-        return float(np.mean(0.5 * quadratic ** 2 + self.delta * (D - quadratic)))
+        return 0.5 * quadratic ** 2 + self.delta * (D - quadratic)
+
+    def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
+        return float(np.mean(self._values(Y, Y_hat)))
+
+    def per_sample(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        return _per_example(self._values(Y, Y_hat), np.mean)
 
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         return np.clip(Y_hat - as_targets(Y, Y_hat), -self.delta, self.delta) / Y_hat.size

@@ -22,16 +22,24 @@ def _predicted(y_pred: np.ndarray) -> np.ndarray:
     return y_pred.argmax(axis=-1)
 
 
-def accuracy(y_true: Any, y_pred: Any) -> float:
-    """Fraction of rows whose highest-scoring class is the true class."""
-    return float(np.mean(_predicted(y_pred) == _labels(y_true)))
+def _mean(per_example: np.ndarray, sample_weight: Any) -> float:
+    """The mean of per-example values, weighted by ``sample_weight`` when given (Keras's weighted metrics)."""
+    per_example = per_example.reshape(len(per_example), -1).mean(axis=1)
+    if sample_weight is not None and not np.sum(sample_weight):
+        return 0.0  # a batch whose examples all weigh nothing
+    return float(np.average(per_example, weights=sample_weight))
 
 
-def top_k_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> float:
+def accuracy(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+    """Fraction of rows whose highest-scoring class is the true class (weighted by ``sample_weight``)."""
+    return _mean(_predicted(y_pred) == _labels(y_true), sample_weight)
+
+
+def top_k_accuracy(y_true: Any, y_pred: Any, k: int = 5, sample_weight: Any = None) -> float:
     """Fraction of rows whose true class is among the ``k`` highest scores."""
     y_pred = np.asarray(y_pred)
     top = np.argpartition(-y_pred, min(k, y_pred.shape[1]) - 1, axis=1)[:, :k]
-    return float(np.mean(np.any(top == _labels(y_true)[:, None], axis=1)))
+    return _mean(np.any(top == _labels(y_true)[:, None], axis=1), sample_weight)
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None) -> np.ndarray:
@@ -49,24 +57,24 @@ def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None) -> 
     return np.bincount(t * n_classes + p, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 
 
-def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> float:
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5, sample_weight: Any = None) -> float:
     """Fraction of outputs on the right side of ``threshold``: every column is its own yes/no
     (Keras's ``binary_accuracy``, for sigmoid outputs)."""
     y_pred = np.asarray(y_pred)
     y_true = np.asarray(y_true).reshape(y_pred.shape)
-    return float(np.mean((y_pred > threshold) == (y_true > 0.5)))
+    return _mean((y_pred > threshold) == (y_true > 0.5), sample_weight)
 
 
-def mean_absolute_error(y_true: Any, y_pred: Any) -> float:
+def mean_absolute_error(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
     """Mean of ``|y_pred - y_true|`` over every output."""
     y_pred = np.asarray(y_pred)
-    return float(np.mean(np.abs(y_pred - np.asarray(y_true).reshape(y_pred.shape))))
+    return _mean(np.abs(y_pred - np.asarray(y_true).reshape(y_pred.shape)), sample_weight)
 
 
-def mean_squared_error(y_true: Any, y_pred: Any) -> float:
+def mean_squared_error(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
     """Mean of ``(y_pred - y_true)**2`` over every output."""
     y_pred = np.asarray(y_pred)
-    return float(np.mean((y_pred - np.asarray(y_true).reshape(y_pred.shape)) ** 2))
+    return _mean((y_pred - np.asarray(y_true).reshape(y_pred.shape)) ** 2, sample_weight)
 
 
 METRICS: dict[str, Callable[[Any, Any], float]] = {

@@ -186,7 +186,7 @@ class Sequential(KerasMethods):
     def fit(self, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
             validation_data: tuple[Any, Any] | None = None, shuffle: bool = True,
             callbacks: list[Callback] | None = None, verbose: int = 1, initial_epoch: int = 0,
-            augment: Any = None) -> History:
+            augment: Any = None, sample_weight: Any = None, class_weight: dict | None = None) -> History:
         """Train for ``epochs - initial_epoch`` epochs of mini-batch updates.
 
         Parameters
@@ -199,7 +199,7 @@ class Sequential(KerasMethods):
         validation_split : float in [0, 1)
             The last fraction of ``(X, y)``, taken before shuffling, is held out for validation (as
             in Keras: shuffle ordered data first if the last examples are not representative).
-        validation_data : (X_val, y_val), optional
+        validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
             Overrides ``validation_split``.
         shuffle : bool, default True
         callbacks : list of Callback, optional
@@ -208,6 +208,11 @@ class Sequential(KerasMethods):
         augment : callable, optional
             ``augment(X_batch, rng) -> X_batch`` applied to every training batch (e.g.
             :func:`seqnet.augment.crop_and_flip`), drawing from the model's generator.
+        sample_weight : array of shape (n,), optional
+            Each example's weight: the loss is ``sum(w_i * loss_i) / batch size`` and the metrics
+            are weighted means, as in Keras.
+        class_weight : dict, optional
+            ``{class id: weight}``, multiplied into each example's weight by its class.
 
         Returns
         -------
@@ -223,7 +228,8 @@ class Sequential(KerasMethods):
         """
         return training.fit(self, X, y, batch_size=batch_size, epochs=epochs, validation_split=validation_split,
                             validation_data=validation_data, shuffle=shuffle, callbacks=callbacks, verbose=verbose,
-                            initial_epoch=initial_epoch, augment=augment)
+                            initial_epoch=initial_epoch, augment=augment, sample_weight=sample_weight,
+                            class_weight=class_weight)
 
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
         """Outputs for ``X`` in inference mode (no dropout; BatchNorm uses running statistics).
@@ -236,19 +242,22 @@ class Sequential(KerasMethods):
         checks.warn_if_out_of_range(self, X)
         return training.predict_arrays(self, X, batch_size)
 
-    def evaluate(self, X: Any, y: Any, batch_size: int | None = None, return_dict: bool = False) -> Any:
+    def evaluate(self, X: Any, y: Any, batch_size: int | None = None, sample_weight: Any = None,
+                 return_dict: bool = False) -> Any:
         """The loss (and metrics) on ``(X, y)`` in inference mode, returned as Keras returns them: the
         loss alone when there are no metrics, else ``[loss, *metrics]`` in ``compile``'s order (so
         ``loss, acc = model.evaluate(X, y)``), or with ``return_dict=True`` ``{"loss": ..., <metric>: ...}``.
 
-        ``batch_size`` bounds memory (default 256 examples at a time).
+        ``batch_size`` bounds memory (default 256 examples at a time); ``sample_weight`` weighs the
+        examples as in ``fit``.
         """
         checks.require_compiled(self, "evaluate")
         checks.require_built(self, "evaluate")
         batch_size = checks.check_batch_size(batch_size, "evaluate", default=256)
         X = checks.check_X(self, X)
         checks.warn_if_out_of_range(self, X)
-        results = training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), batch_size)
+        W = None if sample_weight is None else checks.check_sample_weight(sample_weight, len(X))
+        results = training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), batch_size, W)
         return training.as_keras_results(results, return_dict)
 
     # -- weights and config ----------------------------------------------------

@@ -19,8 +19,8 @@ import numpy as np
 from . import losses as _losses
 from . import metrics as _metrics
 from .callbacks import CallbackList, History, ProgressBar
-from .checks import (check_batch_size, check_fit_arguments, check_output_for_loss, check_X, check_y,
-                     output_shape_for, record_input_range, require_compiled)
+from .checks import (check_batch_size, check_fit_arguments, check_output_for_loss, check_sample_weight, check_X,
+                     check_y, example_weights, output_shape_for, record_input_range, require_compiled)
 from .ops import step_scope
 
 
@@ -34,11 +34,21 @@ def fused(model: Any) -> bool:
     return model.loss.fuses(model.layers[-1].activation, model.output_shape[-1])
 
 
-def backward_loss(model: Any, Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray | None:
+def loss_value(model: Any, Y: np.ndarray, Y_hat: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+    """The batch loss, weighted as Keras weighs it when ``sample_weight`` is given."""
+    if sample_weight is None:
+        return model.loss.forward(Y, Y_hat)
+    return model.loss.weighted_forward(Y, Y_hat, sample_weight)
+
+
+def backward_loss(model: Any, Y: np.ndarray, Y_hat: np.ndarray,
+                  sample_weight: np.ndarray | None = None) -> np.ndarray | None:
     """Backpropagate the loss of output ``Y_hat`` against targets ``Y``; returns ``dL/dX``."""
-    if fused(model):
-        return model.backward(model.loss.fused_backward(Y, Y_hat), from_logits=True)
-    return model.backward(model.loss.backward(Y, Y_hat))
+    is_fused = fused(model)
+    dY = model.loss.fused_backward(Y, Y_hat) if is_fused else model.loss.backward(Y, Y_hat)
+    if sample_weight is not None:  # each example's gradient scaled by its weight
+        dY = dY * sample_weight.reshape(-1, *[1] * (dY.ndim - 1))
+    return model.backward(dY, from_logits=is_fused)
 
 
 class NonFiniteStep(FloatingPointError):
@@ -68,8 +78,10 @@ def _buffers(model: Any) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(b, b.copy()) for layer in model.layers for b in layer.buffers.values()]
 
 
-def train_step(model: Any, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
-    """One optimizer update on the batch ``(X, Y)``; returns the batch loss and output.
+def train_step(model: Any, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None
+               ) -> tuple[float, np.ndarray]:
+    """One optimizer update on the batch ``(X, Y)`` (its examples weighted by ``sample_weight``);
+    returns the batch loss and output.
 
     Raises :class:`NonFiniteStep` (a ``FloatingPointError``) before the update when the loss or a
     gradient is not finite: the weights, the optimizer's state, the layers' buffers (BatchNorm's
@@ -79,10 +91,10 @@ def train_step(model: Any, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndar
     try:
         with step_scope():
             Y_hat = model.forward(X, training=True)
-            loss = model.loss.forward(Y, Y_hat)
+            loss = loss_value(model, Y, Y_hat, sample_weight)
             if not np.isfinite(loss):
                 raise NonFiniteStep("the loss", loss)
-            backward_loss(model, Y, Y_hat)
+            backward_loss(model, Y, Y_hat, sample_weight)
             where = _first_non_finite_gradient(model)
             if where is not None:
                 raise NonFiniteStep(where, loss)
@@ -102,14 +114,16 @@ def metric_function(model: Any, name: str) -> Any:
     return _metrics.get(name)
 
 
-def metric_values(model: Any, Y: np.ndarray, Y_hat: np.ndarray) -> dict[str, float]:
-    return {m: metric_function(model, m)(Y, Y_hat) for m in model.metrics}
+def metric_values(model: Any, Y: np.ndarray, Y_hat: np.ndarray,
+                  sample_weight: np.ndarray | None = None) -> dict[str, float]:
+    return {m: metric_function(model, m)(Y, Y_hat, sample_weight=sample_weight) for m in model.metrics}
 
 
 # -- the loop ------------------------------------------------------------------
 def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None, shuffle: bool = True, callbacks: list | None = None,
-        verbose: int = 1, initial_epoch: int = 0, augment: Any = None) -> History:
+        validation_data: tuple[Any, ...] | None = None, shuffle: bool = True, callbacks: list | None = None,
+        verbose: int = 1, initial_epoch: int = 0, augment: Any = None, sample_weight: Any = None,
+        class_weight: dict | None = None) -> History:
     """:meth:`Sequential.fit <seqnet.Sequential.fit>`."""
     require_compiled(model, "fit")
     batch_size = check_batch_size(batch_size, "fit")
@@ -118,14 +132,18 @@ def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, valid
     X = check_X(model, X)
     out = output_shape_for(model, X.shape[1:])
     Y = check_y(model, y, len(X), out=out)
+    W = example_weights(Y, sample_weight, class_weight, len(X))
     validation = None
     if validation_data is not None:
         X_val = check_X(model, validation_data[0], "validation X")
         if X_val.shape[1:] != X.shape[1:]:
             raise ValueError(f"validation X has example shape {X_val.shape[1:]}, but X has {X.shape[1:]}")
-        validation = (X_val, check_y(model, validation_data[1], len(X_val), "validation y", out=out))
+        Y_val = check_y(model, validation_data[1], len(X_val), "validation y", out=out)
+        W_val = check_sample_weight(validation_data[2], len(X_val), "validation sample_weight") \
+            if len(validation_data) == 3 else None
+        validation = (X_val, Y_val, W_val)
     check_output_for_loss(model, outputs=out[-1])
-    X, Y, X_val, Y_val = split_validation(model, X, Y, validation, validation_split)
+    (X, Y, W), (X_val, Y_val, W_val) = split_validation(X, Y, W, validation, validation_split)
     if not model.built:
         model.build(X.shape[1:])
     record_input_range(model, X)
@@ -144,9 +162,9 @@ def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, valid
     start, model.resume_epoch = max(initial_epoch, model.resume_epoch or 0), None
     for epoch in range(start, epochs):
         cbs.on_epoch_begin(epoch)
-        logs = train_epoch(model, X, Y, epoch, batch_size, shuffle, augment, cbs)
+        logs = train_epoch(model, X, Y, W, epoch, batch_size, shuffle, augment, cbs)
         if X_val is not None:
-            logs.update({f"val_{k}": v for k, v in evaluate_arrays(model, X_val, Y_val).items()})
+            logs.update({f"val_{k}": v for k, v in evaluate_arrays(model, X_val, Y_val, 256, W_val).items()})
         model.epochs_done = epoch + 1
         cbs.on_epoch_end(epoch, logs)
         if model.stop_training:
@@ -165,41 +183,43 @@ def _start_history(model: Any, initial_epoch: int) -> None:
     model.history.history = {k: v[:keep] for k, v in model.history.history.items()}
 
 
-def split_validation(model: Any, X: np.ndarray, Y: np.ndarray, validation_data: Any, validation_split: float
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Training and validation arrays from the checked ``validation_data``, or the last
+def split_validation(X: np.ndarray, Y: np.ndarray, W: np.ndarray | None, validation_data: Any,
+                     validation_split: float) -> tuple[tuple, tuple]:
+    """``((X, Y, W), (X_val, Y_val, W_val))`` from the checked ``validation_data``, or the last
     ``validation_split`` of the examples, taken before any shuffling (as Keras does)."""
     if validation_data is not None:
-        return X, Y, *validation_data
+        return (X, Y, W), validation_data
     if validation_split == 0:
-        return X, Y, None, None
+        return (X, Y, W), (None, None, None)
     split_at = int(len(X) * (1.0 - validation_split))
     if split_at < 1 or split_at >= len(X):
         raise ValueError(f"fit: validation_split={validation_split} of {len(X)} examples leaves "
                          f"{len(X) - split_at} for validation and {split_at} for training")
-    return X[:split_at], Y[:split_at], X[split_at:], Y[split_at:]
+    cut = lambda a, part: None if a is None else (a[:split_at] if part == 0 else a[split_at:])  # noqa: E731
+    return (cut(X, 0), cut(Y, 0), cut(W, 0)), (cut(X, 1), cut(Y, 1), cut(W, 1))
 
 
-def train_epoch(model: Any, X: np.ndarray, Y: np.ndarray, epoch: int, batch_size: int, shuffle: bool,
-                augment: Any, cbs: CallbackList) -> dict[str, float]:
-    """One pass of mini-batch updates; returns the epoch's mean loss and metrics."""
+def train_epoch(model: Any, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None, epoch: int, batch_size: int,
+                shuffle: bool, augment: Any, cbs: CallbackList) -> dict[str, float]:
+    """One pass of mini-batch updates; returns the epoch's mean loss (over examples) and metrics
+    (over examples, weighted by ``W`` when given)."""
     order = model.rng.permutation(len(X)) if shuffle else np.arange(len(X))
     totals: dict[str, float] = {}
-    seen = 0
+    seen, weight = 0, 0.0
     for batch, start in enumerate(range(0, len(X), batch_size)):
         idx = order[start:start + batch_size]
         cbs.on_train_batch_begin(batch)
-        X_batch, Y_batch = X[idx], Y[idx]
+        X_batch, Y_batch, W_batch = X[idx], Y[idx], None if W is None else W[idx]
         rng_state = model.rng.bit_generator.state
         try:
             if augment is not None:
                 X_batch = augment(X_batch, model.rng).astype(model.dtype, copy=False)
                 if not np.isfinite(X_batch.sum()) and not np.all(np.isfinite(X_batch)):
                     raise NonFiniteStep("the inputs (after augment)", float("nan"))
-            loss, Y_hat = train_step(model, X_batch, Y_batch)
+            loss, Y_hat = train_step(model, X_batch, Y_batch, W_batch)
         except NonFiniteStep as bad:
             model.rng.bit_generator.state = rng_state  # as before the batch, augmentation included
-            cbs.on_train_batch_end(batch, {**{k: v / seen for k, v in totals.items()}, "loss": bad.loss})
+            cbs.on_train_batch_end(batch, {**_means(totals, seen, weight), "loss": bad.loss})
             if model.stop_training:  # TerminateOnNaN: stop quietly
                 break
             cbs.on_train_end()
@@ -207,13 +227,20 @@ def train_epoch(model: Any, X: np.ndarray, Y: np.ndarray, epoch: int, batch_size
                 f"fit: {bad.where} became non-finite at epoch {epoch + 1}, batch {batch + 1} (loss {bad.loss}); "
                 f"the step was not applied, so the weights, the optimizer's state and the random generator "
                 f"are as before it. Lower the learning rate or check the data") from None
-        seen += len(idx)
-        for k, v in {"loss": loss, **metric_values(model, Y_batch, Y_hat)}.items():
-            totals[k] = totals.get(k, 0.0) + v * len(idx)
-        cbs.on_train_batch_end(batch, {k: v / seen for k, v in totals.items()})
+        batch_weight = len(idx) if W_batch is None else float(W_batch.sum())
+        seen, weight = seen + len(idx), weight + batch_weight
+        totals["loss"] = totals.get("loss", 0.0) + loss * len(idx)
+        for k, v in metric_values(model, Y_batch, Y_hat, W_batch).items():
+            totals[k] = totals.get(k, 0.0) + v * batch_weight
+        cbs.on_train_batch_end(batch, _means(totals, seen, weight))
         if model.stop_training:
             break
-    return {k: v / seen for k, v in totals.items()} if seen else {}
+    return _means(totals, seen, weight) if seen else {}
+
+
+def _means(totals: dict[str, float], seen: int, weight: float) -> dict[str, float]:
+    """The running loss per example and metrics per unit of weight (per example without weights)."""
+    return {k: v / (seen if k == "loss" else (weight or 1.0)) for k, v in totals.items()}
 
 
 # -- inference -------------------------------------------------------------------
@@ -226,10 +253,11 @@ def predict_arrays(model: Any, X: np.ndarray, batch_size: int = 256) -> np.ndarr
     return outs[0] if len(outs) == 1 else np.concatenate(outs)
 
 
-def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 256) -> dict[str, float]:
-    """``{"loss": ..., <metric>: ...}`` for the checked ``(X, Y)``."""
+def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 256,
+                    sample_weight: np.ndarray | None = None) -> dict[str, float]:
+    """``{"loss": ..., <metric>: ...}`` for the checked ``(X, Y)`` (weighted by ``sample_weight``)."""
     Y_hat = predict_arrays(model, X, batch_size)
-    return {"loss": model.loss.forward(Y, Y_hat), **metric_values(model, Y, Y_hat)}
+    return {"loss": loss_value(model, Y, Y_hat, sample_weight), **metric_values(model, Y, Y_hat, sample_weight)}
 
 
 def as_keras_results(results: dict[str, float], return_dict: bool) -> Any:

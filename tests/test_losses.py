@@ -137,3 +137,16 @@ def test_cross_entropy_on_one_sigmoid_column_is_the_binary_form(rng):
     assert CrossEntropy().fuses(Sigmoid(), 1) and not CrossEntropy().fuses(Sigmoid(), 3)
     assert_close(CrossEntropy().fused_backward(y, P), Sigmoid().backward(Z, CrossEntropy().backward(y, P)),
                  tol=1e-10)
+
+
+@pytest.mark.parametrize("loss", [CrossEntropy(), CrossEntropy(from_logits=True, label_smoothing=0.1),
+                                  BinaryCrossEntropy(), L2(), MeanSquaredError(), MeanAbsoluteError(), Huber(0.5)],
+                         ids=lambda l: type(l).__name__)
+def test_weighted_losses_sum_the_weighted_per_example_losses_over_the_batch_size(loss, rng):
+    Y_hat = _probs(rng, 12, 4) if isinstance(loss, (CrossEntropy, BinaryCrossEntropy)) else rng.normal(size=(12, 4))
+    Y = one_hot(rng.integers(0, 4, 12), 4)
+    per = loss.per_sample(Y, Y_hat)
+    assert per.shape == (12,) and per.sum() / 12 == pytest.approx(loss.forward(Y, Y_hat), rel=1e-12)
+    w = rng.random(12)
+    assert loss.weighted_forward(Y, Y_hat, w) == pytest.approx(float(np.dot(per, w) / 12), rel=1e-12)
+    assert loss.weighted_forward(Y, Y_hat, np.ones(12)) == pytest.approx(loss.forward(Y, Y_hat), rel=1e-12)

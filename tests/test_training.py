@@ -120,7 +120,7 @@ def test_a_rejected_fit_builds_nothing(iris):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(validation_data=(np.zeros((3, 4)),)), r"expected validation_data=\(X_val, y_val\), received a tuple of 1"),
+    (dict(validation_data=(np.zeros((3, 4)),)), r"expected validation_data=\(X_val, y_val\) or .*received a tuple of 1"),
     (dict(validation_data=(np.zeros((3, 5)), [0, 1, 2])), r"validation X has .*5"),
     (dict(validation_data=(np.zeros((3, 4)), [0, 1])), "X and validation y have different lengths: 3 and 2"),
     (dict(initial_epoch=1.5), r"non-negative integer initial_epoch, received initial_epoch=1\.5"),
@@ -279,3 +279,47 @@ def test_validation_split_holds_out_the_last_examples_before_shuffling():
     model.compile("sgd", "cross_entropy")
     model.fit(X, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[Spy()])
     assert seen[0] == pytest.approx(model.evaluate(X[15:], y[15:]))  # the last 5 of 20
+
+
+
+def test_sample_weights_scale_each_examples_loss_and_gradient_as_keras_does(iris):
+    from seqnet.optimizers import SGD
+    X, y = iris
+    X, y = X[:40].astype(np.float64), y[:40]
+
+    def trained(weights=None, lr=0.1, data=(X, y), **kw):
+        model = Sequential([Dense(3, activation="softmax")], seed=0, dtype="float64")
+        model.compile(SGD(lr=lr), "cross_entropy", ["accuracy"])
+        history = model.fit(*data, batch_size=len(data[0]), epochs=3, shuffle=False, verbose=0,
+                            sample_weight=weights, **kw)
+        return model, history
+
+    doubled, h2 = trained(np.full(40, 2.0))
+    faster, h1 = trained(lr=0.2)  # twice every gradient is twice the step: the same bits
+    assert all(np.array_equal(a, b) for a, b in zip(doubled.get_weights(), faster.get_weights()))
+    half = np.r_[np.ones(20), np.zeros(20)]  # weight 0: the example does not count
+    kept, _ = trained(half)
+    alone, _ = trained(lr=0.05, data=(X[:20], y[:20]))  # sum over 40 examples / 40 = half the mean over 20
+    for a, b in zip(kept.get_weights(), alone.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    by_class, _ = trained(class_weight={0: 2.0, 1: 0.5, 2: 1.0})
+    by_sample, _ = trained(np.array([{0: 2.0, 1: 0.5, 2: 1.0}[int(c)] for c in y]))
+    assert all(np.array_equal(a, b) for a, b in zip(by_class.get_weights(), by_sample.get_weights()))
+    P = kept.predict(X)
+    loss = -np.log(P[np.arange(40), y])
+    assert kept.evaluate(X, y, sample_weight=half, return_dict=True) == pytest.approx(
+        {"loss": float(np.sum(loss * half) / 40), "accuracy": float(np.mean((P.argmax(1) == y)[:20]))})
+
+
+def test_validation_data_with_sample_weights_and_weight_errors(iris):
+    X, y = iris
+    w = np.linspace(0.0, 2.0, len(X))
+    model = Sequential([Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy", ["accuracy"])
+    history = model.fit(X, y, epochs=1, verbose=0, validation_data=(X, y, w))
+    assert history.history["val_loss"][0] == pytest.approx(model.evaluate(X, y, sample_weight=w)[0])
+    for kwargs, message in [(dict(sample_weight=w[:-1]), r"one weight per example, shape \(120,\)"),
+                            (dict(sample_weight=-w), "non-negative"),
+                            (dict(class_weight={0: 1.0, 1: 1.0}), r"no weight for classes \[2\]")]:
+        with pytest.raises(ValueError, match=message):
+            model.fit(X, y, verbose=0, **kwargs)
