@@ -137,6 +137,19 @@ def check_fit_arguments(epochs: Any, validation_split: Any, validation_data: Any
                          f"received {got}")
 
 
+def validation_epochs(validation_freq: Any) -> Any:
+    """Keras's ``validation_freq``: every ``n``-th epoch, or the listed epochs (counted from 1);
+    returns ``validates(epoch)`` for 0-based epochs."""
+    if isinstance(validation_freq, (int, np.integer)) and not isinstance(validation_freq, bool) and validation_freq >= 1:
+        return lambda epoch: (epoch + 1) % int(validation_freq) == 0
+    if isinstance(validation_freq, (list, tuple, set)) and all(
+            isinstance(e, (int, np.integer)) and not isinstance(e, bool) and e >= 1 for e in validation_freq):
+        chosen = {int(e) for e in validation_freq}
+        return lambda epoch: epoch + 1 in chosen
+    raise ValueError(f"fit: expected validation_freq to be a positive integer or a list of epochs (from 1), "
+                     f"received validation_freq={validation_freq!r}")
+
+
 def check_sample_weight(sample_weight: Any, n: int, what: str = "sample_weight") -> np.ndarray:
     """One finite, non-negative weight per example, as float64."""
     w = as_array(sample_weight, what)

@@ -186,7 +186,8 @@ class Sequential(KerasMethods):
     def fit(self, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
             validation_data: tuple[Any, Any] | None = None, shuffle: bool = True,
             callbacks: list[Callback] | None = None, verbose: int = 1, initial_epoch: int = 0,
-            augment: Any = None, sample_weight: Any = None, class_weight: dict | None = None) -> History:
+            augment: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
+            validation_freq: Any = 1) -> History:
         """Train for ``epochs - initial_epoch`` epochs of mini-batch updates.
 
         Parameters
@@ -213,6 +214,8 @@ class Sequential(KerasMethods):
             are weighted means, as in Keras.
         class_weight : dict, optional
             ``{class id: weight}``, multiplied into each example's weight by its class.
+        validation_freq : int or list of int, default 1
+            Validate every ``n``-th epoch, or at the listed epochs (from 1), as Keras.
 
         Returns
         -------
@@ -229,7 +232,7 @@ class Sequential(KerasMethods):
         return training.fit(self, X, y, batch_size=batch_size, epochs=epochs, validation_split=validation_split,
                             validation_data=validation_data, shuffle=shuffle, callbacks=callbacks, verbose=verbose,
                             initial_epoch=initial_epoch, augment=augment, sample_weight=sample_weight,
-                            class_weight=class_weight)
+                            class_weight=class_weight, validation_freq=validation_freq)
 
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
         """Outputs for ``X`` in inference mode (no dropout; BatchNorm uses running statistics).

@@ -20,7 +20,8 @@ from . import losses as _losses
 from . import metrics as _metrics
 from .callbacks import CallbackList, History, ProgressBar
 from .checks import (check_batch_size, check_fit_arguments, check_output_for_loss, check_sample_weight, check_X,
-                     check_y, example_weights, output_shape_for, record_input_range, require_compiled)
+                     check_y, example_weights, output_shape_for, record_input_range, require_compiled,
+                     validation_epochs)
 from .ops import step_scope
 
 
@@ -123,11 +124,12 @@ def metric_values(model: Any, Y: np.ndarray, Y_hat: np.ndarray,
 def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
         validation_data: tuple[Any, ...] | None = None, shuffle: bool = True, callbacks: list | None = None,
         verbose: int = 1, initial_epoch: int = 0, augment: Any = None, sample_weight: Any = None,
-        class_weight: dict | None = None) -> History:
+        class_weight: dict | None = None, validation_freq: Any = 1) -> History:
     """:meth:`Sequential.fit <seqnet.Sequential.fit>`."""
     require_compiled(model, "fit")
     batch_size = check_batch_size(batch_size, "fit")
     check_fit_arguments(epochs, validation_split, validation_data, initial_epoch)
+    validates = validation_epochs(validation_freq)
     # every argument is checked before the model is built, so a rejected fit changes nothing
     X = check_X(model, X)
     out = output_shape_for(model, X.shape[1:])
@@ -163,7 +165,7 @@ def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, valid
     for epoch in range(start, epochs):
         cbs.on_epoch_begin(epoch)
         logs = train_epoch(model, X, Y, W, epoch, batch_size, shuffle, augment, cbs)
-        if X_val is not None:
+        if X_val is not None and validates(epoch):
             logs.update({f"val_{k}": v for k, v in evaluate_arrays(model, X_val, Y_val, 256, W_val).items()})
         model.epochs_done = epoch + 1
         cbs.on_epoch_end(epoch, logs)

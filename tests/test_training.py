@@ -323,3 +323,17 @@ def test_validation_data_with_sample_weights_and_weight_errors(iris):
                             (dict(class_weight={0: 1.0, 1: 1.0}), r"no weight for classes \[2\]")]:
         with pytest.raises(ValueError, match=message):
             model.fit(X, y, verbose=0, **kwargs)
+
+
+def test_validation_freq_validates_every_nth_or_the_listed_epochs(iris):
+    X, y = iris
+    model = Sequential([Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    seen = []
+    spy = Callback()
+    spy.on_epoch_end = lambda epoch, logs=None: seen.append("val_loss" in logs)
+    model.fit(X, y, epochs=6, validation_split=0.2, validation_freq=2, verbose=0, callbacks=[spy])
+    model.fit(X, y, epochs=4, validation_split=0.2, validation_freq=[1, 4], verbose=0, callbacks=[spy])
+    assert seen == [False, True, False, True, False, True] + [True, False, False, True]
+    with pytest.raises(ValueError, match="validation_freq to be a positive integer or a list"):
+        model.fit(X, y, validation_split=0.2, validation_freq=0, verbose=0)
