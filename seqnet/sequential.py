@@ -183,16 +183,21 @@ class Sequential(KerasMethods):
         return training.train_step(self, X, Y)
 
     # -- training and inference (seqnet.training) ----------------------------------
-    def fit(self, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
+    def fit(self, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
             validation_data: tuple[Any, Any] | None = None, shuffle: bool = True,
             callbacks: list[Callback] | None = None, verbose: int = 1, initial_epoch: int = 0,
             augment: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
-            validation_freq: Any = 1) -> History:
+            validation_freq: Any = 1, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None) -> History:
         """Train for ``epochs - initial_epoch`` epochs of mini-batch updates.
 
         Parameters
         ----------
-        X : array of shape (n, ...)
+        X : array of shape (n, ...), or a dataset or iterable of batches
+            A dataset has ``__len__`` and ``__getitem__(i)`` giving batch ``i`` (Keras's
+            ``PyDataset``; its ``on_epoch_end()`` runs after every epoch); any other iterable or
+            generator is read in order. Batches are ``(x, y)`` or ``(x, y, sample_weight)``, and
+            ``y`` is then None (see :mod:`seqnet.batches`). Data too large for memory streams this way.
         y : array of shape (n,) with class ids, or (n, k) one-hot rows / targets
         batch_size : int, default 32
         epochs : int, default 1
@@ -216,6 +221,9 @@ class Sequential(KerasMethods):
             ``{class id: weight}``, multiplied into each example's weight by its class.
         validation_freq : int or list of int, default 1
             Validate every ``n``-th epoch, or at the listed epochs (from 1), as Keras.
+        steps_per_epoch, validation_steps : int, optional
+            Batches of a dataset or iterable per epoch (default: all of a dataset, an iterable
+            until it runs out) and per validation.
 
         Returns
         -------
@@ -232,7 +240,8 @@ class Sequential(KerasMethods):
         return training.fit(self, X, y, batch_size=batch_size, epochs=epochs, validation_split=validation_split,
                             validation_data=validation_data, shuffle=shuffle, callbacks=callbacks, verbose=verbose,
                             initial_epoch=initial_epoch, augment=augment, sample_weight=sample_weight,
-                            class_weight=class_weight, validation_freq=validation_freq)
+                            class_weight=class_weight, validation_freq=validation_freq,
+                            steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
 
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
         """Outputs for ``X`` in inference mode (no dropout; BatchNorm uses running statistics).

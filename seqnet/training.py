@@ -18,6 +18,7 @@ import numpy as np
 
 from . import losses as _losses
 from . import metrics as _metrics
+from .batches import ArrayBatches, StreamBatches, is_stream
 from .callbacks import CallbackList, History, ProgressBar
 from .checks import (check_batch_size, check_fit_arguments, check_output_for_loss, check_sample_weight, check_X,
                      check_y, example_weights, output_shape_for, record_input_range, require_compiled,
@@ -121,58 +122,91 @@ def metric_values(model: Any, Y: np.ndarray, Y_hat: np.ndarray,
 
 
 # -- the loop ------------------------------------------------------------------
-def fit(model: Any, X: Any, y: Any, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
-        validation_data: tuple[Any, ...] | None = None, shuffle: bool = True, callbacks: list | None = None,
+def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
+        validation_data: Any = None, shuffle: bool = True, callbacks: list | None = None,
         verbose: int = 1, initial_epoch: int = 0, augment: Any = None, sample_weight: Any = None,
-        class_weight: dict | None = None, validation_freq: Any = 1) -> History:
+        class_weight: dict | None = None, validation_freq: Any = 1, steps_per_epoch: int | None = None,
+        validation_steps: int | None = None) -> History:
     """:meth:`Sequential.fit <seqnet.Sequential.fit>`."""
     require_compiled(model, "fit")
     batch_size = check_batch_size(batch_size, "fit")
-    check_fit_arguments(epochs, validation_split, validation_data, initial_epoch)
+    streamed_val = is_stream(validation_data)
+    check_fit_arguments(epochs, validation_split, None if streamed_val else validation_data, initial_epoch)
     validates = validation_epochs(validation_freq)
     # every argument is checked before the model is built, so a rejected fit changes nothing
-    X = check_X(model, X)
-    out = output_shape_for(model, X.shape[1:])
-    Y = check_y(model, y, len(X), out=out)
-    W = example_weights(Y, sample_weight, class_weight, len(X))
-    validation = None
+    if is_stream(X):
+        train, val = _stream_sources(model, X, y, sample_weight, class_weight, validation_split, steps_per_epoch)
+        X_first = train.first()[0]
+    else:
+        X = check_X(model, X)
+        out = output_shape_for(model, X.shape[1:])
+        Y = check_y(model, y, len(X), out=out)
+        W = example_weights(Y, sample_weight, class_weight, len(X))
+        # validation_data, when given, replaces the split (as in Keras)
+        (X, Y, W), val = split_validation(X, Y, W, 0.0 if validation_data is not None else validation_split)
+        train, X_first = ArrayBatches(X, Y, W, batch_size), X
+        val = None if val[0] is None else ArrayBatches(*val, 256)
+    out = output_shape_for(model, X_first.shape[1:])
     if validation_data is not None:
-        X_val = check_X(model, validation_data[0], "validation X")
-        if X_val.shape[1:] != X.shape[1:]:
-            raise ValueError(f"validation X has example shape {X_val.shape[1:]}, but X has {X.shape[1:]}")
-        Y_val = check_y(model, validation_data[1], len(X_val), "validation y", out=out)
-        W_val = check_sample_weight(validation_data[2], len(X_val), "validation sample_weight") \
-            if len(validation_data) == 3 else None
-        validation = (X_val, Y_val, W_val)
+        val = _validation_source(model, validation_data, validation_steps, X_first, out, streamed_val)
     check_output_for_loss(model, outputs=out[-1])
-    (X, Y, W), (X_val, Y_val, W_val) = split_validation(X, Y, W, validation, validation_split)
     if not model.built:
-        model.build(X.shape[1:])
-    record_input_range(model, X)
-    steps = batch_count(len(X), batch_size)
+        model.build(X_first.shape[1:])
+    if isinstance(train, ArrayBatches):
+        record_input_range(model, train.X)
     _start_history(model, initial_epoch)
     run = History()  # this call's epochs, returned; model.history keeps the full record (saved, resumed)
     model.callbacks = list(callbacks or [])
     logged = ["loss", *model.metrics]
-    logged += [f"val_{k}" for k in logged] if X_val is not None else []
-    params = {"epochs": epochs, "steps": steps, "initial_epoch": initial_epoch, "verbose": verbose,
+    logged += [f"val_{k}" for k in logged] if val is not None else []
+    params = {"epochs": epochs, "steps": train.steps, "initial_epoch": initial_epoch, "verbose": verbose,
               "metrics": logged}
-    cbs = CallbackList([model.history, run, ProgressBar(verbose, epochs, steps), *model.callbacks], model, params)
+    cbs = CallbackList([model.history, run, ProgressBar(verbose, epochs, train.steps), *model.callbacks], model,
+                       params)
     model.stop_training = False
     cbs.on_train_begin()
     # a callback that restored an interrupted run (BackupAndRestore) says where it left off
     start, model.resume_epoch = max(initial_epoch, model.resume_epoch or 0), None
     for epoch in range(start, epochs):
         cbs.on_epoch_begin(epoch)
-        logs = train_epoch(model, X, Y, W, epoch, batch_size, shuffle, augment, cbs)
-        if X_val is not None and validates(epoch):
-            logs.update({f"val_{k}": v for k, v in evaluate_arrays(model, X_val, Y_val, 256, W_val).items()})
+        logs = train_epoch(model, train, epoch, shuffle, augment, cbs)
+        train.end_epoch()
+        if val is not None and validates(epoch):
+            logs.update({f"val_{k}": v for k, v in evaluate_batches(model, val).items()})
         model.epochs_done = epoch + 1
         cbs.on_epoch_end(epoch, logs)
         if model.stop_training:
             break
     cbs.on_train_end()
     return run
+
+
+def _stream_sources(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: Any, validation_split: float,
+                    steps_per_epoch: int | None) -> tuple[StreamBatches, None]:
+    """The batches of a dataset or iterable ``x``; what only arrays can have is refused."""
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None:
+            raise ValueError(f"fit: {name} must be None when x is a dataset or an iterable of batches: its "
+                             f"batches hold the targets (and weights) as (x, y[, sample_weight])")
+    if validation_split:
+        raise ValueError("fit: validation_split needs arrays; with a dataset or an iterable, pass validation_data")
+    return StreamBatches(model, x, steps_per_epoch, class_weight), None
+
+
+def _validation_source(model: Any, data: Any, steps: int | None, X_first: np.ndarray, out: tuple[int, ...],
+                       streamed: bool) -> Any:
+    """The validation batches, from arrays ``(X, y[, w])`` or a dataset or iterable of batches."""
+    if streamed:
+        source = StreamBatches(model, data, steps, None, "validation_data")
+        X_val = source.first()[0]
+    else:
+        X_val = check_X(model, data[0], "validation X")
+        Y_val = check_y(model, data[1], len(X_val), "validation y", out=out)
+        W_val = check_sample_weight(data[2], len(X_val), "validation sample_weight") if len(data) == 3 else None
+        source = ArrayBatches(X_val, Y_val, W_val, 256)
+    if X_val.shape[1:] != X_first.shape[1:]:
+        raise ValueError(f"validation X has example shape {X_val.shape[1:]}, but X has {X_first.shape[1:]}")
+    return source
 
 
 def _start_history(model: Any, initial_epoch: int) -> None:
@@ -185,12 +219,10 @@ def _start_history(model: Any, initial_epoch: int) -> None:
     model.history.history = {k: v[:keep] for k, v in model.history.history.items()}
 
 
-def split_validation(X: np.ndarray, Y: np.ndarray, W: np.ndarray | None, validation_data: Any,
-                     validation_split: float) -> tuple[tuple, tuple]:
-    """``((X, Y, W), (X_val, Y_val, W_val))`` from the checked ``validation_data``, or the last
-    ``validation_split`` of the examples, taken before any shuffling (as Keras does)."""
-    if validation_data is not None:
-        return (X, Y, W), validation_data
+def split_validation(X: np.ndarray, Y: np.ndarray, W: np.ndarray | None, validation_split: float
+                     ) -> tuple[tuple, tuple]:
+    """``((X, Y, W), (X_val, Y_val, W_val))``: the last ``validation_split`` of the examples held
+    out, taken before any shuffling (as Keras does); no validation part for a split of 0."""
     if validation_split == 0:
         return (X, Y, W), (None, None, None)
     split_at = int(len(X) * (1.0 - validation_split))
@@ -201,17 +233,17 @@ def split_validation(X: np.ndarray, Y: np.ndarray, W: np.ndarray | None, validat
     return (cut(X, 0), cut(Y, 0), cut(W, 0)), (cut(X, 1), cut(Y, 1), cut(W, 1))
 
 
-def train_epoch(model: Any, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None, epoch: int, batch_size: int,
-                shuffle: bool, augment: Any, cbs: CallbackList) -> dict[str, float]:
+def train_epoch(model: Any, batches: Any, epoch: int, shuffle: bool, augment: Any, cbs: CallbackList
+                ) -> dict[str, float]:
     """One pass of mini-batch updates; returns the epoch's mean loss (over examples) and metrics
-    (over examples, weighted by ``W`` when given)."""
-    order = model.rng.permutation(len(X)) if shuffle else np.arange(len(X))
+    (over examples, weighted by the sample weights when given)."""
     totals: dict[str, float] = {}
     seen, weight = 0, 0.0
-    for batch, start in enumerate(range(0, len(X), batch_size)):
-        idx = order[start:start + batch_size]
+    streamed = not isinstance(batches, ArrayBatches)
+    for batch, (X_batch, Y_batch, W_batch) in enumerate(batches.epoch(model.rng, shuffle)):
         cbs.on_train_batch_begin(batch)
-        X_batch, Y_batch, W_batch = X[idx], Y[idx], None if W is None else W[idx]
+        if streamed:
+            record_input_range(model, X_batch)
         rng_state = model.rng.bit_generator.state
         try:
             if augment is not None:
@@ -229,9 +261,9 @@ def train_epoch(model: Any, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None, 
                 f"fit: {bad.where} became non-finite at epoch {epoch + 1}, batch {batch + 1} (loss {bad.loss}); "
                 f"the step was not applied, so the weights, the optimizer's state and the random generator "
                 f"are as before it. Lower the learning rate or check the data") from None
-        batch_weight = len(idx) if W_batch is None else float(W_batch.sum())
-        seen, weight = seen + len(idx), weight + batch_weight
-        totals["loss"] = totals.get("loss", 0.0) + loss * len(idx)
+        batch_weight = len(X_batch) if W_batch is None else float(W_batch.sum())
+        seen, weight = seen + len(X_batch), weight + batch_weight
+        totals["loss"] = totals.get("loss", 0.0) + loss * len(X_batch)
         for k, v in metric_values(model, Y_batch, Y_hat, W_batch).items():
             totals[k] = totals.get(k, 0.0) + v * batch_weight
         cbs.on_train_batch_end(batch, _means(totals, seen, weight))
@@ -253,6 +285,22 @@ def predict_arrays(model: Any, X: np.ndarray, batch_size: int = 256) -> np.ndarr
     for layer in model.layers:
         layer.clear_cache()
     return outs[0] if len(outs) == 1 else np.concatenate(outs)
+
+
+def evaluate_batches(model: Any, batches: Any) -> dict[str, float]:
+    """Loss and metrics over every batch of ``batches`` (arrays or a stream), weighted as in training."""
+    if isinstance(batches, ArrayBatches):
+        return evaluate_arrays(model, batches.X, batches.Y, batches.batch_size, batches.W)
+    totals: dict[str, float] = {}
+    seen, weight = 0, 0.0
+    for X, Y, W in batches.epoch(model.rng, shuffle=False):
+        results = evaluate_arrays(model, X, Y, len(X), W)
+        batch_weight = len(X) if W is None else float(W.sum())
+        seen, weight = seen + len(X), weight + batch_weight
+        for k, v in results.items():
+            totals[k] = totals.get(k, 0.0) + v * (len(X) if k == "loss" else batch_weight)
+    batches.end_epoch()
+    return _means(totals, seen, weight)
 
 
 def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 256,
