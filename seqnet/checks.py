@@ -37,9 +37,13 @@ def check_X(model: Any, X: Any, what: str = "X") -> np.ndarray:
 
 
 def as_array(value: Any, what: str) -> np.ndarray:
-    """``np.asarray(value)``, with an error that names ``what`` for None and for ragged nested lists."""
+    """``np.asarray(value)``, with an error that names ``what`` for None, ragged nested lists and streams."""
     if value is None:
         raise TypeError(f"{what} is None; pass an array (or nested lists) of numbers")
+    if not isinstance(value, (np.ndarray, list, tuple)) and not hasattr(value, "__array__") and (
+            hasattr(value, "__next__") or (hasattr(value, "__getitem__") and hasattr(value, "__len__"))):
+        raise TypeError(f"{what} is a {type(value).__name__}, a stream of batches: only fit reads those "
+                        f"(as x, with y=None); here pass the examples as one array")
     try:
         return np.asarray(value)
     except ValueError:
@@ -109,6 +113,15 @@ def require_compiled(model: Any, method: str) -> None:
 def require_built(model: Any, method: str) -> None:
     if not model.built:
         raise RuntimeError(f"Sequential.{method}: the model is not built; call fit or build first")
+
+
+def check_verbose(verbose: Any, method: str) -> int:
+    """``verbose`` as 0, 1 or 2 (Keras's "auto" is 1)."""
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"{method}: expected verbose 0, 1, 2 or 'auto', received verbose={verbose!r}")
+    return int(verbose)
 
 
 def check_batch_size(batch_size: Any, method: str, default: int | None = None) -> int:

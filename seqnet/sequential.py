@@ -6,6 +6,7 @@ here are their public face. Keras's other ``Sequential`` methods come from
 """
 from __future__ import annotations
 
+import time
 from typing import Any, Iterable
 
 import numpy as np
@@ -16,7 +17,7 @@ from . import metrics as _metrics
 from . import optimizers as _optimizers
 from . import checks, training
 from ._registry import serialize
-from .callbacks import Callback, History
+from .callbacks import Callback, History, format_logs
 from .keras_methods import KerasMethods
 from .layers import Input, Layer
 from .layers.base import layers as _layer_registry
@@ -118,7 +119,7 @@ class Sequential(KerasMethods):
             if not layer.built:
                 layer.build(shape, rng=self.rng, dtype=self.dtype)
             else:  # a trained layer reused in a new model (transfer learning) keeps its weights
-                self._adopt(layer, shape)
+                layer.adopt(shape, self.dtype)
             shape = tuple(layer.compute_output_shape(shape))
             self.output_shapes.append((None, *shape))
         # nothing consumes dL/dX of the input: skip it up to the first layer with parameters
@@ -127,18 +128,6 @@ class Sequential(KerasMethods):
             if layer.parameters:
                 break
         self.input_shape = input_shape
-
-    def _adopt(self, layer: Layer, input_shape: tuple[int, ...]) -> None:
-        """Take a layer built elsewhere as it is (its weights in this model's dtype)."""
-        if layer.input_shape != input_shape:
-            raise ValueError(f"{type(layer).__name__} {layer.name!r} was built for inputs of shape "
-                             f"{(None, *layer.input_shape)}, but here it receives {(None, *input_shape)}")
-        if layer.dtype != self.dtype:
-            for store in (layer.parameters, layer.buffers):
-                for key in store:
-                    store[key] = store[key].astype(self.dtype)
-            layer.gradients = type(layer.gradients)((k, np.zeros_like(v)) for k, v in layer.parameters.items())
-            layer.dtype = self.dtype
 
     @property
     def output_shape(self) -> tuple[int | None, ...]:
@@ -243,25 +232,30 @@ class Sequential(KerasMethods):
                             class_weight=class_weight, validation_freq=validation_freq,
                             steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
 
-    def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+    def predict(self, X: Any, batch_size: int | None = None, verbose: int = 0) -> np.ndarray:
         """Outputs for ``X`` in inference mode (no dropout; BatchNorm uses running statistics).
 
-        ``batch_size`` bounds memory (default 256 examples at a time).
+        ``batch_size`` bounds memory (default 256 examples at a time); ``verbose=1`` prints how
+        many examples took how long (quiet by default, unlike Keras's "auto").
         """
         checks.require_built(self, "predict")
         batch_size = checks.check_batch_size(batch_size, "predict", default=256)
         X = checks.check_X(self, X)
         checks.warn_if_out_of_range(self, X)
-        return training.predict_arrays(self, X, batch_size)
+        start = time.perf_counter()
+        out = training.predict_arrays(self, X, batch_size)
+        if checks.check_verbose(verbose, "predict"):
+            print(f"predict: {len(X)} examples in {time.perf_counter() - start:.2f}s")
+        return out
 
-    def evaluate(self, X: Any, y: Any, batch_size: int | None = None, sample_weight: Any = None,
+    def evaluate(self, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0, sample_weight: Any = None,
                  return_dict: bool = False) -> Any:
         """The loss (and metrics) on ``(X, y)`` in inference mode, returned as Keras returns them: the
         loss alone when there are no metrics, else ``[loss, *metrics]`` in ``compile``'s order (so
         ``loss, acc = model.evaluate(X, y)``), or with ``return_dict=True`` ``{"loss": ..., <metric>: ...}``.
 
         ``batch_size`` bounds memory (default 256 examples at a time); ``sample_weight`` weighs the
-        examples as in ``fit``.
+        examples as in ``fit``; ``verbose=1`` prints the results on one line (quiet by default).
         """
         checks.require_compiled(self, "evaluate")
         checks.require_built(self, "evaluate")
@@ -270,6 +264,8 @@ class Sequential(KerasMethods):
         checks.warn_if_out_of_range(self, X)
         W = None if sample_weight is None else checks.check_sample_weight(sample_weight, len(X))
         results = training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), batch_size, W)
+        if checks.check_verbose(verbose, "evaluate"):
+            print(format_logs(results))
         return training.as_keras_results(results, return_dict)
 
     # -- weights and config ----------------------------------------------------

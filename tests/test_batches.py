@@ -88,3 +88,13 @@ def test_what_a_stream_cannot_have_is_refused(iris):
     m = model()
     with pytest.raises(ValueError, match="x batch has 3 features"):
         m.fit(iter([(X[:8], y[:8]), (X[:8, :3], y[:8])]), verbose=0)
+
+
+def test_predict_and_evaluate_refuse_a_stream_with_a_message(iris):
+    X, y, _, _ = iris
+    m = model()
+    m.fit(X, y, verbose=0)
+    with pytest.raises(TypeError, match="a stream of batches: only fit reads those"):
+        m.predict(iter([X[:4]]))
+    with pytest.raises(TypeError, match="a stream of batches"):
+        m.evaluate(Batches(X, y, 16), None)

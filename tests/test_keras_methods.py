@@ -80,3 +80,15 @@ def test_evaluate_returns_what_keras_returns(model, rng):
     plain.compile("sgd", "cross_entropy")
     plain.build((5,))
     assert isinstance(plain.evaluate(X, y), float)  # no metrics: the loss alone
+
+
+def test_predict_and_evaluate_verbose(model, rng, capsys):
+    X, y = rng.normal(size=(16, 5)), rng.integers(0, 3, 16)
+    model.evaluate(X, y), model.predict(X)
+    assert capsys.readouterr().out == ""  # quiet by default
+    loss, acc = model.evaluate(X, y, verbose=1)
+    model.predict(X, verbose="auto")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"loss: {loss:.4f} - accuracy: {acc:.4f}" and out[1].startswith("predict: 16 examples in ")
+    with pytest.raises(ValueError, match="verbose 0, 1, 2 or 'auto'"):
+        model.predict(X, verbose=3)

@@ -99,6 +99,18 @@ class Layer(Configurable):
         self.gradients = OrderedDict((k, np.zeros_like(v)) for k, v in self.parameters.items())
         self.built = True
 
+    def adopt(self, input_shape: tuple[int, ...], dtype: Any) -> None:
+        """Join a model as the built layer it is (weights kept, cast to the model's ``dtype``)."""
+        if self.input_shape != tuple(input_shape):
+            raise ValueError(f"{type(self).__name__} {self.name!r} was built for inputs of shape "
+                             f"{(None, *self.input_shape)}, but here it receives {(None, *input_shape)}")
+        if self.dtype != np.dtype(dtype):
+            for store in (self.parameters, self.buffers):
+                for key in store:
+                    store[key] = store[key].astype(dtype)
+            self.gradients = OrderedDict((k, np.zeros_like(v)) for k, v in self.parameters.items())
+            self.dtype = np.dtype(dtype)
+
     def _build(self, input_shape: tuple[int, ...]) -> None:
         """Create ``self.parameters`` (and ``self.buffers``); nothing for parameter-free layers."""
 
