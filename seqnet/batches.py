@@ -18,13 +18,6 @@ from .checks import check_X, check_y, example_weights, output_shape_for
 Batch = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
 
 
-def is_stream(x: Any) -> bool:
-    """Whether ``fit``'s ``x`` is a dataset or an iterable of batches rather than an array of examples."""
-    if x is None or isinstance(x, (np.ndarray, list, tuple, str, bytes)) or hasattr(x, "__array__"):
-        return False
-    return (hasattr(x, "__getitem__") and hasattr(x, "__len__")) or hasattr(x, "__iter__")
-
-
 class ArrayBatches:
     """Mini-batches of checked arrays, in an order drawn from the model's generator each epoch."""
 

@@ -36,12 +36,18 @@ def check_X(model: Any, X: Any, what: str = "X") -> np.ndarray:
     return X
 
 
+def is_stream(x: Any) -> bool:
+    """Whether ``x`` is a dataset or an iterable of batches rather than an array of examples."""
+    if x is None or isinstance(x, (np.ndarray, list, tuple, str, bytes)) or hasattr(x, "__array__"):
+        return False
+    return (hasattr(x, "__getitem__") and hasattr(x, "__len__")) or hasattr(x, "__iter__")
+
+
 def as_array(value: Any, what: str) -> np.ndarray:
     """``np.asarray(value)``, with an error that names ``what`` for None, ragged nested lists and streams."""
     if value is None:
         raise TypeError(f"{what} is None; pass an array (or nested lists) of numbers")
-    if not isinstance(value, (np.ndarray, list, tuple)) and not hasattr(value, "__array__") and (
-            hasattr(value, "__next__") or (hasattr(value, "__getitem__") and hasattr(value, "__len__"))):
+    if is_stream(value):
         raise TypeError(f"{what} is a {type(value).__name__}, a stream of batches: only fit reads those "
                         f"(as x, with y=None); here pass the examples as one array")
     try:

@@ -18,10 +18,10 @@ import numpy as np
 
 from . import losses as _losses
 from . import metrics as _metrics
-from .batches import ArrayBatches, StreamBatches, is_stream
+from .batches import ArrayBatches, StreamBatches
 from .callbacks import CallbackList, History, ProgressBar
 from .checks import (check_batch_size, check_fit_arguments, check_output_for_loss, check_sample_weight, check_X,
-                     check_y, example_weights, output_shape_for, record_input_range, require_compiled,
+                     check_y, example_weights, is_stream, output_shape_for, record_input_range, require_compiled,
                      validation_epochs)
 from .ops import step_scope
 
@@ -137,6 +137,7 @@ def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1
     if is_stream(X):
         train, val = _stream_sources(model, X, y, sample_weight, class_weight, validation_split, steps_per_epoch)
         X_first = train.first()[0]
+        out = output_shape_for(model, X_first.shape[1:])
     else:
         X = check_X(model, X)
         out = output_shape_for(model, X.shape[1:])
@@ -146,7 +147,6 @@ def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1
         (X, Y, W), val = split_validation(X, Y, W, 0.0 if validation_data is not None else validation_split)
         train, X_first = ArrayBatches(X, Y, W, batch_size), X
         val = None if val[0] is None else ArrayBatches(*val, 256)
-    out = output_shape_for(model, X_first.shape[1:])
     if validation_data is not None:
         val = _validation_source(model, validation_data, validation_steps, X_first, out, streamed_val)
     check_output_for_loss(model, outputs=out[-1])

@@ -155,21 +155,25 @@ class AveragePooling2D(_KerasPool):
     pool_mode = "average"
 
 
-@register("global_avg_pool2d", aliases=("global_average_pool2d", "global_average_pooling2d"))
-class GlobalAvgPool2D(Layer):
-    """Mean over the two spatial axes: ``(n, h, w, c)`` -> ``(n, c)``."""
+class _GlobalPool(Layer):
+    """A reduction over the two spatial axes: ``(n, h, w, c)`` -> ``(n, c)``."""
 
     def __init__(self, name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(name=name, input_shape=input_shape)
 
-    def _build(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(f"GlobalAvgPool2D {self.name!r} expects 4-D NHWC input, "
-                             f"got input of shape {(None, *input_shape)}")
-
     def compute_output_shape(self, input_shape):
-        self._build(input_shape)
+        if len(input_shape) != 3:
+            raise ValueError(f"{type(self).__name__} {self.name!r} expects 4-D NHWC input, "
+                             f"got input of shape {(None, *input_shape)}")
         return (input_shape[2],)
+
+    def _build(self, input_shape):
+        self.compute_output_shape(input_shape)
+
+
+@register("global_avg_pool2d", aliases=("global_average_pool2d", "global_average_pooling2d"))
+class GlobalAvgPool2D(_GlobalPool):
+    """Mean over the two spatial axes: ``(n, h, w, c)`` -> ``(n, c)``."""
 
     def _forward(self, X):
         self.cache["X_shape"] = X.shape
@@ -184,18 +188,9 @@ GlobalAveragePooling2D = GlobalAvgPool2D  # Keras's name
 
 
 @register("global_max_pooling2d", aliases=("global_max_pool2d",))
-class GlobalMaxPooling2D(Layer):
+class GlobalMaxPooling2D(_GlobalPool):
     """Maximum over the two spatial axes: ``(n, h, w, c)`` -> ``(n, c)``. The backward pass sends each
     gradient to the first maximal entry (row-major), as max pooling does."""
-
-    def __init__(self, name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
-        super().__init__(name=name, input_shape=input_shape)
-
-    def compute_output_shape(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(f"GlobalMaxPooling2D {self.name!r} expects 4-D NHWC input, "
-                             f"got input of shape {(None, *input_shape)}")
-        return (input_shape[2],)
 
     def _forward(self, X):
         flat = X.reshape(len(X), -1, X.shape[3])
