@@ -87,16 +87,19 @@ def _layer_to_torch(layer: Layer, in_shape: tuple[int, ...], dtype: torch.dtype)
                 raise ValueError(f"to_torch: average pooling {layer.name!r} with Keras's uneven 'same' padding "
                                  f"has no PyTorch counterpart (AvgPool2d pads evenly)")
     if isinstance(layer, Dense):
-        m: nn.Module = nn.Linear(layer.n_in, layer.n_out, dtype=dtype)  # made in the model's dtype: no rounding
+        m: nn.Module = nn.Linear(layer.n_in, layer.n_out, bias=layer.use_bias, dtype=dtype)  # no rounding
         with torch.no_grad():
             m.weight.copy_(p["W"].T)
-            m.bias.copy_(p["b"][0])
+            if layer.use_bias:
+                m.bias.copy_(p["b"][0])
     elif isinstance(layer, Conv2D):
         kh, kw = layer.kernel_shape
-        m = nn.Conv2d(layer.n_in, layer.n_out, (kh, kw), stride=layer.stride, padding=even, dtype=dtype)
+        m = nn.Conv2d(layer.n_in, layer.n_out, (kh, kw), stride=layer.stride, padding=even, bias=layer.use_bias,
+                      dtype=dtype)
         with torch.no_grad():
             m.weight.copy_(p["W"].permute(3, 2, 0, 1))
-            m.bias.copy_(p["b"][0])
+            if layer.use_bias:
+                m.bias.copy_(p["b"][0])
     elif isinstance(layer, Pool2D):
         if layer.mode == "max":
             m = nn.MaxPool2d(layer.kernel_shape, layer.stride, even)
@@ -169,21 +172,21 @@ def to_seqnet(module: nn.Module, input_shape: tuple[int, ...], dtype: str = "flo
         act = _ACTIVATIONS[type(nxt)](nxt) if type(nxt) in _ACTIVATIONS else "linear"
         fused = act != "linear"
         if isinstance(m, nn.Linear):
-            layer: Layer = Dense(m.out_features, activation=act)
+            layer: Layer = Dense(m.out_features, activation=act, use_bias=m.bias is not None)
             W = _numpy(m.weight).T
             if pending_chw is not None:  # torch flattened (c, h, w); seqnet flattens (h, w, c)
                 c, h, w = pending_chw
                 W = W.reshape(c, h, w, -1).transpose(1, 2, 0, 3).reshape(c * h * w, -1)
                 pending_chw = None
-            b = _numpy(m.bias)[None] if m.bias is not None else np.zeros((1, m.out_features))
-            copies.append((layer, {"W": W, "b": b}))
+            copies.append((layer, {"W": W, **({"b": _numpy(m.bias)[None]} if m.bias is not None else {})}))
         elif isinstance(m, nn.Conv2d):
             if m.groups != 1 or m.dilation != (1, 1) or isinstance(m.padding, str) or m.stride[0] != m.stride[1]:
                 raise ValueError(f"to_seqnet: unsupported Conv2d settings in {m} (groups, dilation, string "
                                  f"padding or unequal strides)")
-            layer = Conv2D(m.out_channels, m.kernel_size, activation=act, stride=m.stride[0], pad=tuple(m.padding))
-            b = _numpy(m.bias)[None] if m.bias is not None else np.zeros((1, m.out_channels))
-            copies.append((layer, {"W": _numpy(m.weight).transpose(2, 3, 1, 0), "b": b}))
+            layer = Conv2D(m.out_channels, m.kernel_size, activation=act, stride=m.stride[0], pad=tuple(m.padding),
+                           use_bias=m.bias is not None)
+            copies.append((layer, {"W": _numpy(m.weight).transpose(2, 3, 1, 0),
+                                   **({"b": _numpy(m.bias)[None]} if m.bias is not None else {})}))
         elif isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
             k = m.kernel_size if isinstance(m.kernel_size, tuple) else (m.kernel_size,) * 2
             stride = m.stride if isinstance(m.stride, int) else m.stride[0]

@@ -33,8 +33,11 @@ class FileFormat(ABC):
     extensions: tuple[str, ...] = ()
 
     @abstractmethod
-    def recognizes(self, head: bytes) -> bool:
-        """Whether a file starting with the bytes ``head`` is in this format."""
+    def recognizes(self, head: bytes, path: Path) -> bool:
+        """Whether the file ``path``, which starts with the bytes ``head``, is in this format.
+
+        Formats that share a container (HDF5, zip) may look inside ``path``; seqnet's own format,
+        the default, is asked last."""
 
     @abstractmethod
     def save(self, model: Any, path: Path) -> None:
@@ -97,8 +100,8 @@ def for_loading(path: str | os.PathLike) -> FileFormat:
         raise ModelFileError(f"'{path}' is a folder, not a seqnet model file")
     with open(path, "rb") as f:
         head = f.read(512)
-    for fmt in _formats.values():
-        if fmt.recognizes(head):
+    for fmt in sorted(_formats.values(), key=lambda fmt: fmt.name == DEFAULT):
+        if fmt.recognizes(head, path):
             return fmt
     raise ModelFileError(f"'{path}' is not a readable HDF5 file (not a model, or truncated), nor in any "
                          f"other model file format seqnet reads ({', '.join(formats())})")

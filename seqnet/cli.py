@@ -87,18 +87,30 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"wrote {write_report(args.run_dir, args.format)}")
 
 
+def cmd_export(args: argparse.Namespace) -> None:
+    model = _load(args.model)
+    suffix = Path(args.out).suffix.lower()
+    if suffix == ".onnx":
+        model.export(args.out, format="onnx")
+    elif suffix == ".keras":
+        model.save(args.out)
+    else:
+        raise UserError(f"cannot tell the format of '{args.out}': end it in .onnx (ONNX) or .keras (Keras 3)")
+    print(f"wrote {args.out}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seqnet", description="Inspect, run and evaluate saved seqnet models.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("summary", help="print a model's layers and training state",
                        description="Print the summary table of a saved model and its training state.")
-    p.add_argument("model", help="a model saved with model.save (.h5)")
+    p.add_argument("model", help="a saved model (seqnet .h5, or a Keras .keras or .h5 file)")
     p.set_defaults(run=cmd_summary)
 
     p = sub.add_parser("predict", help="predict classes for a .npy array",
                        description="Predict classes (and probabilities) for the examples in a .npy array.")
-    p.add_argument("model", help="a model saved with model.save (.h5)")
+    p.add_argument("model", help="a saved model (seqnet .h5, or a Keras .keras or .h5 file)")
     p.add_argument("data", help="a .npy array of examples shaped like the model's input")
     p.add_argument("--out", help="write the CSV here instead of to standard output")
     p.add_argument("--kaggle", action="store_true",
@@ -108,11 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="loss and metrics on labelled data",
                        description="Print the loss and metrics of a saved, compiled model on (X, y).")
-    p.add_argument("model", help="a model saved with model.save (.h5)")
+    p.add_argument("model", help="a saved model (seqnet .h5, or a Keras .keras or .h5 file)")
     p.add_argument("X", help="a .npy array of examples")
     p.add_argument("y", help="a .npy array of class ids or one-hot rows")
     p.add_argument("--batch-size", type=positive_int, default=256, help="examples per forward pass (default 256)")
     p.set_defaults(run=cmd_evaluate)
+
+    p = sub.add_parser("export", help="write a model as ONNX or as a Keras 3 file",
+                       description="Convert a saved model (seqnet .h5, Keras .keras or .h5) to ONNX (OUT.onnx, for "
+                                   "onnxruntime; needs pip install 'seqnet[onnx]') or to a Keras 3 file (OUT.keras).")
+    p.add_argument("model", help="a saved model (.h5 or .keras)")
+    p.add_argument("out", help="the file to write: OUT.onnx or OUT.keras")
+    p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("report", help="rebuild the report of a run folder",
                        description="Rebuild report.md (or report.tex) of a run folder written by the examples: "

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from . import checks, training
+from . import _formats, checks, training
 
 
 class KerasMethods:
@@ -94,3 +94,13 @@ class KerasMethods:
         checks.require_built(self, "predict_on_batch")
         X = checks.check_X(self, x)
         return training.predict_arrays(self, X, len(X))
+
+    def export(self, filepath: str, format: str = "onnx", verbose: bool = False) -> None:
+        """Keras 3's ``export``: write the model for inference elsewhere; ``format="onnx"`` (the one
+        export format here) writes an ONNX model (see :mod:`seqnet.saving.onnx_export`)."""
+        if format != "onnx":
+            raise ValueError(f"export: unknown format {format!r}; seqnet exports format='onnx' (and saves Keras "
+                             f"files with model.save('model.keras'))")
+        _formats.for_saving(filepath, "onnx").save(self, filepath)
+        if verbose:
+            print(f"Saved the ONNX model to '{filepath}'")

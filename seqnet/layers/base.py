@@ -114,6 +114,31 @@ class Layer(Configurable):
     def _build(self, input_shape: tuple[int, ...]) -> None:
         """Create ``self.parameters`` (and ``self.buffers``); nothing for parameter-free layers."""
 
+    # -- the bias of Dense and Conv2D, which use_bias=False leaves out -----------
+    def set_bias(self, shape: tuple[int, ...]) -> None:
+        """Create the parameter ``b`` of ``shape``, or with ``use_bias=False`` a constant zero in its place."""
+        zeros = np.zeros(shape, dtype=self.dtype)
+        if self.use_bias:
+            self.parameters["b"] = zeros
+        else:
+            self._zero_bias, self._unused_db = zeros, np.zeros_like(zeros)
+
+    @property
+    def bias(self) -> np.ndarray:
+        if self.use_bias:
+            return self.parameters["b"]
+        if self._zero_bias.dtype != self.dtype:  # the layer was adopted by a model of another dtype
+            self.set_bias(self._zero_bias.shape)
+        return self._zero_bias
+
+    @property
+    def bias_gradient(self) -> np.ndarray:
+        """Where the kernels write ``dL/db`` (a scratch array without a bias)."""
+        return self.gradients["b"] if self.use_bias else self._unused_db
+
+    def _bias_config(self) -> dict[str, Any]:
+        return {} if self.use_bias else {"use_bias": False}
+
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """One example's output shape for one example's ``input_shape`` (no batch axis).
 

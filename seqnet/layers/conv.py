@@ -105,6 +105,8 @@ class Conv2D(Padded, Layer):
         "same" pads ``(k - 1) // 2`` on each side (the output keeps the input size for odd
         kernels and stride 1); output size is ``1 + (in + 2*pad - k) // stride``.
     weight_init : str, dict or Initializer, default "xavier_uniform"
+    use_bias : bool, default True
+        False leaves ``b`` out (Keras's ``use_bias``).
     engine : {"auto", "gemm", "spectral", "scipy"}, default "auto"
         "gemm": im2col and BLAS matrix products. "spectral" (stride 1 only): the convolution
         theorem, with the Fourier transforms done as matrix products; several times faster
@@ -142,9 +144,10 @@ class Conv2D(Padded, Layer):
     def __init__(self, n_out: int | None = None, kernel_shape: Any = None, activation: Any = "linear",
                  stride: int | None = None, pad: Any = None, weight_init: Any = "xavier_uniform", engine: str = "auto",
                  name: str | None = None, *, filters: int | None = None, kernel_size: Any = None,
-                 strides: int | None = None, padding: str | None = None,
+                 strides: int | None = None, padding: str | None = None, use_bias: bool = True,
                  input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(activation, name, input_shape=input_shape)
+        self.use_bias = bool(use_bias)
         n_out = either("Conv2D", "n_out", n_out, "filters", filters, None)
         kernel_shape = either("Conv2D", "kernel_shape", kernel_shape, "kernel_size", kernel_size, None)
         if n_out is None or kernel_shape is None:
@@ -180,7 +183,7 @@ class Conv2D(Padded, Layer):
         self.kernel = make_engine(self.engine, self.kernel_shape, self.stride, even, self.n_in)
         W_shape = (*self.kernel_shape, self.n_in, self.n_out)
         self.parameters["W"] = self.weight_init(W_shape, self.rng, self.dtype)
-        self.parameters["b"] = np.zeros((1, self.n_out), dtype=self.dtype)
+        self.set_bias((1, self.n_out))
 
     def compute_output_shape(self, input_shape):
         return (*self._window_output(input_shape), self.n_out)
@@ -196,14 +199,14 @@ class Conv2D(Padded, Layer):
 
     def _forward(self, X):
         Z, self.cache["kept"] = self.kernel.forward(pad_after(X, self._extra), self.parameters["W"],
-                                                    self.parameters["b"])
+                                                    self.bias)
         return Z
 
     def _backward(self, dZ):
         dX, dW, db = self.kernel.backward(dZ, self.parameters["W"], self.cache["kept"],
                                           need_dX=self.need_input_gradient)
         self.gradients["W"][...] = dW
-        self.gradients["b"][...] = db
+        self.bias_gradient[...] = db
         if dX is not None and any(self._extra):
             dX = dX[:, :self.input_shape[0], :self.input_shape[1]]
         return dX
@@ -217,4 +220,4 @@ class Conv2D(Padded, Layer):
         return {"n_out": self.n_out, "kernel_shape": list(self.kernel_shape),
                 "activation": self._activation_config(), "stride": self.stride, **self._padding_config(),
                 "weight_init": identifier_config(self._weight_init_id, self.weight_init),
-                "engine": self.engine, **super().get_config()}
+                "engine": self.engine, **self._bias_config(), **super().get_config()}

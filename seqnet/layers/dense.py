@@ -21,6 +21,8 @@ class Dense(Layer):
     activation : str, dict or seqnet.activations.Activation, default "linear"
     weight_init : str, dict or Initializer, default "xavier_uniform"
         A bare name of a gain-scaled initializer uses the activation's gain.
+    use_bias : bool, default True
+        False leaves ``b`` out: ``Y = \sigma(XW)`` (Keras's ``use_bias``).
     name : str, optional
 
     Notes
@@ -40,9 +42,10 @@ class Dense(Layer):
     """
 
     def __init__(self, n_out: int | None = None, activation: Any = "linear", weight_init: Any = "xavier_uniform",
-                 name: str | None = None, *, units: int | None = None,
+                 name: str | None = None, *, units: int | None = None, use_bias: bool = True,
                  input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(activation, name, input_shape=input_shape)
+        self.use_bias = bool(use_bias)
         if (n_out is None) == (units is None):
             raise TypeError(f"Dense: pass the number of outputs once, as n_out (seqnet's name) or units (Keras's); "
                             f"received n_out={n_out!r}, units={units!r}")
@@ -63,7 +66,7 @@ class Dense(Layer):
         self.compute_output_shape(input_shape)
         self.n_in = input_shape[0]
         self.parameters["W"] = self.weight_init((self.n_in, self.n_out), self.rng, self.dtype)
-        self.parameters["b"] = np.zeros((1, self.n_out), dtype=self.dtype)
+        self.set_bias((1, self.n_out))
 
     def _check_input(self, X):
         if X.ndim != 2 or X.shape[1] != self.n_in:
@@ -73,15 +76,16 @@ class Dense(Layer):
 
     def _forward(self, X):
         self.cache["X"] = X
-        return dense_forward(X, self.parameters["W"], self.parameters["b"])
+        return dense_forward(X, self.parameters["W"], self.bias)
 
     def _backward(self, dZ):
-        return dense_backward(dZ, self.cache["X"], self.parameters["W"], self.gradients["W"], self.gradients["b"],
+        return dense_backward(dZ, self.cache["X"], self.parameters["W"], self.gradients["W"], self.bias_gradient,
                               need_dX=self.need_input_gradient)
 
     def get_config(self):
         return {"n_out": self.n_out, "activation": self._activation_config(),
-                "weight_init": identifier_config(self._weight_init_id, self.weight_init), **super().get_config()}
+                "weight_init": identifier_config(self._weight_init_id, self.weight_init),
+                **self._bias_config(), **super().get_config()}
 
 
 FullyConnected = Dense

@@ -17,9 +17,12 @@ from typing import Any
 
 from .. import _formats
 from .._formats import ModelFileError
+from .keras_files import KerasH5, KerasNative
+from .onnx_export import Onnx
 from .seqnet_h5 import FORMAT_VERSION, SeqnetH5
 
-_formats.register_format(SeqnetH5())
+for _format in (SeqnetH5(), KerasNative(), KerasH5(), Onnx()):
+    _formats.register_format(_format)
 
 
 def save_model(model: Any, path: str | os.PathLike, format: str | None = None) -> None:

@@ -44,7 +44,7 @@ class SeqnetH5(FileFormat):
     name = "seqnet-h5"
     extensions = (".h5", ".hdf5")
 
-    def recognizes(self, head: bytes) -> bool:
+    def recognizes(self, head: bytes, path: Path) -> bool:
         return head.startswith(HDF5_SIGNATURE)
 
     # -- writing ---------------------------------------------------------------

@@ -43,10 +43,11 @@ def test_dense_builds_lazily_with_shapes_and_dtype():
     (Dense(6, activation="relu"), (5, 4)),
     (Dense(3, activation="softmax"), (5, 4)),
     (Dense(4, activation="elu", weight_init="he_normal"), (5, 3)),
+    (Dense(4, activation="tanh", use_bias=False), (5, 3)),
     (Flatten(), (3, 2, 3, 2)),
     (Activation("tanh"), (4, 5)),
     (Dropout(0.4), (6, 5)),
-], ids=["dense_relu", "dense_softmax", "dense_elu", "flatten", "activation", "dropout"])
+], ids=["dense_relu", "dense_softmax", "dense_elu", "dense_no_bias", "flatten", "activation", "dropout"])
 def test_gradient_check(layer, shape, rng):
     X = rng.normal(size=shape)
     errors = check_gradients(layer, X)
@@ -155,3 +156,19 @@ def test_integer_images_into_a_layer_on_its_own_are_cast_to_float(layer, rng):
     np.testing.assert_allclose(out, twin.forward(images.astype(np.float64)), rtol=1e-12)
     with pytest.raises(TypeError, match="real numeric array"):
         layer.forward(images.astype(str))
+
+
+def test_use_bias_false_leaves_b_out_and_trains(rng):
+    import seqnet
+    from seqnet.layers import Conv2D
+    model = seqnet.Sequential([Conv2D(2, 3, use_bias=False, input_shape=(5, 5, 1)), Flatten(),
+                               Dense(3, use_bias=False)], seed=0)
+    assert all("b" not in layer.parameters for layer in (model.layers[0], model.layers[2]))
+    assert model.count_params() == 3 * 3 * 2 + 50 * 3
+    X = rng.normal(size=(4, 5, 5, 1)).astype(np.float32)
+    hidden = model.layers[1].forward(model.layers[0].forward(X))
+    np.testing.assert_allclose(model.predict(X), hidden @ model.layers[2].parameters["W"], rtol=1e-5, atol=1e-6)
+    model.compile("sgd", "mse")
+    model.fit(X, rng.normal(size=(4, 3)), epochs=1, verbose=0)
+    again = seqnet.Sequential.from_config(model.get_config())
+    assert again.layers[0].use_bias is False and again.layers[2].get_config()["use_bias"] is False

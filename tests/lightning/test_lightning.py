@@ -44,6 +44,8 @@ MODELS = {
                                           AvgPool2D(2), Conv2D(5, 3, activation="elu", pad="valid"), MaxPool2D(3, 1, 1),
                                           BatchNorm(), Flatten(), Dropout(0.2), Dense(7, activation="leaky_relu"),
                                           BatchNorm(), Dense(3, activation="softmax")], seed=0), (13, 12, 2)),
+    "no_bias": (lambda: seqnet.Sequential([Conv2D(3, 3, use_bias=False, activation="relu"), Flatten(),
+                                           Dense(4, use_bias=False), Dense(2)], seed=0), (5, 5, 2)),
     "fashion_cnn": (lambda: fashion_cnn(seed=0), (28, 28, 1)),
     "cifar_cnn": (lambda: cifar_cnn(seed=0), (32, 32, 3)),
     "cifar_fast": (lambda: cifar_fast(seed=0), (32, 32, 3)),

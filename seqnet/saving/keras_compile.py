@@ -1,0 +1,149 @@
+"""Keras's compile config (optimizer, loss, metrics) as seqnet's, and back.
+
+Only what seqnet has an equivalent for carries over: SGD, Adam, AdamW, RMSprop and Adagrad with a
+constant learning rate; the cross-entropies, MSE, MAE and Huber; the accuracies and MAE/MSE as
+metrics. Anything else leaves the model uncompiled (or the Keras file without a compile config)
+with a warning that says what was left out, so that loading never fails on training settings.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from .. import losses as _losses
+from .. import metrics as _metrics
+from .. import optimizers as _optimizers
+from .keras_layers import snake_case
+
+# Keras optimizer -> (seqnet optimizer, Keras arguments seqnet takes under the same name)
+_OPTIMIZERS = {
+    "sgd": (_optimizers.SGD, ("momentum", "nesterov")),
+    "adam": (_optimizers.Adam, ("beta_1", "beta_2", "epsilon")),
+    "adamw": (_optimizers.AdamW, ("beta_1", "beta_2", "epsilon", "weight_decay")),
+    "rmsprop": (_optimizers.RMSprop, ("rho", "momentum", "epsilon", "centered")),
+    "adagrad": (_optimizers.Adagrad, ("initial_accumulator_value", "epsilon")),
+}
+# Keras settings that change how an optimizer steps, and the value that means "off"
+_OFF = {"global_clipnorm": None, "use_ema": False, "amsgrad": False, "decay": 0.0,
+        "gradient_accumulation_steps": None, "loss_scale_factor": None}
+_LOSS_ARGS = ("from_logits", "label_smoothing", "delta")
+
+
+class _Skip(Exception):
+    """A compile setting with no seqnet equivalent (its message says which)."""
+
+
+def compile_from_keras(model: Any, config: dict[str, Any], where: str) -> None:
+    """Compile ``model`` as Keras's compile ``config`` says, or warn and leave it uncompiled."""
+    try:
+        optimizer = _optimizer(config.get("optimizer") or config.get("optimizer_config"))
+        loss = _loss(config.get("loss"))
+        metrics = _metrics_of(config.get("metrics"))
+        model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    except (_Skip, ValueError, TypeError) as why:
+        warnings.warn(f"{where}: the model is loaded uncompiled: {why}. Compile it in seqnet to train it",
+                      stacklevel=4)
+
+
+def _optimizer(spec: Any) -> _optimizers.Optimizer:
+    if isinstance(spec, str):
+        spec = {"class_name": spec, "config": {}}
+    if not isinstance(spec, dict):
+        raise _Skip(f"no optimizer is recorded ({spec!r})")
+    name, config = str(spec.get("class_name", "")).lower(), dict(spec.get("config", {}))
+    if name not in _OPTIMIZERS:
+        raise _Skip(f"seqnet has no counterpart of the optimizer {spec.get('class_name')!r}")
+    for key, off in _OFF.items():
+        if config.get(key) not in (off, None):
+            raise _Skip(f"the optimizer sets {key}={config[key]!r}, which seqnet's {name} does not do")
+    rate = config.get("learning_rate", config.get("lr"))
+    if isinstance(rate, dict):
+        raise _Skip(f"the optimizer's learning rate follows the Keras schedule {rate.get('class_name')!r}")
+    cls, names = _OPTIMIZERS[name]
+    kwargs = {k: config[k] for k in names if config.get(k) is not None}
+    clip = {"clipnorm": config.get("clipnorm"), "clipvalue": config.get("clipvalue")}
+    return cls(learning_rate=float(rate) if rate is not None else None, **kwargs,
+               **{k: v for k, v in clip.items() if v is not None})
+
+
+def _loss(spec: Any) -> _losses.Loss:
+    if isinstance(spec, dict):
+        name = snake_case(str(spec.get("class_name", "")))
+        kwargs = {k: v for k, v in spec.get("config", {}).items() if k in _LOSS_ARGS}
+    elif isinstance(spec, str):
+        name, kwargs = spec, {}
+    else:
+        raise _Skip(f"the loss {spec!r} is not one loss function")
+    try:
+        return _losses.losses.lookup(name)(**kwargs)
+    except ValueError:
+        raise _Skip(f"seqnet has no counterpart of the loss {spec!r}") from None
+
+
+def _metrics_of(spec: Any) -> list[str]:
+    names = []
+    for item in _flat(spec):
+        name = item if isinstance(item, str) else snake_case(str((item or {}).get("class_name", "")))
+        if name in _metrics.METRICS:
+            names.append(name)
+        elif name not in ("loss", "mean", ""):
+            warnings.warn(f"the Keras metric {name!r} has no seqnet counterpart and is left out", stacklevel=5)
+    return names
+
+
+def _flat(spec: Any) -> list[Any]:
+    if spec is None:
+        return []
+    if isinstance(spec, (list, tuple)):
+        return [m for item in spec for m in _flat(item)]
+    return [spec]
+
+
+# -- seqnet -> Keras --------------------------------------------------------------
+_KERAS_OPTIMIZERS = {_optimizers.AdamW: "AdamW", _optimizers.Adam: "Adam", _optimizers.SGD: "SGD",
+                     _optimizers.RMSprop: "RMSprop", _optimizers.Adagrad: "Adagrad"}
+
+
+def compile_to_keras(model: Any) -> dict[str, Any] | None:
+    """Keras's ``compile_config`` for a compiled seqnet model, or None (with a warning) if it has none."""
+    if model.optimizer is None:
+        return None
+    try:
+        optimizer, loss = _keras_optimizer(model.optimizer), _keras_loss(model.loss)
+    except _Skip as why:
+        warnings.warn(f"the Keras file is written without a compile config: {why}; compile the model in Keras "
+                      f"to train it there", stacklevel=4)
+        return None
+    metrics = ["accuracy" if m in ("acc", "categorical_accuracy", "sparse_categorical_accuracy") else m
+               for m in model.metrics]
+    return {"optimizer": optimizer, "loss": loss, "loss_weights": None, "metrics": metrics or None,
+            "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+
+
+def _keras_optimizer(opt: _optimizers.Optimizer) -> dict[str, Any]:
+    kind = type(opt)
+    if kind not in _KERAS_OPTIMIZERS:
+        raise _Skip(f"Keras has no counterpart of the optimizer {kind.__name__}")
+    if opt.lr_scheduler is not None:
+        raise _Skip(f"the learning-rate schedule {type(opt.lr_scheduler).__name__} has no Keras counterpart here")
+    if getattr(opt, "lr_decay", 0.0) or (opt.weight_decay and not opt.decoupled_weight_decay):
+        raise _Skip(f"{kind.__name__}'s lr_decay or L2 weight_decay has no Keras counterpart")
+    config: dict[str, Any] = {"learning_rate": opt.lr, "clipnorm": opt.clip_norm, "clipvalue": opt.clip_value}
+    for key in _OPTIMIZERS[_KERAS_OPTIMIZERS[kind].lower()][1]:
+        seqnet_key = {"epsilon": "eps", "rho": "alpha"}.get(key, key)
+        config[key] = getattr(opt, seqnet_key)
+    return {"module": "keras.optimizers", "class_name": _KERAS_OPTIMIZERS[kind], "config": config,
+            "registered_name": None}
+
+
+def _keras_loss(loss: _losses.Loss) -> Any:
+    classes = {"cross_entropy": "CategoricalCrossentropy", "binary_crossentropy": "BinaryCrossentropy",
+               "mse": "MeanSquaredError", "mae": "MeanAbsoluteError", "huber": "Huber"}
+    name = loss.registered_name
+    if name not in classes:
+        raise _Skip(f"Keras has no counterpart of the loss {name!r}")
+    config = loss.get_config()
+    if name == "cross_entropy" and not config.get("label_smoothing"):  # seqnet's labels are class indices
+        classes[name] = "SparseCategoricalCrossentropy"
+        config.pop("label_smoothing", None)
+    return {"module": "keras.losses", "class_name": classes[name], "config": config, "registered_name": None}

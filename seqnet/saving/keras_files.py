@@ -1,0 +1,159 @@
+"""Keras's model files: Keras 3's native ``.keras`` (read and write) and the legacy HDF5 ``.h5`` (read).
+
+``.keras`` is a zip of ``config.json`` (the model's config, with its compile config),
+``metadata.json`` and ``model.weights.h5``, where each layer's arrays sit at
+``layers/<class name in snake case>[_<i>]/vars/<j>``, numbered per class in layer order.
+
+The legacy ``.h5`` keeps the config as the root attribute ``model_config`` and each layer's
+arrays under ``model_weights/<layer>/``, at the paths its ``weight_names`` attribute lists:
+``<layer>/kernel:0`` in Keras 2 and tf.keras, ``<model>/<layer>/kernel`` in Keras 3. The order of
+layers and arrays is taken from the ``layer_names`` / ``weight_names`` attributes, never from
+HDF5's alphabetical order.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from .._formats import FileFormat, ModelFileError
+from .._version import __version__
+from .files import atomic_write
+from .keras_layers import snake_case, weight_names
+from .keras_model import model_from_keras
+from .keras_writer import model_to_keras
+
+ZIP_SIGNATURE = b"PK\x03\x04"
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+KERAS_VERSION = "3.0.0"  # the oldest Keras 3 that reads what this module writes
+
+
+def _text(value: Any) -> str:
+    """An HDF5 attribute as str: old files store bytes, new ones str."""
+    return value.decode("utf-8") if isinstance(value, (bytes, np.bytes_)) else str(value)
+
+
+class KerasNative(FileFormat):
+    name = "keras"
+    extensions = (".keras",)
+
+    def recognizes(self, head: bytes, path: Path) -> bool:
+        if not head.startswith(ZIP_SIGNATURE):
+            return False
+        try:
+            with zipfile.ZipFile(path) as z:
+                return "config.json" in z.namelist()
+        except zipfile.BadZipFile:
+            return False
+
+    def save(self, model: Any, path: Path) -> None:
+        config, arrays = model_to_keras(model)
+        metadata = {"keras_version": KERAS_VERSION, "seqnet_version": __version__,
+                    "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+        weights = io.BytesIO()
+        with h5py.File(weights, "w") as f:
+            f.create_group("vars").attrs["name"] = model.name
+            for layer_path, values in arrays:
+                group = f.create_group(layer_path).create_group("vars")
+                group.attrs["name"] = layer_path.rsplit("/", 1)[-1]
+                for j, value in enumerate(values):
+                    group.create_dataset(str(j), data=value)
+
+        def write(tmp: str) -> None:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+                z.writestr("metadata.json", json.dumps(metadata))
+                z.writestr("config.json", json.dumps(config))
+                z.writestr("model.weights.h5", weights.getvalue())
+        atomic_write(path, write)
+
+    def load(self, path: Path) -> Any:
+        where = f"'{path}'"
+        try:
+            with zipfile.ZipFile(path) as z:
+                config = json.loads(z.read("config.json"))
+                weights = z.read("model.weights.h5") if "model.weights.h5" in z.namelist() else None
+        except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as err:
+            raise ModelFileError(f"{where} is not a readable Keras file (damaged or truncated: {err})") from err
+        if weights is None:
+            raise ModelFileError(f"{where} is a Keras file without weights (no model.weights.h5 in it); seqnet "
+                                 f"reads .keras files with their weights in model.weights.h5")
+        with h5py.File(io.BytesIO(weights), "r") as f:
+            paths = _native_paths(config)
+
+            def fetch(index: int, spec: dict[str, Any]) -> list[np.ndarray]:
+                group = f.get(f"{paths[index]}/vars")
+                count = len(weight_names(spec["class_name"], spec.get("config", {})))
+                if group is None:
+                    if count:
+                        raise ModelFileError(f"{where}: no weights for layer {spec['config'].get('name')!r} at "
+                                             f"{paths[index]}/vars in model.weights.h5")
+                    return []
+                return [np.asarray(group[str(j)]) for j in range(len(group))]
+            return model_from_keras(config, fetch, where, config.get("compile_config"))
+
+
+def _native_paths(config: dict[str, Any]) -> list[str]:
+    """The weight path of each layer in the config's list (Keras numbers them per class)."""
+    seen: dict[str, int] = {}
+    paths = []
+    sequential = config.get("class_name") == "Sequential"
+    for spec in config.get("config", {}).get("layers", []):
+        if sequential and spec.get("class_name") == "InputLayer":  # not one of a Sequential's layers
+            paths.append("")
+            continue
+        base = snake_case(spec.get("class_name", ""))
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        paths.append(f"layers/{base}" + (f"_{count}" if count else ""))
+    return paths
+
+
+class KerasH5(FileFormat):
+    """Keras's legacy HDF5 files. Reading only: seqnet's own ``.h5`` is written in this layout already."""
+
+    name = "keras-h5"
+    extensions = ()
+
+    def recognizes(self, head: bytes, path: Path) -> bool:
+        if not head.startswith(HDF5_SIGNATURE):
+            return False
+        try:
+            with h5py.File(path, "r") as f:
+                return "model_config" in f.attrs and "seqnet_version" not in f.attrs
+        except OSError:
+            return False
+
+    def save(self, model: Any, path: Path) -> None:
+        raise ModelFileError("seqnet writes Keras models as .keras files; a path ending in .h5 gets seqnet's own "
+                             "HDF5 format")
+
+    def load(self, path: Path) -> Any:
+        where = f"'{path}'"
+        with h5py.File(path, "r") as f:
+            config = json.loads(_text(f.attrs["model_config"]))
+            training = json.loads(_text(f.attrs["training_config"])) if "training_config" in f.attrs else None
+            if "model_weights" not in f:
+                raise ModelFileError(f"{where} is a Keras HDF5 file without weights (no model_weights group)")
+            weights = f["model_weights"]
+            stored = [_text(n) for n in weights.attrs.get("layer_names", [])]
+
+            def fetch(index: int, spec: dict[str, Any]) -> list[np.ndarray]:
+                name = spec.get("config", {}).get("name") or spec.get("name")
+                expected = weight_names(spec["class_name"], spec.get("config", {}))
+                if name not in stored:
+                    if expected:
+                        raise ModelFileError(f"{where}: no weights for layer {name!r} in model_weights")
+                    return []
+                group = weights[name]
+                names = [_text(n) for n in group.attrs.get("weight_names", [])]
+                found = [n.rsplit("/", 1)[-1].split(":")[0] for n in names]
+                if found != expected:
+                    raise ModelFileError(f"{where}: layer {name!r} stores {found}, seqnet expected {expected}")
+                return [np.asarray(group[n]) for n in names]
+            return model_from_keras(config, fetch, where, training)

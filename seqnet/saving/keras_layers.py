@@ -1,0 +1,241 @@
+"""Keras layer configs as seqnet layers, for reading Keras files.
+
+One function per Keras layer class turns its config into the seqnet layer that computes the
+same thing, and :data:`WEIGHT_NAMES` says which arrays Keras stores for it, in Keras's order.
+What seqnet cannot compute exactly is refused with a :class:`~seqnet._formats.ModelFileError`
+naming the layer, the argument and the file; never approximated.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import layers as L
+from .._formats import ModelFileError
+
+# the Keras activations seqnet computes exactly ("leaky_relu" as a function has slope 0.2)
+ACTIVATIONS: dict[str, Any] = {
+    "linear": "linear", "relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
+    "elu": "elu", "leaky_relu": {"class_name": "leaky_relu", "config": {"alpha": 0.2}},
+}
+# arguments that change training but not predictions: carried over as a warning, not refused
+_TRAINING_ONLY = ("kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                  "bias_constraint", "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint")
+
+
+def snake_case(class_name: str) -> str:
+    """Keras's name for a class in file paths: ``Conv2D`` -> ``conv2d``, ``ReLU`` -> ``re_lu``."""
+    name = re.sub(r"\W+", "", class_name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class Refusal:
+    """Builds the error for one layer of one file."""
+
+    def __init__(self, where: str, name: str, class_name: str) -> None:
+        self.where, self.name, self.class_name = where, name, class_name
+
+    def __call__(self, what: str) -> ModelFileError:
+        return ModelFileError(f"{self.where}: layer {self.name!r} ({self.class_name}) {what}; seqnet loads only "
+                              f"what it computes exactly (see the guide 'Moving models between libraries')")
+
+    def need(self, config: dict[str, Any], key: str, allowed: Any, default: Any = None) -> None:
+        """Refuse unless ``config[key]`` (``default`` when absent) is among ``allowed``."""
+        value = config.get(key, default)
+        value = tuple(value) if isinstance(value, list) else value
+        if value not in allowed:
+            raise self(f"has {key}={value!r}, which seqnet does not compute (it needs {key} in {list(allowed)})")
+
+
+def activation(value: Any, refuse: Refusal) -> Any:
+    """The seqnet activation for a Keras activation name (or its serialized form)."""
+    if isinstance(value, dict):  # {"class_name": "relu", ...} in some files
+        value = value.get("config", {}).get("name", value.get("class_name"))
+    name = str(value).lower() if value is not None else "linear"
+    if name not in ACTIVATIONS:
+        raise refuse(f"uses the activation {value!r}; seqnet computes exactly: {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
+def _pair(value: Any, refuse: Refusal, what: str) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2:
+        raise refuse(f"has {what}={value!r}; expected two sizes")
+    return int(pair[0]), int(pair[1])
+
+
+def _square_stride(value: Any, refuse: Refusal) -> int:
+    sh, sw = _pair(value, refuse, "strides")
+    if sh != sw:
+        raise refuse(f"has strides={[sh, sw]}; seqnet's windows move by the same stride along both axes")
+    return sh
+
+
+def _channels_last(config: dict[str, Any], refuse: Refusal) -> None:
+    refuse.need(config, "data_format", ("channels_last", None))
+
+
+def _dense(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    return L.Dense(units=int(c["units"]), activation=activation(c.get("activation"), refuse),
+                   use_bias=c.get("use_bias", True))
+
+
+def _conv2d(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    _channels_last(c, refuse)
+    if _pair(c.get("dilation_rate", 1), refuse, "dilation_rate") != (1, 1):
+        raise refuse(f"has dilation_rate={c['dilation_rate']}; seqnet convolves without dilation (1)")
+    refuse.need(c, "groups", (1,), 1)
+    refuse.need(c, "padding", ("valid", "same"))
+    return L.Conv2D(filters=int(c["filters"]), kernel_size=_pair(c["kernel_size"], refuse, "kernel_size"),
+                    strides=_square_stride(c.get("strides", 1), refuse), padding=c.get("padding", "valid"),
+                    activation=activation(c.get("activation"), refuse), use_bias=c.get("use_bias", True))
+
+
+def _pooling(cls: type) -> Callable[[dict[str, Any], Refusal], L.Layer]:
+    def make(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+        _channels_last(c, refuse)
+        refuse.need(c, "padding", ("valid", "same"))
+        size = _pair(c.get("pool_size", 2), refuse, "pool_size")
+        strides = size if c.get("strides") is None else c["strides"]
+        return cls(pool_size=size, strides=_square_stride(strides, refuse), padding=c.get("padding", "valid"))
+    return make
+
+
+def _global(cls: type) -> Callable[[dict[str, Any], Refusal], L.Layer]:
+    def make(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+        _channels_last(c, refuse)
+        refuse.need(c, "keepdims", (False,), False)
+        return cls()
+    return make
+
+
+def _flatten(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    _channels_last(c, refuse)
+    return L.Flatten()
+
+
+def _dropout(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    refuse.need(c, "noise_shape", (None,))
+    return L.Dropout(float(c["rate"]))
+
+
+def _batch_normalization(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    for flag in ("renorm",):
+        refuse.need(c, flag, (False,), False)
+    axis = c.get("axis", -1)
+    axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+    if not isinstance(axis, int):
+        raise refuse(f"normalizes over axis={c.get('axis')!r}; seqnet normalizes over the last axis only")
+    layer = L.BatchNormalization(momentum=float(c.get("momentum", 0.99)), epsilon=float(c.get("epsilon", 1e-3)),
+                                 center=c.get("center", True), scale=c.get("scale", True))
+    layer.keras_axis = axis  # checked against the input's rank once it is known (see check_axis)
+    return layer
+
+
+def _activation_layer(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    return L.Activation(activation(c.get("activation"), refuse))
+
+
+def _relu(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    refuse.need(c, "max_value", (None,))
+    refuse.need(c, "threshold", (0, 0.0), 0.0)
+    slope = float(c.get("negative_slope", 0.0) or 0.0)
+    return L.ReLU() if slope == 0 else L.LeakyReLU(negative_slope=slope)
+
+
+def _softmax(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    axis = c.get("axis", -1)
+    if axis not in (-1, [-1]):
+        raise refuse(f"takes the softmax over axis={axis!r}; seqnet takes it over the last axis")
+    return L.Softmax()
+
+
+def _leaky_relu(c: dict[str, Any], refuse: Refusal) -> L.Layer:  # Keras 3 says negative_slope, Keras 2 alpha
+    return L.LeakyReLU(negative_slope=float(c.get("negative_slope", c.get("alpha", 0.3))))
+
+
+def _elu(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    return L.ELU(alpha=float(c.get("alpha", 1.0)))
+
+
+def _zero_padding(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    _channels_last(c, refuse)
+    return L.ZeroPadding2D(c.get("padding", 1))
+
+
+def _reshape(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    return L.Reshape(tuple(c["target_shape"]))
+
+
+LAYERS: dict[str, Callable[[dict[str, Any], Refusal], L.Layer]] = {
+    "Dense": _dense, "Conv2D": _conv2d, "Convolution2D": _conv2d,
+    "MaxPooling2D": _pooling(L.MaxPooling2D), "MaxPool2D": _pooling(L.MaxPooling2D),
+    "AveragePooling2D": _pooling(L.AveragePooling2D), "AvgPool2D": _pooling(L.AveragePooling2D),
+    "GlobalAveragePooling2D": _global(L.GlobalAveragePooling2D), "GlobalAvgPool2D": _global(L.GlobalAveragePooling2D),
+    "GlobalMaxPooling2D": _global(L.GlobalMaxPooling2D), "GlobalMaxPool2D": _global(L.GlobalMaxPooling2D),
+    "Flatten": _flatten, "Dropout": _dropout, "BatchNormalization": _batch_normalization,
+    "Activation": _activation_layer, "ReLU": _relu, "Softmax": _softmax, "LeakyReLU": _leaky_relu, "ELU": _elu,
+    "ZeroPadding2D": _zero_padding, "Reshape": _reshape,
+}
+
+
+def weight_names(class_name: str, config: dict[str, Any]) -> list[str]:
+    """The arrays Keras stores for a layer, in the order it stores them."""
+    if class_name in ("Dense", "Conv2D", "Convolution2D"):
+        return ["kernel", "bias"] if config.get("use_bias", True) else ["kernel"]
+    if class_name == "BatchNormalization":
+        return ([n for n, on in (("gamma", config.get("scale", True)), ("beta", config.get("center", True))) if on]
+                + ["moving_mean", "moving_variance"])
+    return []
+
+
+_SEQNET_NAMES = {"kernel": "W", "bias": "b", "gamma": "gamma", "beta": "beta", "moving_mean": "running_mean",
+                 "moving_variance": "running_var"}
+
+
+def layer_from_keras(spec: dict[str, Any], where: str) -> L.Layer:
+    """The seqnet layer for one Keras layer spec (``{"class_name", "config"}``), not yet built."""
+    class_name, config = spec.get("class_name"), spec.get("config", {})
+    refuse = Refusal(where, config.get("name", "?"), class_name)
+    if class_name not in LAYERS:
+        raise refuse(f"has no seqnet counterpart (seqnet reads: InputLayer, {', '.join(sorted(LAYERS))})")
+    ignored = [k for k in _TRAINING_ONLY if config.get(k) is not None]
+    if ignored:
+        warnings.warn(f"{where}: layer {config.get('name')!r} has {', '.join(ignored)}, which seqnet does not "
+                      f"carry over; predictions are the same, training in seqnet goes without them", stacklevel=4)
+    layer = LAYERS[class_name](config, refuse)
+    layer.name = config.get("name")
+    layer.trainable = bool(config.get("trainable", True))
+    return layer
+
+
+def check_axis(layer: L.Layer, input_shape: tuple[int, ...], where: str) -> None:
+    """A BatchNormalization read from Keras must normalize over the channels (the last axis)."""
+    axis = getattr(layer, "keras_axis", None)
+    if axis is not None and axis not in (-1, len(input_shape)):
+        raise Refusal(where, layer.name, "BatchNormalization")(
+            f"normalizes over axis={axis} of inputs of shape {(None, *input_shape)}; seqnet normalizes over "
+            f"the last axis only")
+
+
+def set_weights(layer: L.Layer, class_name: str, config: dict[str, Any], arrays: list[np.ndarray],
+                where: str) -> None:
+    """Copy Keras's arrays (in :func:`weight_names` order) into the built ``layer``."""
+    names = weight_names(class_name, config)
+    if len(arrays) != len(names):
+        raise ModelFileError(f"{where}: layer {layer.name!r} ({class_name}) should store {len(names)} arrays "
+                             f"({', '.join(names) or 'none'}), the file holds {len(arrays)}")
+    for name, value in zip(names, arrays):
+        key = _SEQNET_NAMES[name]
+        store = layer.parameters if key in layer.parameters else layer.buffers
+        value = np.asarray(value)
+        if name == "bias" and value.shape == store[key].shape[1:]:  # Keras keeps (n,), seqnet (1, n)
+            value = value[None]
+        if value.shape != store[key].shape:
+            raise ModelFileError(f"{where}: layer {layer.name!r} ({class_name}) stores {name} of shape "
+                                 f"{value.shape}, but the layer needs {store[key].shape}")
+        store[key][...] = value

@@ -1,0 +1,181 @@
+"""A seqnet ``Sequential`` as a Keras 3 model config and the arrays of its layers.
+
+Each seqnet layer becomes the Keras layers that compute exactly the same thing. Where seqnet's
+meaning differs from Keras's, an equivalent is spelled out: seqnet's symmetric padding becomes a
+``ZeroPadding2D`` before a ``"valid"`` window, average pooling that counts the padding likewise,
+an activation Keras's strings do not name exactly (a LeakyReLU slope other than 0.2, an ELU
+alpha other than 1) becomes its own layer. What Keras cannot compute exactly is a
+:class:`~seqnet._formats.ModelFileError` naming the layer.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import activations as A
+from .. import layers as L
+from .._formats import ModelFileError
+from ..ops.conv import keras_same_padding
+from .keras_compile import compile_to_keras
+from .keras_layers import snake_case
+
+_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
+
+
+def _spec(class_name: str, name: str, in_shape: tuple[int, ...], **config: Any) -> dict[str, Any]:
+    return {"module": "keras.layers", "class_name": class_name,
+            "config": {"name": name, "trainable": True, "dtype": _POLICY, **config},
+            "registered_name": None, "build_config": {"input_shape": [None, *in_shape]}}
+
+
+class _Writer:
+    """Collects the Keras layers (spec and arrays) of one model."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.layers: list[tuple[dict[str, Any], list[np.ndarray]]] = []
+
+    def add(self, class_name: str, name: str, in_shape: tuple[int, ...], arrays: list[np.ndarray] | None = None,
+            **config: Any) -> None:
+        self.layers.append((_spec(class_name, name, in_shape, **config), list(arrays or [])))
+
+    def refuse(self, layer: L.Layer, what: str) -> ModelFileError:
+        return ModelFileError(f"cannot write {self.model.name!r} as a Keras file: layer {layer.name!r} "
+                              f"({type(layer).__name__}) {what}; save it in seqnet's own format (.h5) instead")
+
+    # -- activations ---------------------------------------------------------------
+    def activation(self, layer: L.Layer, act: A.Activation, in_shape: tuple[int, ...], fused: bool) -> str:
+        """The Keras string for ``act``; "linear" after adding a layer for it if no string says it exactly."""
+        simple = {A.Linear: "linear", A.ReLU: "relu", A.Sigmoid: "sigmoid", A.TanH: "tanh", A.SoftMax: "softmax"}
+        if type(act) in simple:
+            return simple[type(act)]
+        if isinstance(act, A.ELU) and act.alpha == 1.0:
+            return "elu"
+        if isinstance(act, A.LeakyReLU) and act.alpha == 0.2:
+            return "leaky_relu"
+        name = f"{layer.name}_activation" if fused else layer.name
+        if isinstance(act, A.LeakyReLU):
+            self.add("LeakyReLU", name, in_shape, negative_slope=act.alpha)
+        elif isinstance(act, A.ELU):
+            self.add("ELU", name, in_shape, alpha=act.alpha)
+        else:
+            raise self.refuse(layer, f"uses the activation {type(act).__name__}, which Keras has no exact "
+                                     f"counterpart of")
+        return "linear"
+
+    def fused(self, layer: L.Layer, write: Any) -> None:
+        """Write ``layer`` with its activation: in Keras's ``activation=`` or as a layer after it."""
+        write()
+        main = self.layers[-1][0]["config"]  # after a ZeroPadding2D that write may have added
+        main["activation"] = self.activation(layer, layer.activation, layer.compute_output_shape(layer.input_shape),
+                                             fused=True)
+
+    # -- windows -------------------------------------------------------------------
+    def padding(self, layer: L.Layer, in_shape: tuple[int, ...], zeros_ok: bool) -> tuple[str, tuple[int, ...]]:
+        """Keras's ``padding=`` for a window layer, adding a ZeroPadding2D when seqnet's pads need it."""
+        if layer.padding is not None:
+            return layer.padding, in_shape
+        pads = layer.pads(in_shape)
+        if pads == ((0, 0), (0, 0)):
+            return "valid", in_shape
+        same = tuple(keras_same_padding(in_shape[i], layer.kernel_shape[i], layer.stride) for i in (0, 1))
+        counts_zeros = isinstance(layer, L.Pool2D) and layer.mode == "average"  # Keras's "same" leaves them out
+        if pads == same and not counts_zeros:
+            return "same", in_shape
+        if not zeros_ok:
+            raise self.refuse(layer, f"pads with -inf by {pads}, where Keras's 'same' would pad {same}; Keras "
+                                     f"has no layer that pads with -inf")
+        self.add("ZeroPadding2D", f"{layer.name}_padding", in_shape, padding=[list(p) for p in pads],
+                 data_format="channels_last")
+        (t, b), (l, r) = pads
+        return "valid", (in_shape[0] + t + b, in_shape[1] + l + r, in_shape[2])
+
+    def layer(self, layer: L.Layer, in_shape: tuple[int, ...]) -> None:
+        p, start = layer.parameters, len(self.layers)
+        if isinstance(layer, L.Dense):
+            arrays = [p["W"]] + ([p["b"][0]] if layer.use_bias else [])
+            self.fused(layer, lambda: self.add("Dense", layer.name, in_shape, arrays, units=layer.n_out,
+                                               use_bias=layer.use_bias))
+        elif isinstance(layer, L.Conv2D):
+            def conv() -> None:
+                padding, shape = self.padding(layer, in_shape, zeros_ok=True)
+                self.add("Conv2D", layer.name, shape, [p["W"]] + ([p["b"][0]] if layer.use_bias else []),
+                         filters=layer.n_out, kernel_size=list(layer.kernel_shape), strides=[layer.stride] * 2,
+                         padding=padding, data_format="channels_last", dilation_rate=[1, 1], groups=1,
+                         use_bias=layer.use_bias)
+            self.fused(layer, conv)
+        elif isinstance(layer, L.Pool2D):
+            average = layer.mode == "average"
+            padding, shape = self.padding(layer, in_shape, zeros_ok=average)
+            self.add("AveragePooling2D" if average else "MaxPooling2D", layer.name, shape,
+                     pool_size=list(layer.kernel_shape), strides=[layer.stride] * 2, padding=padding,
+                     data_format="channels_last")
+        elif isinstance(layer, (L.GlobalAvgPool2D, L.GlobalMaxPooling2D)):
+            kind = "GlobalAveragePooling2D" if isinstance(layer, L.GlobalAvgPool2D) else "GlobalMaxPooling2D"
+            self.add(kind, layer.name, in_shape, data_format="channels_last", keepdims=False)
+        elif isinstance(layer, L.BatchNorm):
+            arrays = [p[k] for k in ("gamma", "beta") if k in p] + [layer.buffers["running_mean"],
+                                                                    layer.buffers["running_var"]]
+            self.add("BatchNormalization", layer.name, in_shape, arrays, axis=-1,
+                     momentum=1.0 - layer._update_fraction(), epsilon=layer.eps, center="beta" in layer.learns,
+                     scale="gamma" in layer.learns)
+        elif isinstance(layer, L.Flatten):
+            self.add("Flatten", layer.name, in_shape, data_format="channels_last")
+        elif isinstance(layer, L.Dropout):
+            self.add("Dropout", layer.name, in_shape, rate=layer.rate, noise_shape=None, seed=None)
+        elif isinstance(layer, L.Reshape):
+            self.add("Reshape", layer.name, in_shape, target_shape=list(layer.target_shape))
+        elif isinstance(layer, L.ZeroPadding2D):
+            self.add("ZeroPadding2D", layer.name, in_shape, padding=[list(q) for q in layer.padding],
+                     data_format="channels_last")
+        elif isinstance(layer, L.Activation):
+            if isinstance(layer.activation, A.SoftMax) and isinstance(layer, L.Softmax):
+                self.add("Softmax", layer.name, in_shape, axis=-1)
+            elif type(layer.activation) is A.ReLU:
+                self.add("ReLU", layer.name, in_shape, max_value=None, negative_slope=0.0, threshold=0.0)
+            else:
+                name = self.activation(layer, layer.activation, in_shape, fused=False)
+                if len(self.layers) == start:  # a string says it
+                    self.add("Activation", layer.name, in_shape, activation=name)
+        else:
+            raise self.refuse(layer, "has no Keras counterpart in seqnet's writer")
+        for spec, _ in self.layers[start:]:
+            spec["config"]["trainable"] = layer.trainable
+
+
+def model_to_keras(model: Any) -> tuple[dict[str, Any], list[tuple[str, list[np.ndarray]]]]:
+    """Keras 3's ``config.json`` for ``model``, and each layer's path in ``model.weights.h5`` with its arrays."""
+    if not model.built:
+        raise ModelFileError(f"cannot write {model.name!r} as a Keras file before it is built: call "
+                             f"model.build(input_shape), fit it, or start it with an Input")
+    writer = _Writer(model)
+    shape = tuple(model.input_shape)
+    for layer, out_shape in zip(model.layers, model.output_shapes):
+        writer.layer(layer, shape)
+        shape = tuple(out_shape[1:])
+    batch_shape = [None, *model.input_shape]
+    specs = [{"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+              "config": {"batch_shape": batch_shape, "dtype": "float32", "sparse": False, "name": "input_layer"}}]
+    specs += [spec for spec, _ in writer.layers]
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": model.name, "trainable": True, "dtype": _POLICY, "layers": specs,
+                         "build_input_shape": batch_shape},
+              "build_config": {"input_shape": batch_shape}}
+    compile_config = compile_to_keras(model)
+    if compile_config is not None:
+        config["compile_config"] = compile_config
+    return config, weight_paths([spec for spec, _ in writer.layers], [a for _, a in writer.layers])
+
+
+def weight_paths(specs: list[dict[str, Any]], arrays: list[list[np.ndarray]]) -> list[tuple[str, list[np.ndarray]]]:
+    """Keras 3's path of each layer's arrays: ``layers/<class in snake case>[_<i>]``, numbered per class."""
+    seen: dict[str, int] = {}
+    paths = []
+    for spec, values in zip(specs, arrays):
+        base = snake_case(spec["class_name"])
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        paths.append((f"layers/{base}" + (f"_{count}" if count else ""),
+                      [np.asarray(v, dtype=np.float32) for v in values]))
+    return paths
