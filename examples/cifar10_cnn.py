@@ -1,12 +1,12 @@
 """A CNN on CIFAR-10 in numpy, with random-crop and flip augmentation; optionally a Kaggle submission.
 
-    python examples/cifar10_cnn.py [--data PATH] [--epochs 20] [--kaggle-test cifar_test_data.npy] [--out runs]
+    python examples/cifar10_cnn.py [--data PATH] [--epochs 20] [--lr 0.05] [--batch-size 128] [--limit N]
+                                   [--kaggle-test cifar_test_data.npy] [--out runs]
 
 PATH is cifar-10-python.tar.gz or its extracted cifar-10-batches-py/ folder (default: search
 $SEQNET_DATA, ~/.seqnet/datasets, /usr/share/datasets). Writes runs/cifar10_cnn/ and, with
 --kaggle-test, runs/cifar10_cnn/submission.csv in the assignment's Kaggle format.
 """
-import argparse
 import sys
 import time
 
@@ -15,25 +15,30 @@ import numpy as np
 import seqnet
 from seqnet.augment import crop_and_flip
 from seqnet.datasets import CIFAR10_CLASSES, load_cifar10, load_kaggle_test, write_kaggle_submission
-from seqnet.experiment import Run
+from seqnet.experiment import Run, example_parser, positive_int
 from seqnet.layers import BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from seqnet.optimizers import SGD
 from seqnet.schedulers import Cosine
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--data", default=None, help="CIFAR-10 archive or folder (default: search)")
-parser.add_argument("--epochs", type=int, default=20)
-parser.add_argument("--batch-size", type=int, default=128)
-parser.add_argument("--lr", type=float, default=0.05)
-parser.add_argument("--seed", type=int, default=0)
-parser.add_argument("--kaggle-test", default=None, help="the assignment's cifar_test_data.npy")
+parser = example_parser(__doc__)
+parser.add_argument("--data", help="CIFAR-10 archive or folder; unset: search $SEQNET_DATA, ~/.seqnet/datasets, "
+                                   "/usr/share/datasets")
+parser.add_argument("--epochs", type=positive_int, default=20, help="passes over the training set")
+parser.add_argument("--batch-size", type=positive_int, default=128, help="images per update")
+parser.add_argument("--lr", type=float, default=0.05, help="SGD's peak learning rate (cosine schedule)")
+parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training images only")
+parser.add_argument("--seed", type=int, default=0, help="seed of the model's random generator")
+parser.add_argument("--kaggle-test", help="the assignment's cifar_test_data.npy: also write submission.csv")
 parser.add_argument("--out", default="runs", help="parent folder of the run folder")
 args = parser.parse_args()
 
 try:
     (X_train, y_train), (X_test, y_test) = load_cifar10(args.data)
 except FileNotFoundError as err:
-    sys.exit(f"cifar10_cnn: {err}")
+    looked = str(err).split("Get it in")[0].rstrip()  # the loader's own advice names its arguments
+    sys.exit(f"cifar10_cnn: {looked}\nPass the archive or folder with --data PATH (download "
+             f"{seqnet.datasets.CIFAR10_URL}).")
+X_train, y_train = X_train[:args.limit], y_train[:args.limit]
 
 # per-channel standardisation with the training set's statistics
 mean = X_train.mean(axis=(0, 1, 2), dtype=np.float64)

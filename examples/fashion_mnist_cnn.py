@@ -1,26 +1,30 @@
 """A small CNN on the full Fashion-MNIST, trained in numpy on the CPU.
 
-    python examples/fashion_mnist_cnn.py [--epochs 10] [--lr 1e-3] [--data-dir DIR] [--out runs]
+    python examples/fashion_mnist_cnn.py [--epochs 10] [--lr 2e-3] [--batch-size 128] [--limit N]
+                                         [--data-dir DIR] [--out runs]
 
 Two 3x3 convolution blocks (ReLU, max-pooling, BatchNorm), a dense head with dropout.
-Prints the wall time of every epoch and of the whole run; writes runs/fashion_mnist_cnn/.
+Prints the wall time of every epoch and of the whole run; writes the run folder
+runs/fashion_mnist_cnn/. ``--limit 2000 --epochs 1`` is a quick try.
 """
-import argparse
+import sys
 import time
 
 import seqnet
 from seqnet.callbacks import Callback
 from seqnet.architectures import fashion_cnn
-from seqnet.experiment import Run
+from seqnet.experiment import Run, example_parser, positive_int
 from seqnet.optimizers import Adam
 from seqnet.schedulers import Cosine
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--epochs", type=int, default=10)
-parser.add_argument("--batch-size", type=int, default=128)
-parser.add_argument("--lr", type=float, default=2e-3)
-parser.add_argument("--seed", type=int, default=0)
-parser.add_argument("--data-dir", default=None, help="folder with the four IDX files (default: search)")
+parser = example_parser(__doc__)
+parser.add_argument("--epochs", type=positive_int, default=10, help="passes over the training set")
+parser.add_argument("--batch-size", type=positive_int, default=128, help="images per update")
+parser.add_argument("--lr", type=float, default=2e-3, help="Adam's peak learning rate (cosine schedule)")
+parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training images only")
+parser.add_argument("--seed", type=int, default=0, help="seed of the model's random generator")
+parser.add_argument("--data-dir", default=None, help="folder with the four IDX files; unset: search "
+                                                     "$SEQNET_DATA, ~/.seqnet/datasets, /usr/share/datasets")
 parser.add_argument("--out", default="runs", help="parent folder of the run folder")
 args = parser.parse_args()
 
@@ -35,7 +39,12 @@ class EpochTimer(Callback):
         print(f"epoch {epoch + 1} wall time: {time.perf_counter() - self.start:.1f} s", flush=True)
 
 
-(X_train, y_train), (X_test, y_test) = seqnet.datasets.load_fashion_mnist(args.data_dir, normalize=True)
+try:
+    (X_train, y_train), (X_test, y_test) = seqnet.datasets.load_fashion_mnist(args.data_dir, normalize=True)
+except FileNotFoundError as err:
+    sys.exit(f"fashion_mnist_cnn: {str(err).splitlines()[0]}\nPass the folder with --data-dir DIR "
+             f"(on Debian: apt-get install dataset-fashion-mnist).")
+X_train, y_train = X_train[:args.limit], y_train[:args.limit]
 run = Run("fashion_mnist_cnn", vars(args), root=args.out)
 
 model = fashion_cnn(seed=args.seed)

@@ -1,13 +1,16 @@
 """The assignment's sweep on Iris: learning rate x hidden size, test error per combination.
 
-    python examples/iris_sweep.py [--epochs 100] [--out runs/iris_sweep]
+    python examples/iris_sweep.py [--epochs 100] [--out runs]
+
+Writes the run folder runs/iris_sweep/ for the best combination (its model, curves and report,
+with every combination's test error in results.json) and best_loss.png, its loss after every
+iteration.
 """
-import argparse
 import itertools
-from pathlib import Path
 
 import seqnet
 from seqnet.callbacks import Callback
+from seqnet.experiment import Run, example_parser, positive_int
 from seqnet.layers import Dense
 from seqnet.optimizers import SGD
 from seqnet.plotting import plot_curves
@@ -23,30 +26,39 @@ class BatchLosses(Callback):
         self.losses.append(logs["loss"])
 
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--epochs", type=int, default=100)
-parser.add_argument("--seed", type=int, default=0)
-parser.add_argument("--out", type=Path, default=Path("runs/iris_sweep"))
+parser = example_parser(__doc__)
+parser.add_argument("--epochs", type=positive_int, default=100, help="passes over the training set per combination")
+parser.add_argument("--lrs", type=float, nargs="+", default=[0.001, 0.01, 0.05], help="learning rates to try")
+parser.add_argument("--hidden", type=positive_int, nargs="+", default=[10, 15, 25], help="hidden sizes to try")
+parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training examples only")
+parser.add_argument("--seed", type=int, default=0, help="seed of every model's random generator")
+parser.add_argument("--out", default="runs", help="parent folder of the run folder")
 args = parser.parse_args()
 
 (X_train, y_train), (X_test, y_test) = seqnet.datasets.load_iris()
 X_train, X_test = seqnet.datasets.standardize(X_train, X_test)
+X_train, y_train = X_train[:args.limit], y_train[:args.limit]
 
 results = []
-for lr, hidden in itertools.product([0.001, 0.01, 0.05], [10, 15, 25]):
-    model = seqnet.Sequential([Dense(hidden, activation="relu"), Dense(3, activation="softmax")], seed=args.seed)
+for lr, hidden in itertools.product(args.lrs, args.hidden):
+    model = seqnet.Sequential([Dense(hidden, activation="relu"), Dense(3, activation="softmax")], seed=args.seed,
+                              name=f"iris_lr{lr:g}_hidden{hidden}")
     model.compile(optimizer=SGD(lr=lr, momentum=0.9), loss="cross_entropy", metrics=["accuracy"])
     recorder = BatchLosses()
     model.fit(X_train, y_train, batch_size=25, epochs=args.epochs, verbose=0, callbacks=[recorder])
     test = model.evaluate(X_test, y_test, return_dict=True)
-    results.append((1.0 - test["accuracy"], test["loss"], lr, hidden, recorder.losses))
+    results.append((1.0 - test["accuracy"], test["loss"], lr, hidden, recorder.losses, model))
 
 print(f"{'lr':>8} {'hidden':>7} {'test loss':>10} {'test error':>11}")
-for error, loss, lr, hidden, _ in results:
+for error, loss, lr, hidden, _, _ in results:
     print(f"{lr:>8g} {hidden:>7d} {loss:>10.4f} {error:>11.3f}")
-error, loss, lr, hidden, losses = min(results, key=lambda r: (r[0], r[1]))
-png = plot_curves({f"lr={lr:g}, hidden={hidden}": losses}, args.out / "best_loss.png",
+error, loss, lr, hidden, losses, best = min(results, key=lambda r: (r[0], r[1]))
+run = Run("iris_sweep", {**vars(args), "best_lr": lr, "best_hidden": hidden}, root=args.out)
+png = plot_curves({f"lr={lr:g}, hidden={hidden}": losses}, run.dir / "best_loss.png",
                   xlabel="iteration", ylabel="training loss (running mean over the epoch)",
                   title="Iris sweep: best combination")
+grid = {f"test_error lr={r[2]:g} hidden={r[3]}": r[0] for r in results}
+run.finish(best, grid, test_data=(X_test, y_test), class_names=seqnet.datasets.IRIS_CLASSES,
+           title=f"Iris sweep: best of {len(results)} (lr={lr:g}, hidden={hidden})")
 print(f"best: lr={lr:g}, hidden={hidden} with test error {error:.3f} (test loss {loss:.4f})")
-print(f"loss curve of the best combination saved to {png}")
+print(f"run folder: {run.dir} (report.md, model.h5; best_loss.png: its loss after every iteration)")

@@ -8,8 +8,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from seqnet.schedulers import RUN_SCHEDULES, for_run
+
 OPTIMIZERS = ("sgd", "adam")
-SCHEDULERS = (None, "constant", "cosine", "exponential", "step", "onecycle")
+SCHEDULERS = (None, *RUN_SCHEDULES)
 
 
 class LitClassifier(pl.LightningModule):
@@ -22,11 +24,14 @@ class LitClassifier(pl.LightningModule):
         emits for a seqnet model ending in softmax) is left out while training: the loss is
         ``cross_entropy`` on the logits before it.
     optimizer : {"sgd", "adam"}
-        seqnet's optimizer names, mapped to ``torch.optim.SGD`` (Nesterov momentum) / ``Adam``.
+        seqnet's optimizer names with seqnet's meanings, run by ``torch.optim.SGD`` / ``Adam``
+        (seqnet's optimizers follow torch's update rules).
     lr, momentum, weight_decay : float
+    nesterov : bool, default False
+        Nesterov momentum for SGD (as ``seqnet.optimizers.SGD(nesterov=True)``).
     scheduler : {None, "constant", "cosine", "exponential", "step", "onecycle"}
-        Stepped every batch: cosine anneals to 0 over the run, exponential decays by 100x over
-        it, step halves the rate every third of it, onecycle warms up for a quarter then anneals.
+        Stepped every batch, computed by seqnet's own schedule of that name over the run
+        (:func:`seqnet.schedulers.for_run`), so a name means the same in both trainers.
     label_smoothing : float, default 0
     tta_flip : bool, default False
         Average the logits of each image and its mirror image when evaluating and predicting.
@@ -34,7 +39,7 @@ class LitClassifier(pl.LightningModule):
 
     def __init__(self, backbone: nn.Module, optimizer: str = "sgd", lr: float = 0.01, momentum: float = 0.9,
                  weight_decay: float = 0.0, scheduler: str | None = None, label_smoothing: float = 0.0,
-                 tta_flip: bool = False) -> None:
+                 tta_flip: bool = False, nesterov: bool = False) -> None:
         super().__init__()
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {optimizer!r}; known: {', '.join(OPTIMIZERS)}")
@@ -43,11 +48,16 @@ class LitClassifier(pl.LightningModule):
         self.save_hyperparameters(ignore=["backbone"])
         self.backbone = backbone
         children = list(backbone.children()) if isinstance(backbone, nn.Sequential) else []
-        self.logits_net = backbone[:-1] if children and isinstance(children[-1], nn.Softmax) else backbone
+        # not a second module: the model summary would count the backbone's parameters twice
+        self._ends_in_softmax = bool(children) and isinstance(children[-1], nn.Softmax)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (scores before any softmax)."""
-        return self.logits_net(x)
+        if self._ends_in_softmax:
+            for module in list(self.backbone.children())[:-1]:
+                x = module(x)
+            return x
+        return self.backbone(x)
 
     def _eval_logits(self, x: torch.Tensor) -> torch.Tensor:
         logits = self(x)
@@ -86,19 +96,22 @@ class LitClassifier(pl.LightningModule):
         h = self.hparams
         params = [p for p in self.parameters() if p.requires_grad]
         if h.optimizer == "sgd":
-            opt = torch.optim.SGD(params, lr=h.lr, momentum=h.momentum, nesterov=h.momentum > 0,
+            opt = torch.optim.SGD(params, lr=h.lr, momentum=h.momentum, nesterov=h.get("nesterov", False),
                                   weight_decay=h.weight_decay)
         else:
             opt = torch.optim.Adam(params, lr=h.lr, weight_decay=h.weight_decay)
         if h.scheduler in (None, "constant"):
             return opt
-        total = max(int(self.trainer.estimated_stepping_batches), 1)
-        if h.scheduler == "cosine":
-            sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total)
-        elif h.scheduler == "exponential":
-            sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.01 ** (1 / total))
-        elif h.scheduler == "step":
-            sched = torch.optim.lr_scheduler.StepLR(opt, step_size=max(total // 3, 1), gamma=0.5)
-        else:
-            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=h.lr, total_steps=total, pct_start=0.25)
+        schedule = self.schedule()
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: schedule(step) / h.lr)
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
+
+    def schedule(self) -> Any:
+        """seqnet's schedule for this run (None for a constant rate): the rate at every update. Made
+        once, when the optimizer is (every process then knows the number of updates)."""
+        if self.hparams.scheduler in (None, "constant"):
+            return None
+        if getattr(self, "_schedule", None) is None:
+            self._schedule = for_run(self.hparams.scheduler, self.hparams.lr,
+                                     int(self.trainer.estimated_stepping_batches))
+        return self._schedule

@@ -2,17 +2,19 @@
 
     python -m lightning_models.train --data fashion_mnist --arch fashion_cnn --epochs 5 --out runs/lit_cnn
 
-Writes to --out: metrics.csv (one row per epoch), curves.png, best.ckpt (best validation
-accuracy), model.h5 (the trained model as a seqnet model: seqnet.load_model reads it),
-results.json (test accuracy and loss, epoch time) and, with --kaggle-test, submission.csv.
-Scale out with Lightning's own flags: --devices, --num-nodes, --strategy ddp.
+Writes the run folder --out as the numpy examples write theirs (seqnet report reads it):
+hparams.json (every setting, defaults filled in), metrics.csv (one row per epoch, epochs from 1:
+loss, accuracy, val_loss, val_accuracy), curves.png, model.h5 (the trained network as a seqnet
+model with the optimizer, schedule and epochs it was trained with), results.json (test accuracy
+and loss, epoch time), report.md, checkpoints/best.ckpt (best validation accuracy),
+lightning_logs/ and, with --kaggle-test, submission.csv. Scale out with Lightning's own flags:
+--devices, --num-nodes, --strategy ddp. Needs the lightning extra: pip install -e ".[lightning]".
 """
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Sequence
@@ -25,12 +27,23 @@ PRECISIONS = ("32", "16-mixed", "bf16-mixed", "64")
 ARCH_DEFAULTS = {
     "fashion_mlp": dict(optimizer="adam", lr=1e-3, scheduler="cosine", batch_size=128, epochs=20),
     "fashion_cnn": dict(optimizer="adam", lr=2e-3, scheduler="cosine", batch_size=128, epochs=10),
-    "cifar_cnn": dict(optimizer="sgd", lr=0.05, scheduler="cosine", batch_size=128, epochs=30, weight_decay=5e-4),
+    "cifar_cnn": dict(optimizer="sgd", lr=0.05, scheduler="cosine", batch_size=128, epochs=30, weight_decay=5e-4,
+                      nesterov=True),
     "cifar_fast": dict(optimizer="sgd", lr=0.2, scheduler="onecycle", batch_size=512, epochs=10, weight_decay=5e-4,
-                       label_smoothing=0.2, tta_flip=True),
+                       label_smoothing=0.2, tta_flip=True, nesterov=True),
 }
-COMMON_DEFAULTS = dict(optimizer="sgd", lr=0.01, momentum=0.9, weight_decay=0.0, scheduler=None, label_smoothing=0.0,
-                       batch_size=128, epochs=10, tta_flip=False)
+COMMON_DEFAULTS = dict(optimizer="sgd", lr=0.01, momentum=0.9, nesterov=False, weight_decay=0.0, scheduler="constant",
+                       label_smoothing=0.0, batch_size=128, epochs=10, tta_flip=False)
+
+
+def _defaults_text() -> str:
+    """The epilog of --help: each architecture's defaults, spelled out."""
+    lines = ["Flags left unset take the architecture's defaults:"]
+    for arch, values in ARCH_DEFAULTS.items():
+        merged = {**COMMON_DEFAULTS, **values}
+        lines.append(textwrap.fill(f"{arch}: " + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in merged.items()),
+                                   width=78, initial_indent="  ", subsequent_indent="      "))
+    return "\n".join(lines)
 
 
 def _count_or_fraction(text: str) -> int | float:
@@ -49,8 +62,9 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from seqnet.schedulers import RUN_SCHEDULES
     p = argparse.ArgumentParser(prog="python -m lightning_models.train", description=__doc__.split("\n\n")[0],
-                                epilog="Flags left unset take the architecture's defaults (see ARCH_DEFAULTS).")
+                                epilog=_defaults_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help=f"data set: {', '.join(DATASETS)}")
     p.add_argument("--data-dir", default=None, help="folder (or CIFAR archive) with the data set's original files; "
                                                     "default: seqnet's search path")
@@ -58,11 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, help="training epochs")
     p.add_argument("--batch-size", type=int, help="images per batch and device")
     p.add_argument("--lr", type=float, help="(peak) learning rate")
-    p.add_argument("--optimizer", choices=["sgd", "adam"], help="sgd (Nesterov momentum) or adam")
+    p.add_argument("--optimizer", choices=["sgd", "adam"], help="sgd (with --momentum) or adam, as seqnet's")
     p.add_argument("--momentum", type=float, help="SGD momentum (default 0.9)")
+    p.add_argument("--nesterov", action=argparse.BooleanOptionalAction, default=None,
+                   help="Nesterov momentum for SGD (default: on for the CIFAR architectures, off otherwise)")
     p.add_argument("--weight-decay", type=float, help="L2 weight decay")
-    p.add_argument("--scheduler", choices=["constant", "cosine", "exponential", "step", "onecycle"],
-                   help="learning-rate schedule, stepped every batch")
+    p.add_argument("--scheduler", choices=list(RUN_SCHEDULES),
+                   help="learning-rate schedule, stepped every batch, as seqnet.schedulers.for_run means it: "
+                        + "; ".join(f"{k}: {v}" for k, v in RUN_SCHEDULES.items()))
     p.add_argument("--label-smoothing", type=float, help="label smoothing of the training loss")
     p.add_argument("--tta-flip", action=argparse.BooleanOptionalAction, default=None,
                    help="average predictions over each image and its mirror image")
@@ -109,27 +126,6 @@ def resolve(args: argparse.Namespace) -> argparse.Namespace:
     return args
 
 
-def epoch_rows(log_csv: Path) -> list[dict[str, float]]:
-    """Lightning's metrics.csv (several rows per epoch) reduced to one row of epoch metrics per epoch."""
-    rows: dict[int, dict[str, float]] = {}
-    for row in csv.DictReader(open(log_csv)):
-        if not row.get("epoch"):
-            continue
-        merged = rows.setdefault(int(row["epoch"]), {})
-        for key in ("train_loss_epoch", "train_acc_epoch", "val_loss", "val_acc"):
-            if row.get(key):
-                merged[key] = float(row[key])
-    return [{"epoch": e, **v} for e, v in sorted(rows.items()) if "train_loss_epoch" in v]
-
-
-def write_curves(rows: list[dict[str, float]], out: Path) -> None:
-    from seqnet.plotting import plot_history
-    history = {"loss": [r["train_loss_epoch"] for r in rows], "accuracy": [r["train_acc_epoch"] for r in rows]}
-    if all("val_loss" in r for r in rows):
-        history |= {"val_loss": [r["val_loss"] for r in rows], "val_accuracy": [r["val_acc"] for r in rows]}
-    plot_history(history, out / "curves.png", metrics=["loss", "accuracy"], title=out.name)
-
-
 def run(args: argparse.Namespace) -> dict[str, float]:
     import numpy as np
     import pytorch_lightning as pl
@@ -144,8 +140,9 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     from .data import CIFAR10DataModule, FashionMNISTDataModule
     from .module import LitClassifier
 
+    from seqnet.experiment import Run
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    run_folder = Run(out.name, vars(args), root=out.parent)
     pl.seed_everything(args.seed, workers=True)
     dm_class = FashionMNISTDataModule if args.data == "fashion_mnist" else CIFAR10DataModule
     try:
@@ -168,61 +165,91 @@ def run(args: argparse.Namespace) -> dict[str, float]:
                         weight_decay=args.weight_decay, scheduler=args.scheduler,
                         label_smoothing=args.label_smoothing, tta_flip=args.tta_flip)
 
-    class EpochTimer(Callback):
+    class EpochLog(Callback):
+        """Times each epoch and prints its full line (validation included), as seqnet's fit does."""
+
         def __init__(self) -> None:
             self.times: list[float] = []
+            self.rows: list[dict[str, float]] = []
 
         def on_train_epoch_start(self, trainer, module):
             self.start = time.perf_counter()
 
-        def on_train_epoch_end(self, trainer, module):
+        def on_train_epoch_end(self, trainer, module):  # after the epoch's validation
             self.times.append(time.perf_counter() - self.start)
+            row = {name: float(trainer.callback_metrics[key]) for key, name in NAMES.items()
+                   if key in trainer.callback_metrics}
+            self.rows.append(row)
+            if trainer.is_global_zero and not trainer.sanity_checking:
+                line = " - ".join(f"{k}: {v:.4f}" for k, v in row.items())
+                print(f"Epoch {trainer.current_epoch + 1}/{trainer.max_epochs} - {self.times[-1]:.1f}s - {line}",
+                      flush=True)
 
-    timer = EpochTimer()
-    checkpoint = ModelCheckpoint(dirpath=out, filename="best", monitor="val_acc", mode="max", save_top_k=1,
-                                 enable_version_counter=False)
+    log = EpochLog()
+    checkpoint = ModelCheckpoint(dirpath=out / "checkpoints", filename="best", monitor="val_acc", mode="max",
+                                 save_top_k=1, enable_version_counter=False)
+    bars = sys.stdout.isatty()  # redirected to a file, the lines alone
     trainer = pl.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
                          num_nodes=args.num_nodes, strategy=args.strategy, precision=args.precision,
-                         fast_dev_run=args.fast_dev_run, callbacks=[checkpoint, timer, TQDMProgressBar()],
+                         fast_dev_run=args.fast_dev_run, enable_progress_bar=bars, enable_model_summary=True,
+                         callbacks=[checkpoint, log, *([TQDMProgressBar(leave=False)] if bars else [])],
                          logger=CSVLogger(save_dir=out, name="lightning_logs"), log_every_n_steps=10,
                          deterministic=False)
     trainer.fit(lit, datamodule=dm)
     best = checkpoint.best_model_path or None
     tested = trainer.test(lit, datamodule=dm, ckpt_path=best, verbose=False)[0]
     results = {"test_accuracy": float(tested["test_acc"]), "test_loss": float(tested["test_loss"]),
-               "epochs": trainer.current_epoch, "seconds_per_epoch": float(np.mean(timer.times)) if timer.times else 0.0}
+               "epochs": trainer.current_epoch, "seconds_per_epoch": float(np.mean(log.times)) if log.times else 0.0}
     if not trainer.is_global_zero:
         return results
     if best:
         lit.load_state_dict(torch.load(best, map_location="cpu", weights_only=True)["state_dict"])
-    backbone = lit.backbone.cpu().float().eval()
-    exported = copy_to_seqnet(backbone, model)
-    exported.compile(args.optimizer, "cross_entropy", ["accuracy"])
-    exported.save(out / "model.h5")
-    log_dir = getattr(trainer.logger, "log_dir", None)  # None under fast_dev_run, which logs nothing
-    log_csv = Path(log_dir) / "metrics.csv" if log_dir else None
-    if log_csv is not None and log_csv.exists():
-        rows = epoch_rows(log_csv)
-        if rows:
-            with open(out / "metrics.csv", "w", newline="") as f:
-                writer = csv.DictWriter(f, fieldnames=list(rows[-1]))
-                writer.writeheader()
-                writer.writerows(rows)
-            write_curves(rows, out)
+    exported = trained_model(copy_to_seqnet(lit.backbone.cpu().float().eval(), model), args, lit, trainer, log.rows)
     if args.kaggle_test:
         X = dm.normalize(load_kaggle_test(args.kaggle_test)).transpose(0, 3, 1, 2)
         with torch.no_grad():
             probs = torch.cat([lit.predict_step(torch.from_numpy(np.ascontiguousarray(X[i:i + 512])), 0)
                                for i in range(0, len(X), 512)])
         write_kaggle_submission(probs.numpy(), out / "submission.csv")
-    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"test accuracy: {results['test_accuracy']:.4f}")
+    run_folder.finish(exported, results)
+    print(f"test accuracy: {results['test_accuracy']:.4f}; run folder: {out}")
     return results
+
+
+# Lightning's logged names -> seqnet's (the numpy trainer's history keys)
+NAMES = {"train_loss_epoch": "loss", "train_acc_epoch": "accuracy", "val_loss": "val_loss", "val_acc": "val_accuracy"}
+
+
+def trained_model(model, args: argparse.Namespace, lit, trainer, rows: list[dict[str, float]]):
+    """The exported seqnet model as the numpy trainer would leave it: compiled with the optimizer and
+    schedule it was trained with, its epochs, history and update count."""
+    from seqnet import optimizers
+    schedule = lit.schedule() if args.scheduler not in (None, "constant") else None
+    if args.optimizer == "sgd":
+        optimizer = optimizers.SGD(lr=args.lr, momentum=args.momentum, nesterov=args.nesterov,
+                                   weight_decay=args.weight_decay, lr_scheduler=schedule)
+    else:
+        optimizer = optimizers.Adam(lr=args.lr, weight_decay=args.weight_decay, lr_scheduler=schedule)
+    model.compile(optimizer, {"class_name": "cross_entropy", "config": {"label_smoothing": args.label_smoothing}},
+                  ["accuracy"])
+    model.optimizer.iterations = int(trainer.global_step)
+    rows = [r for r in rows if "loss" in r]
+    model.epochs_done = len(rows)
+    for epoch, row in enumerate(rows):
+        model.history.on_epoch_end(epoch, row)
+    return model
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        import pytorch_lightning  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as err:
+        print(f"train: error: the Lightning trainer needs torch and pytorch-lightning ({err.name} is not "
+              f'installed): pip install -e ".[lightning]"', file=sys.stderr)
+        return 2
     try:
         run(resolve(args))
     except UsageError as err:

@@ -13,6 +13,7 @@ back. Saving is a walk over these two; a new stateful class needs no change in s
 """
 from __future__ import annotations
 
+import difflib
 from typing import Any, Callable
 
 
@@ -58,12 +59,12 @@ class Registry:
         return sorted([*self._classes, *self._aliases])
 
     def lookup(self, name: str) -> type:
-        """The class registered under ``name``; ``ValueError`` listing known names if none."""
-        key = self._aliases.get(name, name)
-        if key not in self._classes:
-            raise ValueError(
-                f"Unknown {self.kind} {name!r}. Known {self.kind} names: {', '.join(self.names())}"
-            )
+        """The class registered under ``name``, matched regardless of case and underscores ("ReLU",
+        "CrossEntropy"); ``ValueError`` suggesting the closest name and listing the known ones if none."""
+        key = find_name(name, self.names(), self._aliases)
+        if key is None:
+            raise ValueError(f"Unknown {self.kind} {name!r}.{did_you_mean(name, self.names())} "
+                             f"Known {self.kind} names: {', '.join(self.names())}")
         return self._classes[key]
 
     def get(self, identifier: Any, **defaults: Any) -> Any:
@@ -91,6 +92,27 @@ class Registry:
                 f"Expected a {self.kind} name, config dict or instance, got {type(identifier).__name__}"
             )
         return identifier
+
+
+def _plain(name: str) -> str:
+    return str(name).lower().replace("_", "").replace("-", "").replace(" ", "")
+
+
+def find_name(name: str, names: list[str], aliases: dict[str, str] | None = None) -> str | None:
+    """The entry of ``names`` that ``name`` means, exactly or regardless of case and underscores
+    (resolved through ``aliases``); None if none, or if several different ones match."""
+    aliases = aliases or {}
+    if name in names:
+        return aliases.get(name, name)
+    hits = {aliases.get(n, n) for n in names if _plain(n) == _plain(name)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def did_you_mean(name: str, names: list[str]) -> str:
+    """`` Did you mean 'relu'?`` for the closest of ``names``, or "" when none is close."""
+    plain = {_plain(n): n for n in names}
+    close = difflib.get_close_matches(_plain(name), list(plain), n=1, cutoff=0.6)
+    return f" Did you mean {plain[close[0]]!r}?" if close else ""
 
 
 def either(who: str, ours: str, value: Any, keras: str, keras_value: Any, default: Any) -> Any:

@@ -10,6 +10,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .experiment import positive_int
+
 
 class UserError(Exception):
     """A mistake in the command line or its files: reported as one line, without a traceback."""
@@ -28,17 +30,6 @@ def _array(path: str, what: str) -> np.ndarray:
         return np.load(p, allow_pickle=False)
     except (ValueError, OSError) as err:
         raise UserError(f"cannot read {what} '{path}' as a .npy array: {err}") from None
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
-    return value
 
 
 def cmd_summary(args: argparse.Namespace) -> None:

@@ -25,14 +25,16 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ._files import ordinary_mode
 from .losses import one_hot
 
 __all__ = ["load_iris", "load_fashion_mnist", "load_cifar10", "load_kaggle_test", "write_kaggle_submission",
            "read_idx", "one_hot", "standardize", "minibatches", "DatasetError", "FASHION_MNIST_CLASSES",
-           "CIFAR10_CLASSES"]
+           "CIFAR10_CLASSES", "IRIS_CLASSES"]
 
 FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
                          "Bag", "Ankle boot"]
+IRIS_CLASSES = ["setosa", "versicolor", "virginica"]
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
 FASHION_MNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
@@ -66,6 +68,7 @@ def _download(url: str, target: Path, md5: str) -> None:
         digest = hashlib.md5(Path(tmp).read_bytes()).hexdigest()
         if digest != md5:
             raise DatasetError(f"downloaded {url} has MD5 {digest}, expected {md5}; not keeping it")
+        os.chmod(tmp, ordinary_mode())
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

@@ -3,11 +3,14 @@
 ``runs/<name>/`` holds ``hparams.json`` (the configuration), ``metrics.csv`` (one row per epoch),
 ``curves.png`` (loss and accuracy, training and validation), ``model.h5`` (the final model),
 ``results.json`` (test metrics and timings) and ``report.md`` (all of it, ready to paste into a
-write-up). ``seqnet report RUN_DIR`` rebuilds the report, in Markdown or LaTeX.
+write-up). Epochs are numbered from 1, as the progress output numbers them. ``seqnet report
+RUN_DIR`` rebuilds the report, in Markdown or LaTeX; the Lightning trainer writes the same folder.
 """
 from __future__ import annotations
 
+import argparse
 import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -16,6 +19,31 @@ from typing import Any
 from .callbacks import CSVLogger
 from .metrics import confusion_matrix
 from .plotting import plot_confusion_matrix, plot_history
+
+
+def positive_int(text: str) -> int:
+    """argparse type of the examples' and the command line's counts: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+    return value
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """``--help`` of the examples: each flag's help line ends with its default (none for unset flags)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False:
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
+def example_parser(doc: str) -> argparse.ArgumentParser:
+    """The command-line parser of an example whose module docstring is ``doc``."""
+    return argparse.ArgumentParser(description=doc.strip().splitlines()[0], formatter_class=HelpFormatter)
 
 
 class Run:
@@ -37,8 +65,8 @@ class Run:
         (self.dir / "hparams.json").write_text(json.dumps(hparams, indent=2, default=str) + "\n")
 
     def callbacks(self) -> list[Any]:
-        """Callbacks that record the run (a CSV row per epoch)."""
-        return [CSVLogger(str(self.dir / "metrics.csv"))]
+        """Callbacks that record the run (a CSV row per epoch, epochs from 1)."""
+        return [CSVLogger(str(self.dir / "metrics.csv"), first_epoch=1)]
 
     def finish(self, model: Any, results: dict[str, Any] | None = None, test_data: Any = None,
                class_names: Any = None, title: str | None = None) -> dict[str, Any]:
@@ -56,6 +84,8 @@ class Run:
             plot_confusion_matrix(confusion, self.dir / "confusion.png", class_names,
                                   title=f"{title or self.dir.name}: test set")
         model.save(self.dir / "model.h5")
+        if not (self.dir / "metrics.csv").is_file():  # trained without self.callbacks(): from the history
+            write_metrics(self.dir / "metrics.csv", model.history.history)
         plot_history(model.history, self.dir / "curves.png", metrics=[k for k in ("loss", "accuracy")
                                                                       if k in model.history.history],
                      title=title or self.dir.name)
@@ -64,10 +94,21 @@ class Run:
         return results
 
 
+def write_metrics(path: str | os.PathLike, history: dict[str, list[float]]) -> Path:
+    """``metrics.csv`` as :meth:`Run.callbacks` writes it: ``epoch`` (from 1), then one column per quantity."""
+    keys = list(history)
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["epoch", *keys])
+        for i in range(max((len(v) for v in history.values()), default=0)):
+            writer.writerow([i + 1, *(repr(float(history[k][i])) if i < len(history[k]) else "" for k in keys)])
+    return Path(path)
+
+
 def _table(header: list[str], rows: list[list[str]], fmt: str) -> str:
     if fmt == "latex":
         lines = ["\\begin{tabular}{" + "l" * len(header) + "}", "\\hline",
-                 " & ".join(header) + " \\\\", "\\hline"]
+                 " & ".join(_latex_escape(h) for h in header) + " \\\\", "\\hline"]
         lines += [" & ".join(_latex_escape(c) for c in row) + " \\\\" for row in rows]
         return "\n".join(lines + ["\\hline", "\\end{tabular}"])
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
@@ -82,6 +123,12 @@ _LATEX_SPECIAL = {"\\": "\\textbackslash{}", "_": "\\_", "%": "\\%", "&": "\\&",
                   "{": "\\{", "}": "\\}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}"}
 
 
+def _describe(obj: Any, skip: tuple[str, ...] = ()) -> str:
+    """``SGD(lr=0.05, momentum=0.9)``: the class and its settings."""
+    config = {k: v for k, v in obj.get_config().items() if k not in skip and v is not None}
+    return f"{type(obj).__name__}(" + ", ".join(f"{k}={v!r}" for k, v in config.items()) + ")"
+
+
 def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
     """Build ``report.md`` (or ``report.tex``) in ``run_dir`` from the files there; returns its path."""
     from .saving import load_model
@@ -92,20 +139,35 @@ def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
         raise FileNotFoundError(f"'{run_dir}' is not a run folder: it has no hparams.json")
     hparams = json.loads((run_dir / "hparams.json").read_text())
     results = json.loads((run_dir / "results.json").read_text()) if (run_dir / "results.json").is_file() else {}
-    rows = list(csv.reader(open(run_dir / "metrics.csv"))) if (run_dir / "metrics.csv").is_file() else []
-    summary = load_model(run_dir / "model.h5").summary(print_fn=lambda s: None) \
-        if (run_dir / "model.h5").is_file() else "(no model saved)"
+    with open(run_dir / "metrics.csv") if (run_dir / "metrics.csv").is_file() else io.StringIO() as f:
+        rows = [r for r in csv.reader(f) if r]
+    model = load_model(run_dir / "model.h5") if (run_dir / "model.h5").is_file() else None
+    summary = model.summary(print_fn=lambda s: None) if model is not None else "(no model saved)"
 
     def fmt_value(v: Any) -> str:
         return f"{v:.4g}" if isinstance(v, float) else str(v)
 
-    config = _table(["setting", "value"], [[k, str(v)] for k, v in hparams.items()], fmt)
+    def fmt_cell(x: str) -> str:
+        try:
+            return f"{float(x):.4f}"
+        except ValueError:
+            return x
+
+    settings = [[k, str(v)] for k, v in hparams.items()]
+    if model is not None and model.optimizer is not None:  # what the model was trained with, in full
+        schedule = model.optimizer.lr_scheduler
+        settings += [["optimizer (as trained)", _describe(model.optimizer, skip=("lr_scheduler",))],
+                     ["schedule (as trained)", _describe(schedule) if schedule is not None else "constant"],
+                     ["loss (as trained)", _describe(model.loss)], ["epochs done", str(model.epochs_done)]]
+    config = _table(["setting", "value"], settings, fmt)
     outcome = _table(["result", "value"], [[k, fmt_value(v)] for k, v in results.items()], fmt)
-    epochs = _table(["epoch", *rows[0][1:]], [[str(int(r[0]) + 1), *(f"{float(x):.4f}" for x in r[1:])]
-                                             for r in rows[1:]], fmt) if rows else "(no metrics recorded)"
+    epochs = _table(rows[0], [[r[0], *(fmt_cell(x) for x in r[1:])] for r in rows[1:]], fmt) \
+        if rows else "(no metrics recorded)"
     name = run_dir.name
     if fmt == "latex":
         text = "\n\n".join([
+            "% Written by seqnet report. The figures are named relative to this file's folder: to \\input it\n"
+            "% from another folder, load \\usepackage{import} and write \\subimport{<path to the run>/}{report.tex}.",
             f"\\subsection*{{Run: {_latex_escape(name)}}}", "\\paragraph{Configuration}", config,
             "\\paragraph{Model}", "\\begin{verbatim}\n" + summary + "\n\\end{verbatim}",
             "\\paragraph{Training curves}",

@@ -9,6 +9,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._registry import did_you_mean, find_name
+
 
 def _labels(y: Any) -> np.ndarray:
     y = np.asarray(y)
@@ -94,12 +96,20 @@ METRICS: dict[str, Callable[[Any, Any], float]] = {
 }
 
 
+def canonical_name(name: str) -> str:
+    """The registered spelling of the metric ``name`` means (regardless of case and underscores);
+    ``ValueError`` suggesting the closest name and listing the known ones if none."""
+    key = find_name(name, list(METRICS)) if isinstance(name, str) else None
+    if key is None:
+        raise ValueError(f"Unknown metric {name!r}.{did_you_mean(str(name), list(METRICS))} "
+                         f"Known metric names: {', '.join(sorted(METRICS))}")
+    return key
+
+
 def get(name: str) -> Callable[[Any, Any], float]:
-    """The metric function registered as ``name``; ``ValueError`` listing known names if none."""
-    if not isinstance(name, str) or name not in METRICS:
-        raise ValueError(f"Unknown metric {name!r}. Known metric names: {', '.join(sorted(METRICS))}")
-    return METRICS[name]
+    """The metric function registered as ``name`` (see :func:`canonical_name`)."""
+    return METRICS[canonical_name(name)]
 
 
 __all__ = ["accuracy", "binary_accuracy", "top_k_accuracy", "mean_absolute_error", "mean_squared_error",
-           "confusion_matrix", "get", "METRICS"]
+           "confusion_matrix", "canonical_name", "get", "METRICS"]

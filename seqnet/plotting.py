@@ -7,6 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 
 def _save(fig: Figure, path: str | Path) -> Path:
@@ -41,6 +42,7 @@ def plot_history(history: Any, path: str | Path, metrics: Sequence[str] | None =
                 ax.plot(x, values, style, marker="o" if len(values) < 30 else None, ms=3,
                         label="validation" if name.startswith("val_") else "training")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epoch 1, 2, ...: never 0.75
         ax.set_ylabel(key)
         ax.grid(alpha=0.3)
         ax.legend()

@@ -104,6 +104,78 @@ class Cosine(Scheduler):
         return {"lr": self.lr, "decay_steps": self.decay_steps, "min_lr": self.min_lr}
 
 
+@schedulers.register("one_cycle", aliases=("onecycle",))
+class OneCycle(Scheduler):
+    r"""The one-cycle policy (Smith & Topping), as ``torch.optim.lr_scheduler.OneCycleLR``: the rate
+    rises from ``lr / div_factor`` to ``lr`` over the first ``pct_start`` of ``total_steps``, then
+    falls to ``lr / (div_factor * final_div_factor)`` at the last step, both along a half cosine
+    (``anneal="cos"``) or a straight line (``"linear"``). Past ``total_steps`` it stays at the last rate.
+
+    Parameters
+    ----------
+    lr : float
+        The peak rate (torch's ``max_lr``).
+    total_steps : int
+    pct_start : float, default 0.3
+    div_factor : float, default 25
+    final_div_factor : float, default 1e4
+    anneal : {"cos", "linear"}, default "cos"
+    """
+
+    def __init__(self, lr: float, total_steps: int = 1000, pct_start: float = 0.3, div_factor: float = 25.0,
+                 final_div_factor: float = 1e4, anneal: str = "cos") -> None:
+        super().__init__(lr)
+        self.total_steps = int(_check_positive("total_steps", total_steps, "OneCycle"))
+        if not 0.0 < float(pct_start) < 1.0:
+            raise ValueError(f"OneCycle: expected `pct_start` in (0, 1), received pct_start={pct_start}")
+        if anneal not in ("cos", "linear"):
+            raise ValueError(f"OneCycle: expected anneal='cos' or 'linear', received anneal={anneal!r}")
+        self.pct_start, self.anneal = float(pct_start), anneal
+        self.div_factor = _check_positive("div_factor", div_factor, "OneCycle")
+        self.final_div_factor = _check_positive("final_div_factor", final_div_factor, "OneCycle")
+
+    def _between(self, start: float, end: float, fraction: float) -> float:
+        if self.anneal == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * fraction) + 1.0)
+        return start + (end - start) * fraction
+
+    def __call__(self, step: int) -> float:
+        first = self.lr / self.div_factor
+        peak_step = self.pct_start * self.total_steps - 1.0  # torch's phase boundary
+        step = min(step, self.total_steps - 1)
+        if step <= peak_step:
+            return self._between(first, self.lr, step / peak_step if peak_step > 0 else 1.0)
+        last = first / self.final_div_factor
+        return self._between(self.lr, last, (step - peak_step) / (self.total_steps - 1 - peak_step))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"lr": self.lr, "total_steps": self.total_steps, "pct_start": self.pct_start,
+                "div_factor": self.div_factor, "final_div_factor": self.final_div_factor, "anneal": self.anneal}
+
+
+#: what the trainers' ``--scheduler NAME`` means over a run of ``total_steps`` updates
+RUN_SCHEDULES = {
+    "constant": "the same rate throughout",
+    "cosine": "Cosine(lr, decay_steps=total_steps): down to 0 at the end",
+    "exponential": "Exponential(lr, decay=0.01, stage_length=total_steps): 100 times lower at the end",
+    "step": "StepDecay(lr, drop=0.5, step_size=total_steps // 3): halved after each third",
+    "onecycle": "OneCycle(lr, total_steps, pct_start=0.25): a quarter warming up, then annealing",
+}
+
+
+def for_run(name: str, lr: float, total_steps: int) -> Scheduler:
+    """The schedule ``--scheduler name`` means in the examples and the Lightning trainer (see
+    :data:`RUN_SCHEDULES`): one name, one meaning, in both trainers."""
+    total_steps = max(int(total_steps), 1)
+    makers = {"constant": lambda: Constant(lr), "cosine": lambda: Cosine(lr, decay_steps=total_steps),
+              "exponential": lambda: Exponential(lr, decay=0.01, stage_length=total_steps),
+              "step": lambda: StepDecay(lr, drop=0.5, step_size=max(total_steps // 3, 1)),
+              "onecycle": lambda: OneCycle(lr, total_steps, pct_start=0.25)}
+    if name not in makers:
+        raise ValueError(f"Unknown schedule {name!r}; known: {', '.join(makers)}")
+    return makers[name]()
+
+
 def get(identifier: Any, lr: float | None = None) -> Scheduler:
     """A scheduler from a name (built with initial rate ``lr``), a config dict or an instance."""
     if isinstance(identifier, str):
@@ -111,4 +183,5 @@ def get(identifier: Any, lr: float | None = None) -> Scheduler:
     return schedulers.get(identifier)
 
 
-__all__ = ["Scheduler", "Constant", "Exponential", "StepDecay", "Cosine", "get", "serialize"]
+__all__ = ["Scheduler", "Constant", "Exponential", "StepDecay", "Cosine", "OneCycle", "RUN_SCHEDULES", "for_run",
+           "get", "serialize"]

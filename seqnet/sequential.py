@@ -136,9 +136,8 @@ class Sequential(KerasMethods):
     def compile(self, optimizer: Any = "sgd", loss: Any = "cross_entropy",
                 metrics: Iterable[str] | None = None) -> None:
         """Choose the optimizer, loss and metrics (instances or registered names)."""
-        optimizer, loss, metrics = _optimizers.get(optimizer), _losses.get(loss), list(metrics or [])
-        for m in metrics:
-            _metrics.get(m)
+        optimizer, loss = _optimizers.get(optimizer), _losses.get(loss)
+        metrics = [_metrics.canonical_name(m) for m in metrics or []]
         checks.check_output_for_loss(self, loss)
         self.optimizer, self.loss, self.metrics = optimizer, loss, metrics
 

@@ -1,4 +1,5 @@
 """The ``seqnet`` command's verbs on a small saved model."""
+import re
 import subprocess
 import sys
 
@@ -64,7 +65,7 @@ def test_user_errors_are_one_line_without_traceback(saved, tmp_path):
         assert len(proc.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("verb", [[], ["summary"], ["predict"], ["evaluate"]])
+@pytest.mark.parametrize("verb", [[], ["summary"], ["predict"], ["evaluate"], ["export"], ["report"]])
 def test_help(verb):
     proc = subprocess.run([sys.executable, "-m", "seqnet.cli", *verb, "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "usage: seqnet" in proc.stdout
@@ -92,6 +93,16 @@ def test_report_rebuilds_markdown_and_latex(tmp_path, capsys):
     assert main(["report", str(run.dir), "--format", "latex"]) == 0
     latex = (run.dir / "report.tex").read_text()
     assert "\\begin{tabular}" in latex and "50\\% dropout\\_free" in latex and "\\includegraphics" in latex
+    # every name that reaches LaTeX is escaped: the run's, the settings', the metrics' column headers
+    assert "Run: demo\\_run" in latex and "val\\_loss & val\\_accuracy" in latex and "batch\\_size" in latex
+    bare = [line for line in latex.splitlines() if not line.startswith("%") and "verbatim" not in line]
+    in_verbatim = latex.split("\\begin{verbatim}")[1].split("\\end{verbatim}")[0]
+    for line in bare:
+        if line not in in_verbatim:
+            assert not re.search(r"(?<!\\)[_%#$]", line), line  # (& separates columns)
+    assert "\\subimport" in latex  # says how to \input it from another folder
+    # the optimizer and the schedule it was trained with
+    assert "SGD(lr=0.01" in text and "| schedule (as trained) | constant |" in text
     capsys.readouterr()
     assert main(["report", str(tmp_path)]) == 1
     assert "no hparams.json" in capsys.readouterr().err
@@ -114,3 +125,18 @@ def test_predict_warns_about_inputs_outside_the_training_range(saved, tmp_path, 
     np.save(tmp_path / "raw.npy", X * 255)
     with pytest.warns(InputRangeWarning, match="far outside the range"):
         assert main(["predict", str(folder / "m.h5"), str(tmp_path / "raw.npy")]) == 0
+
+
+def test_saved_files_are_ordinary_files_that_respect_the_umask(tmp_path):
+    import os
+    import stat
+    model = Sequential([Dense(2, input_shape=(3,))], seed=0)
+    for umask, mode in [(0o022, 0o644), (0o027, 0o640)]:
+        old = os.umask(umask)
+        try:
+            model.save(tmp_path / f"m{umask:o}.h5")
+            model.save(tmp_path / f"m{umask:o}.keras")
+        finally:
+            os.umask(old)
+        for suffix in (".h5", ".keras"):
+            assert stat.S_IMODE((tmp_path / f"m{umask:o}{suffix}").stat().st_mode) == mode

@@ -1,5 +1,6 @@
 """The examples run end to end on tiny data written in the real file formats."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,7 @@ def test_fashion_examples_write_a_run_folder(name, tmp_path):
                                              "confusion.png"}
     assert "![confusion matrix](confusion.png)" in (run / "report.md").read_text()
     assert json.loads((run / "hparams.json").read_text())["epochs"] == 2
-    assert len((run / "metrics.csv").read_text().strip().splitlines()) == 3
+    assert_run_folder(run, epochs=2)
     if "cnn" in name:
         assert "epoch 2 wall time:" in out and "total wall time:" in out
 
@@ -47,11 +48,67 @@ def test_cifar_example_with_kaggle_submission(tmp_path):
 def test_cifar_example_without_data_says_how_to_get_it(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "examples" / "cifar10_cnn.py"), "--data",
                            str(tmp_path / "missing")], capture_output=True, text=True)
-    assert proc.returncode != 0 and "CIFAR-10" in proc.stderr and "download=True" in proc.stderr
+    assert proc.returncode != 0 and "CIFAR-10" in proc.stderr and "--data PATH" in proc.stderr
+    assert "download=True" not in proc.stderr and "path=FILE" not in proc.stderr  # the script's flags, not the API's
     assert "Traceback" not in proc.stderr
 
 
+def assert_run_folder(run, epochs):
+    """What seqnet summary and seqnet report need, with epochs numbered from 1."""
+    assert {p.name for p in run.iterdir()} >= {"hparams.json", "metrics.csv", "curves.png", "model.h5",
+                                             "results.json", "report.md"}
+    rows = (run / "metrics.csv").read_text().strip().splitlines()
+    assert rows[0].startswith("epoch,loss") and [r.split(",")[0] for r in rows[1:]] == [str(e + 1) for e in range(epochs)]
+    from seqnet.cli import main
+    assert main(["summary", str(run / "model.h5")]) == 0 and main(["report", str(run)]) == 0
+
+
+def test_the_main_job_leaves_a_run_folder_for_the_seqnet_command(tmp_path):
+    out = run_example("iris.py", "--epochs", "3", "--out", str(tmp_path / "runs"))
+    assert out.strip().splitlines()[-1].startswith("test accuracy: ")
+    assert_run_folder(tmp_path / "runs" / "iris", epochs=3)
+
+
 def test_iris_sweep_prints_a_table_and_the_best(tmp_path):
-    out = run_example("iris_sweep.py", "--epochs", "20", "--out", str(tmp_path))
+    out = run_example("iris_sweep.py", "--epochs", "4", "--lrs", "0.01", "0.05", "--hidden", "5", "--out",
+                      str(tmp_path))
     assert "test error" in out.splitlines()[0] and "best: lr=" in out
-    assert (tmp_path / "best_loss.png").is_file()
+    assert (tmp_path / "iris_sweep" / "best_loss.png").is_file()
+    assert_run_folder(tmp_path / "iris_sweep", epochs=4)
+    assert len(json.loads((tmp_path / "iris_sweep" / "results.json").read_text())) >= 2
+
+
+EXAMPLES = ["iris.py", "iris_sweep.py", "fashion_mnist_mlp.py", "fashion_mnist_cnn.py", "cifar10_cnn.py"]
+
+
+def help_defaults(text):
+    """``{flag: default}`` from an argparse ``--help`` whose help lines end in ``(default: X)``."""
+    joined = " ".join(text.split())
+    return dict(re.findall(r"(--[a-z-]+) [A-Z_]+ (?:(?! --).)*?\(default: ([^)]+)\)", joined))
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_help_shows_every_default_and_a_line_per_flag(name):
+    text = run_example(name, "--help")
+    flags = re.findall(r"^  (--[a-z-]+)(.*)$", text, flags=re.M)
+    assert "--limit" in text and flags
+    for flag, rest in flags:  # a help line for every flag (on the flag's line or the next)
+        after = text.split(flag, 1)[1].split("\n  --", 1)[0]
+        assert len(after.split()) > 1, f"{name}: {flag} has no help"
+    defaults = help_defaults(text)
+    assert {"--epochs", "--out"} <= set(defaults) or name == "iris_sweep.py"
+    doc = (ROOT / "examples" / name).read_text().split('"""')[1]
+    for flag, value in re.findall(r"\[(--[a-z-]+) ([0-9][0-9.e-]*)\]", doc):  # the docstring's [--lr 2e-3]
+        assert float(defaults[flag]) == float(value), f"{name}: the docstring says {flag} {value}, --help says " \
+                                                      f"{defaults[flag]}"
+
+
+def test_limit_trains_on_the_first_n_images(tmp_path):
+    fake_fashion(tmp_path / "data", n_train=48, n_test=10)
+    run_example("fashion_mnist_mlp.py", "--epochs", "1", "--limit", "24", "--data-dir", str(tmp_path / "data"),
+                "--out", str(tmp_path / "runs"))
+    hparams = json.loads((tmp_path / "runs" / "fashion_mnist_mlp" / "hparams.json").read_text())
+    assert hparams["limit"] == 24
+    from seqnet import load_model
+    model = load_model(tmp_path / "runs" / "fashion_mnist_mlp" / "model.h5")
+    assert model.optimizer.iterations == 1  # 22 training images (24 less the validation twelfth): one batch

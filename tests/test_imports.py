@@ -10,7 +10,7 @@ PACKAGE = ROOT / "seqnet"
 
 # each module's rank: a module imports only modules of its own rank or below (and never in a circle)
 RANKS = [
-    ("seqnet._registry", "seqnet._formats", "seqnet._version", "seqnet.metrics", "seqnet.augment",
+    ("seqnet._registry", "seqnet._files", "seqnet._formats", "seqnet._version", "seqnet.metrics", "seqnet.augment",
      "seqnet.plotting", "seqnet.ops.parallel"),
     ("seqnet.ops",),                                                           # kernels
     ("seqnet.activations", "seqnet.initializers", "seqnet.losses", "seqnet.schedulers"),
@@ -102,3 +102,12 @@ def test_without_torch_the_numpy_tests_run_and_the_torch_ones_skip():
     summary = out.stdout.strip().splitlines()[-1]
     assert " passed" in summary and " skipped" in summary and "error" not in summary, summary
     assert "needs torch" in out.stdout and "test_lightning.py" in out.stdout
+
+
+def test_the_lightning_trainer_without_torch_says_what_to_install():
+    script = BLOCK_TORCH.split("import pytest")[0] + (
+        "import runpy; sys.argv = ['train', '--data', 'cifar10', '--arch', 'cifar_fast', '--out', 'x']\n"
+        "runpy.run_module('lightning_models.train', run_name='__main__')")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and 'pip install -e ".[lightning]"' in out.stderr

@@ -130,8 +130,25 @@ def test_progress_bar_on_a_terminal(iris):
     stream = Terminal()
     model = iris_model()
     model.compile(SGD(lr=0.05), "cross_entropy", ["accuracy"])
-    model.fit(X, y, epochs=1, verbose=0, callbacks=[ProgressBar(1, epochs=1, steps=4, stream=stream)])
-    assert "Epoch 1/1" in stream.getvalue() and "4/4" in stream.getvalue()
+    model.fit(X, y, epochs=1, verbose=0, validation_split=0.2,
+              callbacks=[ProgressBar(1, epochs=1, steps=4, stream=stream)])
+    text = stream.getvalue()
+    assert "batch" in text and "\r" in text  # the bar ran while the epoch did
+    assert "accuracy=" not in text  # the bar carries the running loss alone: it fits 80 columns
+    last = text.replace("\r", "\n").strip().splitlines()[-1]  # then the epoch's full line, on its own
+    assert last.startswith("Epoch 1/1 - ") and "val_loss" in last and "val_accuracy" in last
+
+
+def test_no_bar_when_the_output_is_not_a_terminal(iris):
+    from seqnet.callbacks import ProgressBar
+    X, y, _, _ = iris
+    stream = io.StringIO()
+    model = iris_model()
+    model.compile(SGD(lr=0.05), "cross_entropy", ["accuracy"])
+    model.fit(X, y, epochs=2, verbose=0, validation_split=0.2,
+              callbacks=[ProgressBar(1, epochs=2, steps=4, stream=stream)])
+    lines = stream.getvalue().splitlines()
+    assert "\r" not in stream.getvalue() and len(lines) == 2 and all("val_accuracy" in l for l in lines)
 
 
 def test_callback_hooks_and_early_stopping(iris):
@@ -229,7 +246,7 @@ def test_iris_example_runs(tmp_path):
                          capture_output=True, text=True, check=True).stdout
     last = out.strip().splitlines()[-1]
     assert last.startswith("test accuracy: ") and float(last.split()[-1]) >= 0.93
-    assert (tmp_path / "curves.png").stat().st_size > 10_000
+    assert (tmp_path / "iris" / "curves.png").stat().st_size > 10_000
 
 
 def test_small_cnn_fits_a_synthetic_image_problem():

@@ -10,7 +10,7 @@ from .base import Callback, callbacks
 
 @callbacks.register("csv_logger")
 class CSVLogger(Callback):
-    """Write one CSV row of logs per epoch: ``epoch`` (from 0) then the logged values.
+    """Write one CSV row of logs per epoch: ``epoch`` then the logged values.
 
     Parameters
     ----------
@@ -18,10 +18,14 @@ class CSVLogger(Callback):
     separator : str, default ","
     append : bool, default False
         Append to an existing file (no second header) instead of overwriting it.
+    first_epoch : int, default 0
+        The number of the first epoch in the ``epoch`` column: 0 as Keras counts, 1 as the progress
+        output and the run folders (:class:`seqnet.experiment.Run`) count.
     """
 
-    def __init__(self, filename: str, separator: str = ",", append: bool = False) -> None:
+    def __init__(self, filename: str, separator: str = ",", append: bool = False, first_epoch: int = 0) -> None:
         self.filename, self.separator, self.append = str(filename), separator, bool(append)
+        self.first_epoch = int(first_epoch)
         self.keys: list[str] | None = None
 
     def on_train_begin(self, logs=None):
@@ -39,10 +43,11 @@ class CSVLogger(Callback):
             if self.keys is None:
                 self.keys = list(logs)
                 f.write(self.separator.join(["epoch", *self.keys]) + "\n")
-            f.write(self.separator.join([str(epoch), *(repr(float(logs.get(k, float("nan")))) for k in self.keys)]) + "\n")
+            f.write(self.separator.join([str(epoch + self.first_epoch), *(repr(float(logs.get(k, float("nan")))) for k in self.keys)]) + "\n")
 
     def get_config(self):
-        return {"filename": self.filename, "separator": self.separator, "append": self.append}
+        return {"filename": self.filename, "separator": self.separator, "append": self.append,
+                "first_epoch": self.first_epoch}
 
 
 @callbacks.register("terminate_on_nan")

@@ -33,8 +33,11 @@ def format_logs(logs: dict[str, float]) -> str:
 class ProgressBar(Callback):
     """Progress output of ``fit``.
 
-    ``verbose=1``: a tqdm bar per epoch with the running loss and metrics when the output is a
-    terminal, one line per epoch otherwise; ``verbose=2``: one line per epoch; ``verbose=0``: nothing.
+    Every epoch ends with one full line: its time, the training loss and metrics and the
+    validation ones. ``verbose=1`` also shows a tqdm bar (with the running loss) while the epoch
+    runs, when the output is a terminal; the bar is cleared when the epoch's line is printed, so
+    the metrics are never cut at the terminal's width and a redirected output holds only the lines.
+    ``verbose=2``: the lines only; ``verbose=0``: nothing.
     """
 
     def __init__(self, verbose: int = 1, epochs: int = 1, steps: int = 1, stream: Any = None) -> None:
@@ -50,20 +53,20 @@ class ProgressBar(Callback):
         if self._use_bar():
             from tqdm.auto import tqdm
             self.bar = tqdm(total=self.steps, desc=f"Epoch {epoch + 1}/{self.epochs}", unit="batch",
-                            file=self.stream, leave=True, dynamic_ncols=True)
+                            file=self.stream, leave=False, dynamic_ncols=True)
 
     def on_train_batch_end(self, batch, logs=None):
         if self.bar is not None:
-            self.bar.set_postfix({k: f"{v:.4f}" for k, v in (logs or {}).items()}, refresh=False)
+            if "loss" in (logs or {}):  # the loss alone: the bar must fit an 80-column terminal
+                self.bar.set_postfix(loss=f"{logs['loss']:.4f}", refresh=False)
             self.bar.update(1)
 
     def on_epoch_end(self, epoch, logs=None):
         elapsed = time.perf_counter() - self.start
         if self.bar is not None:
-            self.bar.set_postfix({k: f"{v:.4f}" for k, v in (logs or {}).items()}, refresh=False)
             self.bar.close()
             self.bar = None
-        elif self.verbose:
+        if self.verbose:
             print(f"Epoch {epoch + 1}/{self.epochs} - {elapsed:.1f}s - {format_logs(logs or {})}",
                   file=self.stream, flush=True)
 

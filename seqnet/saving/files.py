@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from .._files import ordinary_mode
+
 
 def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then move it over ``path``.
@@ -26,6 +28,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, ordinary_mode())  # mkstemp makes it 0600; a saved model is an ordinary file
         os.replace(tmp, path)
     except (OSError, RuntimeError) as err:
         os.unlink(tmp)

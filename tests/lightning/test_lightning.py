@@ -20,6 +20,7 @@ from lightning_models.data import FashionMNISTDataModule, random_crop_flip  # no
 from seqnet.architectures import cifar_cnn, cifar_fast, fashion_cnn, fashion_mlp  # noqa: E402
 from seqnet.layers import AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, MaxPool2D  # noqa
 from seqnet.checks import check_y  # noqa: E402
+from seqnet.cli import main as main_cli  # noqa: E402
 from tests.helpers import fake_cifar, fake_fashion  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,15 +186,27 @@ def test_command_trains_exports_and_writes_a_kaggle_file(tmp_path):
                  "--batch-size", "16", "--val-split", "16", "--accelerator", "cpu", "--out", str(out),
                  "--kaggle-test", str(tmp_path / "kaggle.npy"))
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert {"metrics.csv", "curves.png", "best.ckpt", "model.h5", "results.json", "submission.csv"} <= \
-        {p.name for p in out.iterdir()}
-    assert len((out / "metrics.csv").read_text().strip().splitlines()) == 3
+    assert {"hparams.json", "metrics.csv", "curves.png", "model.h5", "results.json", "report.md", "submission.csv"} \
+        <= {p.name for p in out.iterdir()}
+    assert (out / "checkpoints" / "best.ckpt").is_file()
+    assert "exists and is not empty" not in proc.stderr  # the checkpoints have a folder of their own
+    # a run folder like the numpy trainer's: numpy's column names, epochs from 1, the true configuration
+    lines = (out / "metrics.csv").read_text().strip().splitlines()
+    assert lines[0] == "epoch,loss,accuracy,val_loss,val_accuracy" and [l[0] for l in lines[1:]] == ["1", "2"]
+    assert "Epoch 2/2" in proc.stdout and "val_accuracy" in proc.stdout  # each epoch's full line
+    assert "\r" not in proc.stdout  # no progress bars when the output is not a terminal
+    hparams = json.loads((out / "hparams.json").read_text())
+    assert (hparams["scheduler"], hparams["nesterov"], hparams["lr"]) == ("onecycle", True, 0.2)
     assert 0.0 <= json.loads((out / "results.json").read_text())["test_accuracy"] <= 1.0
+    assert main_cli(["report", str(out)]) == 0
     # the exported numpy model predicts like the Lightning model it came from
     exported = seqnet.load_model(out / "model.h5")
+    assert exported.epochs_done == 2 and exported.optimizer.nesterov and exported.optimizer.iterations == 2 * 4  # 64 images in batches of 16
+    assert type(exported.optimizer.lr_scheduler).__name__ == "OneCycle" and exported.optimizer.lr_scheduler.total_steps == 8
+    assert exported.loss.label_smoothing == 0.2
     from lightning_models.data import CIFAR10DataModule
     X = CIFAR10DataModule().normalize(seqnet.datasets.load_kaggle_test(tmp_path / "kaggle.npy"))
-    lit = LitClassifier.load_from_checkpoint(out / "best.ckpt", backbone=to_torch(exported), map_location="cpu")
+    lit = LitClassifier.load_from_checkpoint(out / "checkpoints" / "best.ckpt", backbone=to_torch(exported), map_location="cpu")
     lit.eval()
     with torch.no_grad():
         torch_probs = torch.softmax(lit(torch.from_numpy(X.transpose(0, 3, 1, 2).copy())), 1).numpy()
@@ -229,8 +242,28 @@ def test_command_bad_input_is_one_line(args, message, tmp_path, capsys):
 def test_command_help_documents_every_flag():
     proc = train("--help")
     for flag in ("--data", "--data-dir", "--arch", "--epochs", "--batch-size", "--lr", "--accelerator", "--devices",
-                 "--num-nodes", "--strategy", "--precision", "--seed", "--fast-dev-run", "--out", "--kaggle-test"):
+                 "--num-nodes", "--strategy", "--precision", "--seed", "--fast-dev-run", "--out", "--kaggle-test",
+                 "--nesterov"):
         assert flag in proc.stdout
+    assert "ARCH_DEFAULTS" not in proc.stdout and "cifar_fast: --optimizer sgd, --lr 0.2" in proc.stdout
+
+
+def test_one_schedule_name_means_the_same_in_both_trainers():
+    from seqnet.schedulers import for_run
+    for name in ("cosine", "exponential", "step", "onecycle"):
+        lit = LitClassifier(nn.Sequential(nn.Linear(3, 2)), lr=0.1, scheduler=name)
+        lit.trainer = type("T", (), {"estimated_stepping_batches": 30})()
+        config = lit.configure_optimizers()
+        opt, sched = config["optimizer"], config["lr_scheduler"]["scheduler"]
+        rates = []
+        for _ in range(30):
+            rates.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        expected = for_run(name, 0.1, 30)
+        assert np.allclose(rates, [expected(t) for t in range(30)], rtol=1e-12)
+    plain = LitClassifier(nn.Sequential(nn.Linear(3, 2)), optimizer="sgd").configure_optimizers()
+    assert plain.param_groups[0]["nesterov"] is False  # "sgd" is seqnet's SGD: no Nesterov unless asked
 
 
 def test_the_mirror_is_tested_in_float32_as_users_train():
@@ -256,3 +289,14 @@ def test_the_data_modules_check_the_validation_split(tmp_path, capsys):
                  "--val-split", "5000", "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "holds out 5000 of the 40 training images" in err[0]
+
+
+def test_the_model_summary_counts_each_parameter_once():
+    from pytorch_lightning.utilities.model_summary import ModelSummary
+    model = cifar_fast(seed=0)
+    model.build((32, 32, 3))
+    backbone = to_torch(model)
+    lit = LitClassifier(backbone)
+    assert ModelSummary(lit).total_parameters == sum(p.numel() for p in backbone.parameters())
+    X = torch.zeros(2, 3, 32, 32)
+    assert torch.allclose(torch.softmax(lit(X), 1), backbone(X))  # the logits are the backbone before its softmax
