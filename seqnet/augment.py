@@ -1,6 +1,8 @@
 """Data augmentation for NHWC image batches, in numpy."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -31,3 +33,9 @@ def random_crop(X: np.ndarray, rng: np.random.Generator, padding: int = 4) -> np
 def crop_and_flip(X: np.ndarray, rng: np.random.Generator, padding: int = 4) -> np.ndarray:
     """The standard CIFAR augmentation: :func:`random_crop` then :func:`random_flip`."""
     return random_flip(random_crop(X, rng, padding), rng)
+
+
+def predict_flip_tta(model: Any, X: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    """Flip test-time augmentation: the mean of the model's predictions for each image of ``X``
+    (NHWC) and for its mirror image."""
+    return 0.5 * (model.predict(X, batch_size=batch_size) + model.predict(X[:, :, ::-1], batch_size=batch_size))

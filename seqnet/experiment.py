@@ -69,18 +69,20 @@ class Run:
         return [CSVLogger(str(self.dir / "metrics.csv"), first_epoch=1)]
 
     def finish(self, model: Any, results: dict[str, Any] | None = None, test_data: Any = None,
-               class_names: Any = None, title: str | None = None) -> dict[str, Any]:
+               class_names: Any = None, title: str | None = None, predict: Any = None) -> dict[str, Any]:
         """Save the model, the curves, ``results.json`` and ``report.md``.
 
         With ``test_data=(X_test, y_test)`` the model is evaluated on it first: ``test_loss``,
         ``test_<metric>`` join ``results`` and the test set's confusion matrix is drawn to
-        ``confusion.png`` (labelled with ``class_names``). Returns the results.
+        ``confusion.png`` (labelled with ``class_names``). ``predict(X) -> probabilities`` (test-time
+        augmentation, say) makes the predictions the confusion matrix counts. Returns the results.
         """
         results = dict(results or {})
         if test_data is not None:
             X_test, y_test = test_data
             results.update({f"test_{k}": v for k, v in model.evaluate(X_test, y_test, return_dict=True).items()})
-            confusion = confusion_matrix(y_test, model.predict(X_test), n_classes=model.output_shape[-1])
+            predicted = (predict or model.predict)(X_test)
+            confusion = confusion_matrix(y_test, predicted, n_classes=model.output_shape[-1])
             plot_confusion_matrix(confusion, self.dir / "confusion.png", class_names,
                                   title=f"{title or self.dir.name}: test set")
         model.save(self.dir / "model.h5")

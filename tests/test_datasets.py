@@ -61,7 +61,7 @@ def test_fashion_mnist_reads_idx_files(tmp_path, gz):
 def test_fashion_mnist_search_path_and_message(tmp_path, monkeypatch):
     monkeypatch.setenv("SEQNET_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setattr("seqnet.datasets.data_dirs", lambda: [tmp_path / "data", tmp_path / "home"])
+    monkeypatch.setattr("seqnet.datasets.files.data_dirs", lambda: [tmp_path / "data", tmp_path / "home"])
     with pytest.raises(FileNotFoundError) as info:
         load_fashion_mnist()
     message = str(info.value)

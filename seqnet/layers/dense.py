@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .. import initializers
 from ..ops.dense import dense_backward, dense_forward
 from .base import Layer, check_positive_int, identifier_config, register

@@ -1,0 +1,300 @@
+"""Images stored one folder per class: the form users' own data comes in.
+
+The layout is Keras's ``image_dataset_from_directory`` and torchvision's ``ImageFolder``::
+
+    <root>/<class>/<file>              or, with subset="train":   <root>/train/<class>/<file>
+
+``<root>`` is a folder, or a ``.tar``, ``.tar.gz``/``.tgz`` or ``.zip`` archive of one (read in a
+single pass through the archive; a single top-level folder inside it is looked through). Class
+names are the folder names in sorted order, and label ``i`` is ``class_names[i]``. JPEG, PNG,
+BMP and GIF files are decoded with Pillow; hidden files (``.DS_Store``) are skipped, anything else
+is an error naming the file, as are empty class folders and images of mixed sizes without
+``image_size``. :func:`load_image_folder` reads everything into memory;
+:class:`ImageFolderDataset` streams batches from a folder (or a ``.zip``/``.tar``) for ``fit``.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterator
+
+import numpy as np
+
+from .files import DatasetError
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+COLOR_MODES = {"rgb": ("RGB", 3), "grayscale": ("L", 1), "rgba": ("RGBA", 4)}
+
+
+def _pillow() -> Any:
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ImportError("reading images needs Pillow: pip install pillow") from None
+    return Image
+
+
+def _is_archive(path: Path) -> bool:
+    name = path.name.lower()
+    return path.is_file() and name.endswith((".tar", ".tar.gz", ".tgz", ".zip"))
+
+
+def _members(path: Path) -> Iterator[tuple[str, Any]]:
+    """``(relative posix path, read())`` of every regular file under ``path``, in one pass."""
+    if path.is_dir():
+        for folder, dirs, names in os.walk(path):
+            dirs.sort()
+            for name in sorted(names):
+                full = Path(folder) / name
+                yield full.relative_to(path).as_posix(), full.read_bytes
+    elif path.name.lower().endswith(".zip"):
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                if not info.is_dir():
+                    yield info.filename, (lambda info=info: z.read(info))
+    else:
+        with tarfile.open(path, "r:*") as tar:
+            for member in tar:  # in archive order: no seeking inside a compressed stream
+                if member.isfile():
+                    yield member.name, (lambda member=member: tar.extractfile(member).read())
+
+
+def _decode(data: bytes, where: str, color_mode: str, image_size: tuple[int, int] | None) -> np.ndarray:
+    Image = _pillow()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image = image.convert(COLOR_MODES[color_mode][0])
+            if image_size is not None and image.size != (image_size[1], image_size[0]):
+                image = image.resize((image_size[1], image_size[0]), Image.BILINEAR)
+            array = np.asarray(image, dtype=np.uint8)
+    except (OSError, ValueError, SyntaxError) as err:  # Pillow's UnidentifiedImageError is an OSError
+        raise DatasetError(f"'{where}' is not an image Pillow can read ({err})") from None
+    return array[..., None] if array.ndim == 2 else array
+
+
+def _check_arguments(subset: Any, image_size: Any, color_mode: str) -> tuple[int, int] | None:
+    if color_mode not in COLOR_MODES:
+        raise ValueError(f"unknown color_mode {color_mode!r}; choose from {', '.join(COLOR_MODES)}")
+    if subset is not None and (not isinstance(subset, str) or not subset or "/" in subset):
+        raise ValueError(f"subset names a folder under the root (\"train\", \"test\"), received subset={subset!r}")
+    if image_size is None:
+        return None
+    size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+    if len(size) != 2 or any(not isinstance(s, (int, np.integer)) or s < 1 for s in size):
+        raise ValueError(f"image_size is (height, width) in pixels, received image_size={image_size!r}")
+    return int(size[0]), int(size[1])
+
+
+def _place(parts: tuple[str, ...], subset: str | None) -> tuple[str, str] | None:
+    """``(class, file)`` of a path relative to the root, or None when it lies elsewhere."""
+    if subset is not None:
+        if len(parts) != 3 or parts[0] != subset:
+            return None
+        parts = parts[1:]
+    return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
+def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...], image_size: Any = None,
+                       color_mode: str = "rgb") -> dict[str | None, tuple[np.ndarray, np.ndarray, list[str]]]:
+    """Several subsets of one image folder or archive, read in a single pass: ``{subset: (X, y, names)}``."""
+    root = Path(path)
+    if not root.exists():
+        raise FileNotFoundError(f"No such image folder or archive: '{root}'")
+    if not (root.is_dir() or _is_archive(root)):
+        raise DatasetError(f"'{root}' is neither a folder nor a .tar, .tar.gz, .tgz or .zip archive of one")
+    size = None
+    for subset in subsets:
+        size = _check_arguments(subset, image_size, color_mode)
+    found: list[tuple[tuple[str, ...], np.ndarray]] = []
+    wanted = {s for s in subsets if s is not None}
+    try:
+        for name, read in _members(root):
+            parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
+            if not parts or any(p.startswith(".") for p in parts):
+                continue  # hidden files and folders
+            if wanted and not (parts[0] in wanted or len(parts) > 1 and parts[1] in wanted):
+                continue  # another subset: not decoded
+            if len(parts) == 1:
+                raise DatasetError(f"'{root}': the file '{name}' sits outside the class folders "
+                                   f"(expected <class>/<file>{' under <subset>/' if wanted else ''})")
+            if not parts[-1].lower().endswith(IMAGE_SUFFIXES):
+                raise DatasetError(f"'{root}': '{name}' is not an image file (seqnet reads "
+                                   f"{', '.join(IMAGE_SUFFIXES)})")
+            found.append((parts, _decode(read(), f"{root}/{name}" if root.is_dir() else f"{root}:{name}",
+                                         color_mode, size)))
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError) as err:
+        raise DatasetError(f"'{root}' is a damaged archive ({err})") from None
+    tops = {parts[0] for parts, _ in found}
+    depth = 2 + any(s is not None for s in subsets)
+    if len(tops) == 1 and all(len(parts) == depth + 1 for parts, _ in found) and not (wanted & tops):
+        found = [(parts[1:], image) for parts, image in found]  # one folder at the top: look through it
+    return {subset: _assemble(root, [(p, im) for p, im in found if _place(p, subset)], subset) for subset in subsets}
+
+
+def _assemble(root: Path, found: list[tuple[tuple[str, ...], np.ndarray]], subset: str | None
+              ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    where = f"'{root}'" + (f" (subset {subset!r})" if subset else "")
+    if not found:
+        layout = f"{subset}/<class>/<file>" if subset else "<class>/<file>"
+        raise DatasetError(f"{where} holds no images at {layout}")
+    found.sort(key=lambda item: item[0])
+    names = sorted({_place(parts, subset)[0] for parts, _ in found})
+    shapes = {image.shape for _, image in found}
+    if len(shapes) > 1:
+        first = found[0]
+        other = next(item for item in found if item[1].shape != first[1].shape)
+        raise DatasetError(f"{where} holds images of different sizes: '{'/'.join(first[0])}' is {first[1].shape}, "
+                           f"'{'/'.join(other[0])}' is {other[1].shape}; pass image_size=(height, width) to resize")
+    index = {name: i for i, name in enumerate(names)}
+    X = np.stack([image for _, image in found])
+    y = np.array([index[_place(parts, subset)[0]] for parts, _ in found], dtype=np.int64)
+    return X, y, names
+
+
+def load_image_folder(path: str | os.PathLike, subset: str | None = None, image_size: Any = None,
+                      color_mode: str = "rgb") -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Images stored one folder per class, as ``(X, y, class_names)``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder, or a ``.tar``, ``.tar.gz``, ``.tgz`` or ``.zip`` archive of one (read in one pass).
+    subset : str, optional
+        Read ``<path>/<subset>/<class>/<file>`` ("train", "test") instead of ``<path>/<class>/<file>``.
+    image_size : int or (int, int), optional
+        ``(height, width)`` to resize every image to (bilinear); needed when sizes differ.
+    color_mode : {"rgb", "grayscale", "rgba"}, default "rgb"
+        Grayscale, palette and RGBA images become RGB (3 channels), or one channel, or RGBA.
+
+    Returns
+    -------
+    X : uint8 ndarray of shape (n, height, width, channels)
+        NHWC images, sorted by class then file name.
+    y : int64 ndarray of shape (n,)
+        ``class_names[y[i]]`` is the folder of image ``i``.
+    class_names : list of str
+        The class folders in sorted order.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    DatasetError
+        (a ``ValueError``) naming the file or folder: no images, a file that is not an image,
+        images of different sizes without ``image_size``, a damaged archive.
+
+    Examples
+    --------
+    >>> X, y, names = seqnet.datasets.load_image_folder("cifar10-jpeg.tar.gz", subset="test")  # doctest: +SKIP
+    >>> X.shape, names[:2]  # doctest: +SKIP
+    ((10000, 32, 32, 3), ['airplane', 'automobile'])
+    """
+    return read_image_folders(path, (subset,), image_size, color_mode)[subset]
+
+
+def is_image_folder(path: str | os.PathLike, subset: str) -> bool:
+    """Whether ``path`` is a folder with ``<subset>/<class>/`` inside (or a single folder that has it),
+    or an archive whose first image lies under a subset folder, ``[<top>/]<some subset>/<class>/<file>``."""
+    root = Path(path)
+    if root.is_dir():
+        tops = [root] + [p for p in root.iterdir() if p.is_dir()]
+        return any((t / subset).is_dir() and any(c.is_dir() for c in (t / subset).iterdir()) for t in tops)
+    if not _is_archive(root):
+        return False
+    try:
+        for name, _ in _members(root):
+            parts = PurePosixPath(name).parts
+            if parts[-1].lower().endswith(IMAGE_SUFFIXES):
+                return len(parts) >= 3
+            if parts[-1].startswith("data_batch") or parts[-1] == "test_batch":
+                return False
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError):
+        return False
+    return False
+
+
+class ImageFolderDataset:
+    """Batches of an image folder read from disk as ``fit`` asks for them, for data larger than memory.
+
+    A dataset as :mod:`seqnet.batches` takes (Keras's ``PyDataset``): ``len()`` batches,
+    ``dataset[i]`` the ``i``-th ``(X, y)``, reshuffled after every epoch. ``X`` is float32 with
+    ``transform`` applied (``X / 255`` by default), ``y`` the class indices.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder or a ``.zip`` / uncompressed ``.tar`` archive (these can be read at any member;
+        a compressed ``.tar.gz`` cannot without decompressing it from the start, so extract it,
+        or load it whole with :func:`load_image_folder`).
+    batch_size : int, default 32
+    subset, image_size, color_mode
+        As :func:`load_image_folder`.
+    shuffle : bool, default True
+    seed : int, optional
+    transform : callable, optional
+        ``transform(X_uint8) -> X`` applied to each batch.
+    """
+
+    def __init__(self, path: str | os.PathLike, batch_size: int = 32, subset: str | None = None,
+                 image_size: Any = None, color_mode: str = "rgb", shuffle: bool = True, seed: int | None = None,
+                 transform: Any = None) -> None:
+        self.root = Path(path)
+        if self.root.name.lower().endswith((".tar.gz", ".tgz")):
+            raise DatasetError(f"'{self.root}' is a compressed tar, which cannot be read at any image without "
+                               f"decompressing it from the start: extract it (tar -xzf) and pass the folder, or "
+                               f"load it whole with load_image_folder")
+        if not self.root.exists():
+            raise FileNotFoundError(f"No such image folder or archive: '{self.root}'")
+        self.size, self.color_mode = _check_arguments(subset, image_size, color_mode), color_mode
+        self.batch_size, self.shuffle = int(batch_size), bool(shuffle)
+        self.transform = transform if transform is not None else (lambda X: X.astype(np.float32) / 255.0)
+        self.rng = np.random.default_rng(seed)
+        self._archive = None
+        entries = []
+        for name, _ in _members(self.root):
+            parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
+            if parts and not any(p.startswith(".") for p in parts) and parts[-1].lower().endswith(IMAGE_SUFFIXES):
+                entries.append((parts, name))
+        tops = {parts[0] for parts, _ in entries}
+        depth = 2 + (subset is not None)
+        if len(tops) == 1 and all(len(p) == depth + 1 for p, _ in entries) and subset not in tops:
+            entries = [(parts[1:], name) for parts, name in entries]
+        entries = sorted((p, n) for p, n in entries if _place(p, subset))
+        if not entries:
+            raise DatasetError(f"'{self.root}' holds no images at {subset + '/' if subset else ''}<class>/<file>")
+        self.class_names = sorted({_place(p, subset)[0] for p, _ in entries})
+        index = {c: i for i, c in enumerate(self.class_names)}
+        self.names = [n for _, n in entries]
+        self.labels = np.array([index[_place(p, subset)[0]] for p, _ in entries], dtype=np.int64)
+        self.order = self.rng.permutation(len(self.names)) if self.shuffle else np.arange(len(self.names))
+
+    def __len__(self) -> int:
+        return -(-len(self.names) // self.batch_size)
+
+    def _read(self, name: str) -> bytes:
+        if self.root.is_dir():
+            return (self.root / name).read_bytes()
+        if self._archive is None:
+            self._archive = (zipfile.ZipFile(self.root) if self.root.name.lower().endswith(".zip")
+                             else tarfile.open(self.root, "r:"))
+        if isinstance(self._archive, zipfile.ZipFile):
+            return self._archive.read(name)
+        return self._archive.extractfile(name).read()
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        if not 0 <= i < len(self):
+            raise IndexError(f"batch {i} of a dataset of {len(self)} batches")
+        idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
+        images = [_decode(self._read(self.names[j]), f"{self.root}/{self.names[j]}", self.color_mode, self.size)
+                  for j in idx]
+        shapes = {im.shape for im in images}
+        if len(shapes) > 1:
+            raise DatasetError(f"'{self.root}' holds images of different sizes ({sorted(shapes)}); pass image_size")
+        return self.transform(np.stack(images)), self.labels[idx]
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.order = self.rng.permutation(len(self.names))
