@@ -1,13 +1,16 @@
-"""One training epoch of the Fashion-MNIST MLP and CNN: seqnet vs a plain PyTorch CPU loop.
+"""One training epoch of the Fashion-MNIST MLP and CNN, and of CIFAR-10's cifar_fast: seqnet vs PyTorch on the CPU.
 
-    python benchmarks/bench_training.py [--images 12800] [--rounds 3] [--threads 2]
+    python benchmarks/bench_training.py [--images 12800] [--cifar-images 5120] [--rounds 3] [--threads 2]
 
 Both train the same architecture (``seqnet.architectures``; the torch copy is made by
 ``lightning_models.to_torch``) on the same images: batch 128, SGD with momentum 0.9, shuffled,
 float32. Epochs alternate between the two libraries; each time is the best of ``--rounds``.
 PyTorch trains the CNN in both its layouts, NCHW and channels-last (NHWC, like seqnet), and its
 faster time counts. Uses real Fashion-MNIST when it is installed, random images of the same
-shape otherwise.
+shape otherwise. ``cifar_fast`` (32x32x3 images, batch 512, SGD with Nesterov momentum, as
+``examples/cifar10_cnn.py`` trains it) is timed against both a plain PyTorch loop and the
+Lightning trainer (``lightning_models.LitClassifier``, no logger, checkpoints or progress bar),
+which is what ``python -m lightning_models.train`` runs; its ratio is seqnet over Lightning.
 """
 import argparse
 import os
@@ -16,6 +19,7 @@ from datetime import date
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--images", type=int, default=12800)
+parser.add_argument("--cifar-images", type=int, default=5120)
 parser.add_argument("--rounds", type=int, default=3)
 parser.add_argument("--threads", type=int, default=2)
 args = parser.parse_args()
@@ -27,7 +31,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from lightning_models import to_torch  # noqa: E402
-from seqnet.architectures import fashion_cnn, fashion_mlp  # noqa: E402
+from seqnet.architectures import cifar_fast, fashion_cnn, fashion_mlp  # noqa: E402
 from seqnet.datasets import load_fashion_mnist  # noqa: E402
 from seqnet.optimizers import SGD  # noqa: E402
 
@@ -90,3 +94,28 @@ for name, arch in (("fashion_mlp", fashion_mlp), ("fashion_cnn", fashion_cnn)):
     layout = min(torch_times, key=lambda k: min(torch_times[k]))
     s, t = min(seq_times), min(torch_times[layout])
     print(f"| {name:<12} | {s:>8.2f} | {t:>7.2f} | {s / t:>5.2f} | {layout:<13} |", flush=True)
+
+
+def cifar_case():
+    """cifar_fast, one epoch: seqnet, a plain torch loop, and the Lightning trainer."""
+    from lightning_overhead import epoch_times
+    rng = np.random.default_rng(0)
+    Xc = rng.normal(size=(args.cifar_images, 32, 32, 3)).astype(np.float32)
+    yc = rng.integers(0, 10, args.cifar_images)
+    model = cifar_fast(seed=0, whiten_from=Xc[:1000])
+    model.compile(SGD(lr=0.01, momentum=0.9, nesterov=True), "cross_entropy", ["accuracy"])
+    seq_times, torch_times, lightning_times = [], [], []
+    for _ in range(args.rounds):  # alternating, one epoch of each a round
+        seq_times.append(timed(lambda: model.fit(Xc, yc, batch_size=512, epochs=1, verbose=0)))
+        plain, lit = epoch_times(model, Xc, yc, rounds=1, before_each=lambda: time.sleep(0.25))
+        torch_times.append(plain)
+        lightning_times.append(lit)
+    s, t, lt = min(seq_times), min(torch_times), min(lightning_times)
+    print(f"\ncifar_fast, one epoch of {len(Xc)} random 32x32x3 images, batch 512, SGD Nesterov 0.9, float32:\n")
+    print("| seqnet s | torch loop s | Lightning s | seqnet / torch | seqnet / Lightning |")
+    print("|---|---|---|---|---|")
+    print(f"| {s:.2f} | {t:.2f} | {lt:.2f} | {s / t:.2f} | {s / lt:.2f} |", flush=True)
+
+
+if args.cifar_images:
+    cifar_case()

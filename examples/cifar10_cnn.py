@@ -41,6 +41,8 @@ parser.add_argument("--label-smoothing", type=float, default=0.2, help="label sm
 parser.add_argument("--crop-padding", type=int, default=2, help="pixels of padding for the random crops")
 parser.add_argument("--tta", action=argparse.BooleanOptionalAction,
                     default=True, help="flip test-time augmentation for the test accuracy and the Kaggle file")
+parser.add_argument("--tta-translate", type=int, default=0, metavar="T",
+                    help="with --tta, also average the views shifted by T pixels (six passes instead of two)")
 parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training images only")
 parser.add_argument("--seed", type=int, default=0, help="seed of the model's random generator")
 parser.add_argument("--kaggle-test", help="the assignment's cifar_test_data.npy: also write submission.csv")
@@ -87,17 +89,17 @@ start = time.perf_counter()
 model.fit(X_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_split=validation,
           augment=augment, callbacks=run.callbacks())
 seconds = time.perf_counter() - start
-predict = (lambda X: predict_flip_tta(model, X)) if args.tta else model.predict
+predict = (lambda X: predict_flip_tta(model, X, translate=args.tta_translate)) if args.tta else model.predict
 if args.kaggle_test:
     submission = write_kaggle_submission(predict(prepare(load_kaggle_test(args.kaggle_test))),
                                          run.dir / "submission.csv")
     print(f"Kaggle submission written to {submission}")
 results = {"train_seconds": seconds, "seconds_per_epoch": seconds / args.epochs}
 if args.tta:
-    results["test_accuracy_flip_tta"] = float(np.mean(predict(X_test).argmax(axis=1) == y_test))
+    results["test_accuracy_tta"] = float(np.mean(predict(X_test).argmax(axis=1) == y_test))
 results = run.finish(model, results, test_data=(X_test, y_test), class_names=CIFAR10_CLASSES, predict=predict,
                      title=f"CIFAR-10, {args.arch}")
 print(f"training took {seconds:.0f} s ({seconds / args.epochs:.0f} s per epoch); report: {run.dir / 'report.md'}")
 if args.tta:
-    print(f"test accuracy with flip TTA: {results['test_accuracy_flip_tta']:.4f}")
+    print(f"test accuracy with test-time augmentation: {results['test_accuracy_tta']:.4f}")
 print(f"test accuracy: {results['test_accuracy']:.4f}")

@@ -150,9 +150,9 @@ class FashionMNISTDataModule(_ArrayDataModule):
 class CIFAR10DataModule(_ArrayDataModule):
     """CIFAR-10 from the official archive or folder (``seqnet.datasets.load_cifar10``).
 
-    Images are standardised per channel; training batches get a random crop (4 pixels of
-    padding) and a horizontal flip on the device they are on. Parameters as
-    :class:`FashionMNISTDataModule`, plus ``augment`` (default True).
+    Images are standardised per channel; training batches get a random crop (``crop_padding``
+    pixels of padding, default 4) and a horizontal flip on the device they are on. Parameters as
+    :class:`FashionMNISTDataModule`, plus ``augment`` (default True) and ``crop_padding``.
     """
 
     input_shape = (32, 32, 3)
@@ -161,9 +161,10 @@ class CIFAR10DataModule(_ArrayDataModule):
     STD = np.array([0.2470, 0.2435, 0.2616], dtype=np.float32)
 
     def __init__(self, data_dir: str | None = None, batch_size: int = 128, val_split: int | float | None = None,
-                 num_workers: int = 0, on_device: bool = False, seed: int = 0, augment: bool = True) -> None:
+                 num_workers: int = 0, on_device: bool = False, seed: int = 0, augment: bool = True,
+                 crop_padding: int = 4) -> None:
         super().__init__(data_dir, batch_size, val_split, num_workers, on_device, seed)
-        self.augment = augment
+        self.augment, self.crop_padding = augment, int(crop_padding)
 
     def normalize(self, X: np.ndarray) -> np.ndarray:
         return (X.astype(np.float32) / 255.0 - self.MEAN) / self.STD
@@ -171,5 +172,5 @@ class CIFAR10DataModule(_ArrayDataModule):
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         if self.augment and self.trainer is not None and self.trainer.training:
             x, y = batch
-            return random_crop_flip(x), y
+            return random_crop_flip(x, self.crop_padding), y
         return batch

@@ -35,7 +35,18 @@ def crop_and_flip(X: np.ndarray, rng: np.random.Generator, padding: int = 4) -> 
     return random_flip(random_crop(X, rng, padding), rng)
 
 
-def predict_flip_tta(model: Any, X: np.ndarray, batch_size: int = 500) -> np.ndarray:
-    """Flip test-time augmentation: the mean of the model's predictions for each image of ``X``
-    (NHWC) and for its mirror image."""
-    return 0.5 * (model.predict(X, batch_size=batch_size) + model.predict(X[:, :, ::-1], batch_size=batch_size))
+def predict_flip_tta(model: Any, X: np.ndarray, batch_size: int = 500, translate: int = 0) -> np.ndarray:
+    """Test-time augmentation: the mean of the model's predictions for each image of ``X`` (NHWC)
+    and its mirror image. With ``translate=t``, half the weight goes to that mean and half to the
+    same mean for the image shifted by ``t`` pixels up-left and by ``t`` down-right (edges
+    reflected), as the speed-record CIFAR-10 networks evaluate: six passes instead of two."""
+    def flip_mean(images: np.ndarray) -> np.ndarray:
+        return 0.5 * (model.predict(images, batch_size=batch_size)
+                      + model.predict(images[:, :, ::-1], batch_size=batch_size))
+    plain = flip_mean(X)
+    if not translate:
+        return plain
+    t, (h, w) = int(translate), X.shape[1:3]
+    padded = np.pad(X, ((0, 0), (t, t), (t, t), (0, 0)), mode="reflect")
+    shifted = [padded[:, :h, :w], padded[:, 2 * t:2 * t + h, 2 * t:2 * t + w]]
+    return 0.5 * plain + 0.25 * sum(flip_mean(np.ascontiguousarray(v)) for v in shifted)

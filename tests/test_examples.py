@@ -41,7 +41,7 @@ def test_cifar_example_with_kaggle_submission(tmp_path):
     out = run_example("cifar10_cnn.py", "--epochs", "1", "--data", str(tmp_path / "data"), "--kaggle-test",
                       str(tmp_path / "cifar_test_data.npy"), "--out", str(tmp_path / "runs"))
     assert "test accuracy: " in out
-    rows = (tmp_path / "runs" / "cifar10_cnn" / "submission.csv").read_text().strip().splitlines()
+    rows = (tmp_path / "runs" / "cifar10_cifar_fast" / "submission.csv").read_text().strip().splitlines()
     assert rows[0] == "Id,Category" and len(rows) == 6 and rows[1].startswith("1,")
 
 

@@ -124,7 +124,8 @@ def test_load_cifar10_reads_image_folders(tmp_path):
     write_images(tmp_path / "c10" / "train", classes=classes, per_class=2, size=(32, 32))
     write_images(tmp_path / "c10" / "test", classes=classes, per_class=1, size=(32, 32))
     (X, y), (X_test, y_test) = load_cifar10(archive(tmp_path / "c10", tmp_path / "c10.tar.gz"))
-    assert X.shape == (20, 32, 32, 3) and X_test.shape == (10, 32, 32, 3) and y_test.tolist() == list(range(10))
+    assert X.shape == (20, 32, 32, 3) and X_test.shape == (10, 32, 32, 3) and sorted(y_test.tolist()) == list(range(10))
+    assert y[:10].tolist() != sorted(y[:10].tolist()) and np.bincount(y).tolist() == [2] * 10  # mixed, as the batches
     shutil.rmtree(tmp_path / "c10" / "test" / "truck")
     with pytest.raises(DatasetError, match="not CIFAR-10's"):
         load_cifar10(tmp_path / "c10")

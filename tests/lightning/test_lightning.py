@@ -196,7 +196,7 @@ def test_command_trains_exports_and_writes_a_kaggle_file(tmp_path):
     assert "Epoch 2/2" in proc.stdout and "val_accuracy" in proc.stdout  # each epoch's full line
     assert "\r" not in proc.stdout  # no progress bars when the output is not a terminal
     hparams = json.loads((out / "hparams.json").read_text())
-    assert (hparams["scheduler"], hparams["nesterov"], hparams["lr"]) == ("onecycle", True, 0.2)
+    assert (hparams["scheduler"], hparams["nesterov"], hparams["lr"]) == ("onecycle", True, 0.3)
     assert 0.0 <= json.loads((out / "results.json").read_text())["test_accuracy"] <= 1.0
     assert main_cli(["report", str(out)]) == 0
     # the exported numpy model predicts like the Lightning model it came from
@@ -245,7 +245,7 @@ def test_command_help_documents_every_flag():
                  "--num-nodes", "--strategy", "--precision", "--seed", "--fast-dev-run", "--out", "--kaggle-test",
                  "--nesterov"):
         assert flag in proc.stdout
-    assert "ARCH_DEFAULTS" not in proc.stdout and "cifar_fast: --optimizer sgd, --lr 0.2" in proc.stdout
+    assert "ARCH_DEFAULTS" not in proc.stdout and "cifar_fast: --optimizer sgd, --lr 0.3" in proc.stdout
 
 
 def test_one_schedule_name_means_the_same_in_both_trainers():
@@ -300,3 +300,20 @@ def test_the_model_summary_counts_each_parameter_once():
     assert ModelSummary(lit).total_parameters == sum(p.numel() for p in backbone.parameters())
     X = torch.zeros(2, 3, 32, 32)
     assert torch.allclose(torch.softmax(lit(X), 1), backbone(X))  # the logits are the backbone before its softmax
+
+
+def test_a_numpy_trained_network_keeps_its_accuracy_across_the_bridge_both_ways(rng):
+    from seqnet.augment import crop_and_flip
+    X = rng.normal(size=(96, 32, 32, 3)).astype(np.float32)
+    y = (X[:, :16].mean(axis=(1, 2, 3)) > X[:, 16:].mean(axis=(1, 2, 3))).astype(np.int64)  # top vs bottom
+    model = cifar_fast(seed=0, whiten_from=X, width=4)
+    model.compile(seqnet.optimizers.SGD(lr=0.05, momentum=0.9, nesterov=True), "cross_entropy", ["accuracy"])
+    model.fit(X, y, batch_size=32, epochs=2, verbose=0, augment=crop_and_flip)
+    ours = model.evaluate(X, y, return_dict=True)["accuracy"]
+    module = to_torch(model).eval()
+    with torch.no_grad():
+        theirs = float((module(torch.from_numpy(X.transpose(0, 3, 1, 2).copy())).argmax(1).numpy() == y).mean())
+    assert abs(ours - theirs) <= 0.001
+    back = to_seqnet(module, (32, 32, 3))
+    back.compile("sgd", "cross_entropy", ["accuracy"])
+    assert abs(back.evaluate(X, y, return_dict=True)["accuracy"] - ours) <= 0.001

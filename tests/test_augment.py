@@ -1,0 +1,39 @@
+"""The CIFAR recipe's pieces that live outside the optimizers and losses: flip test-time
+augmentation and the architecture the recipe trains."""
+import numpy as np
+
+import seqnet
+from seqnet.architectures import cifar_fast, whitening_weights
+from seqnet.augment import predict_flip_tta
+from seqnet.layers import BatchNorm, Conv2D, Flatten
+
+
+def test_flip_tta_averages_an_image_and_its_mirror(rng):
+    model = seqnet.Sequential([Conv2D(2, 3, input_shape=(6, 6, 1)), Flatten(), seqnet.layers.Dense(3, activation="softmax")],
+                              seed=0)
+    X = rng.normal(size=(5, 6, 6, 1)).astype(np.float32)
+    expected = (model.predict(X) + model.predict(X[:, :, ::-1])) / 2
+    np.testing.assert_allclose(predict_flip_tta(model, X, batch_size=2), expected, rtol=1e-6)
+    symmetric = np.concatenate([X[:, :, :3], X[:, :, :3][:, :, ::-1]], axis=2)  # mirror images of themselves
+    np.testing.assert_allclose(predict_flip_tta(model, symmetric), model.predict(symmetric), rtol=1e-5)
+
+
+def test_translate_tta_adds_the_shifted_views_with_half_the_weight(rng):
+    model = seqnet.Sequential([Flatten(input_shape=(4, 4, 1)), seqnet.layers.Dense(2, activation="softmax")], seed=0)
+    X = rng.normal(size=(3, 4, 4, 1)).astype(np.float32)
+    padded = np.pad(X, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="reflect")
+    views = [padded[:, :4, :4], padded[:, 2:6, 2:6]]
+    expected = 0.5 * predict_flip_tta(model, X) + 0.25 * sum(predict_flip_tta(model, v) for v in views)
+    np.testing.assert_allclose(predict_flip_tta(model, X, translate=1), expected, rtol=1e-6)
+    assert np.allclose(predict_flip_tta(model, X, translate=1).sum(axis=1), 1.0)
+
+
+def test_cifar_fast_is_two_convolutions_per_block_on_a_frozen_whitening(rng):
+    X = rng.normal(size=(200, 32, 32, 3))
+    model = cifar_fast(seed=0, whiten_from=X, width=8)
+    convs = [layer for layer in model.layers if isinstance(layer, Conv2D)]
+    assert len(convs) == 1 + 3 * 2 and [c.n_out for c in convs[1:]] == [8, 8, 32, 32, 32, 32]
+    assert not convs[0].trainable and all(c.trainable and not c.use_bias for c in convs[1:])
+    assert sum(isinstance(layer, BatchNorm) for layer in model.layers) == 6
+    np.testing.assert_allclose(convs[0].parameters["W"], whitening_weights(X), rtol=1e-5, atol=1e-6)
+    assert model.output_shape == (None, 10)
