@@ -97,6 +97,17 @@ def _place(parts: tuple[str, ...], subset: str | None) -> tuple[str, str] | None
     return (parts[0], parts[1]) if len(parts) == 2 else None
 
 
+def _below_single_top(found: list[tuple[tuple[str, ...], Any]], subsets: tuple[str | None, ...]
+                      ) -> list[tuple[tuple[str, ...], Any]]:
+    """``(parts, item)`` pairs with a single top-level folder looked through: when every path sits
+    one level deeper than the layout and under the same folder (which is no subset's name)."""
+    tops = {parts[0] for parts, _ in found}
+    depth = 2 + any(s is not None for s in subsets)
+    if len(tops) == 1 and all(len(parts) == depth + 1 for parts, _ in found) and not (tops & set(subsets)):
+        return [(parts[1:], item) for parts, item in found]
+    return found
+
+
 def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...], image_size: Any = None,
                        color_mode: str = "rgb") -> dict[str | None, tuple[np.ndarray, np.ndarray, list[str]]]:
     """Several subsets of one image folder or archive, read in a single pass: ``{subset: (X, y, names)}``."""
@@ -127,10 +138,7 @@ def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...],
                                          color_mode, size)))
     except (tarfile.TarError, zipfile.BadZipFile, EOFError) as err:
         raise DatasetError(f"'{root}' is a damaged archive ({err})") from None
-    tops = {parts[0] for parts, _ in found}
-    depth = 2 + any(s is not None for s in subsets)
-    if len(tops) == 1 and all(len(parts) == depth + 1 for parts, _ in found) and not (wanted & tops):
-        found = [(parts[1:], image) for parts, image in found]  # one folder at the top: look through it
+    found = _below_single_top(found, subsets)
     return {subset: _assemble(root, [(p, im) for p, im in found if _place(p, subset)], subset) for subset in subsets}
 
 
@@ -258,10 +266,7 @@ class ImageFolderDataset:
             parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
             if parts and not any(p.startswith(".") for p in parts) and parts[-1].lower().endswith(IMAGE_SUFFIXES):
                 entries.append((parts, name))
-        tops = {parts[0] for parts, _ in entries}
-        depth = 2 + (subset is not None)
-        if len(tops) == 1 and all(len(p) == depth + 1 for p, _ in entries) and subset not in tops:
-            entries = [(parts[1:], name) for parts, name in entries]
+        entries = _below_single_top(entries, (subset,))
         entries = sorted((p, n) for p, n in entries if _place(p, subset))
         if not entries:
             raise DatasetError(f"'{self.root}' holds no images at {subset + '/' if subset else ''}<class>/<file>")
