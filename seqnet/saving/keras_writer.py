@@ -64,10 +64,9 @@ class _Writer:
                                      f"counterpart of")
         return "linear"
 
-    def fused(self, layer: L.Layer, write: Any) -> None:
-        """Write ``layer`` with its activation: in Keras's ``activation=`` or as a layer after it."""
-        write()
-        main = self.layers[-1][0]["config"]  # after a ZeroPadding2D that write may have added
+    def fuse_activation(self, layer: L.Layer) -> None:
+        """Give the Keras layer just written for ``layer`` its activation (``activation=``, or a layer after)."""
+        main = self.layers[-1][0]["config"]
         main["activation"] = self.activation(layer, layer.activation, layer.compute_output_shape(layer.input_shape),
                                              fused=True)
 
@@ -93,18 +92,16 @@ class _Writer:
 
     def layer(self, layer: L.Layer, in_shape: tuple[int, ...]) -> None:
         p, start = layer.parameters, len(self.layers)
-        if isinstance(layer, L.Dense):
-            arrays = [p["W"]] + ([p["b"][0]] if layer.use_bias else [])
-            self.fused(layer, lambda: self.add("Dense", layer.name, in_shape, arrays, units=layer.n_out,
-                                               use_bias=layer.use_bias))
-        elif isinstance(layer, L.Conv2D):
-            def conv() -> None:
+        if isinstance(layer, (L.Dense, L.Conv2D)):
+            kernel = [p["W"]] + ([p["b"][0]] if layer.use_bias else [])  # Keras keeps the bias as (n,)
+            if isinstance(layer, L.Dense):
+                self.add("Dense", layer.name, in_shape, kernel, units=layer.n_out, use_bias=layer.use_bias)
+            else:
                 padding, shape = self.padding(layer, in_shape, zeros_ok=True)
-                self.add("Conv2D", layer.name, shape, [p["W"]] + ([p["b"][0]] if layer.use_bias else []),
-                         filters=layer.n_out, kernel_size=list(layer.kernel_shape), strides=[layer.stride] * 2,
-                         padding=padding, data_format="channels_last", dilation_rate=[1, 1], groups=1,
-                         use_bias=layer.use_bias)
-            self.fused(layer, conv)
+                self.add("Conv2D", layer.name, shape, kernel, filters=layer.n_out,
+                         kernel_size=list(layer.kernel_shape), strides=[layer.stride] * 2, padding=padding,
+                         data_format="channels_last", dilation_rate=[1, 1], groups=1, use_bias=layer.use_bias)
+            self.fuse_activation(layer)
         elif isinstance(layer, L.Pool2D):
             average = layer.mode == "average"
             padding, shape = self.padding(layer, in_shape, zeros_ok=average)
