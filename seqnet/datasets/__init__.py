@@ -15,6 +15,6 @@ from .files import DatasetError, data_dirs
 from .images import ImageFolderDataset, load_image_folder
 from .tables import IRIS_CLASSES, load_iris, minibatches, standardize
 
-__all__ = ["load_image_folder", "ImageFolderDataset", "load_iris", "load_fashion_mnist", "load_cifar10", "load_kaggle_test", "write_kaggle_submission",
-           "read_idx", "one_hot", "standardize", "minibatches", "DatasetError", "data_dirs", "FASHION_MNIST_CLASSES",
+__all__ = ["load_image_folder", "ImageFolderDataset", "load_iris", "load_fashion_mnist", "load_cifar10",
+           "load_kaggle_test", "write_kaggle_submission", "read_idx", "one_hot", "standardize", "minibatches", "DatasetError", "data_dirs", "FASHION_MNIST_CLASSES",
            "CIFAR10_CLASSES", "IRIS_CLASSES", "FASHION_MNIST_URL", "FASHION_MNIST_FILES", "CIFAR10_URL", "CIFAR10_MD5"]
