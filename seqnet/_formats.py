@@ -8,10 +8,13 @@ code that writes files.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+from . import _safety
 
 
 class ModelFileError(ValueError):
@@ -94,10 +97,7 @@ def for_loading(path: str | os.PathLike) -> FileFormat:
         If it is a folder, or in no format seqnet reads.
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"No such seqnet model file: '{path}'")
-    if path.is_dir():
-        raise ModelFileError(f"'{path}' is a folder, not a seqnet model file")
+    _safety.check_regular(path, ModelFileError, "seqnet model file")
     with open(path, "rb") as f:
         head = f.read(512)
     for fmt in sorted(_formats.values(), key=lambda fmt: fmt.name == DEFAULT):
@@ -105,3 +105,30 @@ def for_loading(path: str | os.PathLike) -> FileFormat:
             return fmt
     raise ModelFileError(f"'{path}' is not a readable HDF5 file (not a model, or truncated), nor in any "
                          f"other model file format seqnet reads ({', '.join(formats())})")
+
+
+def load(path: str | os.PathLike, safe_mode: bool = True, custom_objects: dict[str, Any] | None = None) -> Any:
+    """The model in the file ``path``, whatever its format, loaded under :func:`seqnet._safety.loading`.
+
+    Whatever goes wrong in reading a file comes out as one :class:`ModelFileError` naming it.
+    """
+    fmt = for_loading(path)
+    with _safety.loading(path, safe_mode, custom_objects), _one_error(path, fmt):
+        return fmt.load(Path(path))
+
+
+def load_weights(model: Any, path: str | os.PathLike) -> None:
+    """Copy the weights stored in ``path`` into ``model``, with :func:`load`'s guarantees."""
+    fmt = for_loading(path)
+    with _safety.loading(path), _one_error(path, fmt):
+        fmt.load_weights(model, Path(path))
+
+
+@contextlib.contextmanager
+def _one_error(path: Any, fmt: FileFormat) -> Iterator[None]:
+    try:
+        yield
+    except (ModelFileError, FileNotFoundError):
+        raise
+    except Exception as err:  # a crafted file can make a reader raise nearly anything
+        raise ModelFileError(f"'{path}' is not a valid {fmt.name} model file: {type(err).__name__}: {err}") from None

@@ -322,7 +322,7 @@ class Sequential(KerasMethods):
 
     def load_weights(self, path: str) -> None:
         """Load weights saved by :meth:`save_weights` or :meth:`save` (layers and shapes must match)."""
-        _formats.for_loading(path).load_weights(self, path)
+        _formats.load_weights(self, path)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "seed": self.seed, "dtype": self.dtype.name,
@@ -381,6 +381,8 @@ class Sequential(KerasMethods):
         names, mine = list(weights), [layer.name for layer in self.layers]
         if names != mine:
             raise ValueError(f"holds weights for layers {names}, but the model has layers {mine}")
+        for layer in self.layers:  # every shape is checked before any weight changes
+            layer.check_state(weights[layer.name])
         for layer in self.layers:
             layer.set_state(weights[layer.name])
 

@@ -10,7 +10,7 @@ PACKAGE = ROOT / "seqnet"
 
 # each module's rank: a module imports only modules of its own rank or below (and never in a circle)
 RANKS = [
-    ("seqnet._registry", "seqnet._files", "seqnet._formats", "seqnet._version", "seqnet.metrics", "seqnet.augment",
+    ("seqnet._registry", "seqnet._files", "seqnet._safety", "seqnet._formats", "seqnet._version", "seqnet.metrics", "seqnet.augment",
      "seqnet.plotting", "seqnet.ops.parallel"),
     ("seqnet.ops",),                                                           # kernels
     ("seqnet.activations", "seqnet.initializers", "seqnet.losses", "seqnet.schedulers"),

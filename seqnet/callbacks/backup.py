@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
-from .. import _formats
+from .. import _formats, _safety
 from .base import Callback, callbacks
 
 
@@ -27,6 +28,8 @@ class BackupAndRestore(Callback):
         Delete the backup when ``fit`` completes.
     """
 
+    path_attributes = ("backup_dir",)
+
     def __init__(self, backup_dir: str, save_freq: str = "epoch", delete_checkpoint: bool = True) -> None:
         if save_freq != "epoch":
             raise ValueError(f"BackupAndRestore: seqnet backs up and resumes at the end of epochs only; pass "
@@ -40,13 +43,21 @@ class BackupAndRestore(Callback):
     def on_train_begin(self, logs=None):
         if not self.path.is_file():
             return
-        saved = _formats.for_loading(self.path).load(self.path)
+        with warnings.catch_warnings():  # only the state of the saved callbacks is used, not their functions
+            warnings.simplefilter("ignore", _safety.LostReferenceWarning)
+            saved = _formats.load(self.path)
         state = saved.get_state()
+        old_callbacks = state.pop("callbacks")
+        try:  # checks every weight against the model before it changes any
+            self.model.set_state(state)
+        except ValueError as err:
+            raise _formats.ModelFileError(f"BackupAndRestore: the backup '{self.path}' was not made by this model "
+                                          f"({err}); nothing was restored. Remove it, or point backup_dir at this "
+                                          f"model's own backups") from None
         mine = [cb for cb in self.model.callbacks if cb is not self]
-        for cb, old in zip(mine, state.pop("callbacks")):
+        for cb, old in zip(mine, old_callbacks):
             if type(cb) is type(old):
                 cb.set_state(old.get_state())
-        self.model.set_state(state)
         self.model.resume_epoch = saved.epochs_done
 
     def on_epoch_end(self, epoch, logs=None):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _safety
 from .._registry import Configurable, Registry
 
 callbacks = Registry("callback")
@@ -18,6 +19,7 @@ class Callback(Configurable):
     """
 
     model: Any = None
+    path_attributes: tuple[str, ...] = ()  # where the callback writes: never a path a file named
 
     @property
     def params(self) -> dict[str, Any]:
@@ -29,6 +31,29 @@ class Callback(Configurable):
 
     def set_params(self, params: dict[str, Any]) -> None:
         self._params = dict(params)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Callback":
+        callback = super().from_config(config)
+        trust = _safety.current()
+        if trust.safe_mode and cls.path_attributes:  # a path from a file is written to only once given again
+            callback._paths_from = {name: trust.source for name in cls.path_attributes}
+        return callback
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.path_attributes:
+            self.__dict__.get("_paths_from", {}).pop(name, None)
+        super().__setattr__(name, value)
+
+    def check_ready(self) -> None:
+        """Raise ``ValueError`` saying what to do if the callback cannot run; ``fit`` asks every
+        callback before any hook runs. By default: a path that came from a model file (``safe_mode``)."""
+        for name, source in self.__dict__.get("_paths_from", {}).items():
+            raise ValueError(
+                f"{type(self).__name__}: its {name} {getattr(self, name)!r} was read from the file {source}, and "
+                f"seqnet does not write where a file says. To write there, give the path again "
+                f"(callback.{name} = {getattr(self, name)!r}), or pass a new {type(self).__name__}; for a file "
+                f"you trust, load it with load_model(..., safe_mode=False)")
 
     def on_train_begin(self, logs: dict | None = None) -> None: ...
     def on_train_end(self, logs: dict | None = None) -> None: ...
@@ -46,6 +71,9 @@ class CallbackList:
 
     def __init__(self, items: list[Callback], model: Any, params: dict[str, Any]) -> None:
         self.items = list(items)
+        for cb in self.items:
+            if hasattr(cb, "check_ready"):
+                cb.check_ready()
         for cb in self.items:
             cb.set_model(model)
             cb.set_params(params)

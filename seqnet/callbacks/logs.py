@@ -23,6 +23,8 @@ class CSVLogger(Callback):
         output and the run folders (:class:`seqnet.experiment.Run`) count.
     """
 
+    path_attributes = ("filename",)
+
     def __init__(self, filename: str, separator: str = ",", append: bool = False, first_epoch: int = 0) -> None:
         self.filename, self.separator, self.append = str(filename), separator, bool(append)
         self.first_epoch = int(first_epoch)

@@ -159,6 +159,8 @@ class ModelCheckpoint(_Monitor):
         file name may then also hold ``{batch}``, and the batch's running logs are the ones monitored).
     """
 
+    path_attributes = ("filepath",)
+
     def __init__(self, filepath: str, monitor: str = "val_loss", save_best_only: bool = False,
                  mode: str = "auto", save_weights_only: bool = False, verbose: int = 0,
                  save_freq: str | int = "epoch") -> None:

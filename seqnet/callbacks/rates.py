@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import Any
 
-from .. import schedulers
+from .. import _safety, schedulers
 from .._registry import serialize
 from ..schedulers import Scheduler
 from .base import Callback, callbacks
@@ -105,6 +106,19 @@ class LearningRateScheduler(Callback):
         self.schedule = schedule
         self.verbose = int(verbose)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "schedule":
+            self.__dict__.pop("_lost", None)
+        super().__setattr__(name, value)
+
+    def check_ready(self) -> None:
+        super().check_ready()
+        if "_lost" in self.__dict__:
+            reference, source = self._lost
+            raise ValueError(f"LearningRateScheduler: its schedule {reference!r} was saved by reference and not "
+                             f"restored from {source}; load the file with custom_objects={{{_short(reference)!r}: "
+                             f"{_short(reference)}}}, or give the callback its function (callback.schedule = ...)")
+
     def on_train_begin(self, logs=None):
         _require_plain_rate(self)
 
@@ -116,21 +130,49 @@ class LearningRateScheduler(Callback):
             print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr:g}")
 
     def get_config(self):
+        if "_lost" in self.__dict__:
+            return {"schedule": self._lost[0], "verbose": self.verbose}
         if isinstance(self.schedule, Scheduler):
             return {"schedule": serialize(self.schedule), "verbose": self.verbose}
         return {"schedule": f"{self.schedule.__module__}:{self.schedule.__qualname__}", "verbose": self.verbose}
 
     @classmethod
     def from_config(cls, config):
+        """A schedule saved by reference (``"module:qualname"``) is bound from the loader's
+        ``custom_objects``, or imported only under ``safe_mode=False``; else the callback comes back
+        without it (a :class:`~seqnet._safety.LostReferenceWarning` names it) and ``fit`` refuses it."""
         schedule = config["schedule"]
-        if isinstance(schedule, str) and ":" in schedule:
-            module, _, qualname = schedule.partition(":")
-            try:
-                target: Any = importlib.import_module(module)
-                for part in qualname.split("."):
-                    target = getattr(target, part)
-            except (ImportError, AttributeError):
-                raise ValueError(f"LearningRateScheduler: cannot import the schedule {schedule!r}; only "
-                                 f"module-level functions can be saved and loaded") from None
-            schedule = target
-        return cls(schedule, config.get("verbose", 0))
+        if not (isinstance(schedule, str) and ":" in schedule):
+            return cls(schedule, config.get("verbose", 0))
+        trust = _safety.current()
+        target = _safety.custom_object(schedule)
+        if target is None and not trust.safe_mode:
+            target = _import(schedule)  # None for what cannot be imported (a lambda, a nested function)
+        if target is not None:
+            return cls(target, config.get("verbose", 0))
+        callback = cls(lambda epoch, lr: lr, config.get("verbose", 0))
+        callback._lost = (schedule, trust.source)
+        short = _short(schedule)
+        warnings.warn(f"{trust.source}: the LearningRateScheduler's schedule {schedule!r} is a function saved by "
+                      f"reference, which seqnet does not import from a file; the callback loads without it, and fit "
+                      f"refuses it until it has one. Pass load_model(..., custom_objects={{{short!r}: {short}}}), "
+                      f"or safe_mode=False for a file you trust", _safety.LostReferenceWarning, stacklevel=2)
+        return callback
+
+
+def _short(reference: str) -> str:
+    """``"f"`` of ``"module:Class.f"``: the name a user's custom_objects would use."""
+    return reference.partition(":")[2].rsplit(".", 1)[-1]
+
+
+def _import(reference: str) -> Any:
+    """The module-level function ``"module:qualname"``, imported (only for files the caller trusts);
+    None if there is no such function."""
+    module, _, qualname = reference.partition(":")
+    try:
+        target: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError):
+        return None
+    return target if callable(target) else None

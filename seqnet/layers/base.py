@@ -114,6 +114,12 @@ class Layer(Configurable):
     def _build(self, input_shape: tuple[int, ...]) -> None:
         """Create ``self.parameters`` (and ``self.buffers``); nothing for parameter-free layers."""
 
+    def weight_shapes(self, input_shape: tuple[int, ...]) -> dict[str, tuple[int, ...]] | None:
+        """The shapes of the parameters and buffers ``build(input_shape)`` would create, by name,
+        without creating them (so a model file's claims are checked before memory is spent on
+        them). None when the layer cannot tell; the built-in layers all can."""
+        return None if type(self)._build is not Layer._build else {}
+
     # -- the bias of Dense and Conv2D, which use_bias=False leaves out -----------
     def set_bias(self, shape: tuple[int, ...]) -> None:
         """Create the parameter ``b`` of ``shape``, or with ``use_bias=False`` a constant zero in its place."""
@@ -232,8 +238,8 @@ class Layer(Configurable):
         """The parameters then the buffers, by name (the arrays themselves, not copies)."""
         return OrderedDict([*self.parameters.items(), *self.buffers.items()])
 
-    def set_state(self, state: dict[str, Any]) -> None:
-        """Copy the arrays of :meth:`get_state` into the built layer; names and shapes must match."""
+    def check_state(self, state: dict[str, Any]) -> None:
+        """Raise ``ValueError`` unless ``state`` has this layer's weight names and shapes."""
         targets = self.get_state()
         if sorted(state) != sorted(targets):
             raise ValueError(f"layer {self.name!r} has weights {sorted(state)} in the saved state, "
@@ -243,6 +249,11 @@ class Layer(Configurable):
             if shape != target.shape:
                 raise ValueError(f"weight {self.name}/{key} has shape {shape} in the saved state, "
                                  f"but the model expects {target.shape}")
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Copy the arrays of :meth:`get_state` into the built layer; names and shapes must match."""
+        self.check_state(state)
+        targets = self.get_state()
         for key, target in targets.items():
             target[...] = state[key]
 

@@ -176,12 +176,16 @@ class Conv2D(Padded, Layer):
             return self.kernel.name
         return None if self.engine == "auto" else self.engine
 
-    def _build(self, input_shape):
+    def weight_shapes(self, input_shape):
         self._window_output(input_shape)
+        return {"W": (*self.kernel_shape, input_shape[2], self.n_out),
+                **({"b": (1, self.n_out)} if self.use_bias else {})}
+
+    def _build(self, input_shape):
+        W_shape = self.weight_shapes(input_shape)["W"]
         self.n_in = input_shape[2]
         even, self._extra = self._split_pads(self.pads(input_shape))
         self.kernel = make_engine(self.engine, self.kernel_shape, self.stride, even, self.n_in)
-        W_shape = (*self.kernel_shape, self.n_in, self.n_out)
         self.parameters["W"] = self.weight_init(W_shape, self.rng, self.dtype)
         self.set_bias((1, self.n_out))
 

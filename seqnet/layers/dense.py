@@ -60,10 +60,13 @@ class Dense(Layer):
             )
         return (self.n_out,)
 
-    def _build(self, input_shape):
+    def weight_shapes(self, input_shape):
         self.compute_output_shape(input_shape)
+        return {"W": (input_shape[0], self.n_out), **({"b": (1, self.n_out)} if self.use_bias else {})}
+
+    def _build(self, input_shape):
         self.n_in = input_shape[0]
-        self.parameters["W"] = self.weight_init((self.n_in, self.n_out), self.rng, self.dtype)
+        self.parameters["W"] = self.weight_init(self.weight_shapes(input_shape)["W"], self.rng, self.dtype)
         self.set_bias((1, self.n_out))
 
     def _check_input(self, X):

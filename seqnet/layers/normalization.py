@@ -56,6 +56,11 @@ class BatchNorm(Layer):
         """How far the running statistics move toward each batch's (torch's meaning of momentum)."""
         return self.momentum
 
+    def weight_shapes(self, input_shape):
+        c = self.compute_output_shape(input_shape)[-1]
+        return {name: (c,) for name in (*(n for n in ("gamma", "beta") if n in self.learns),
+                                        "running_mean", "running_var")}
+
     def _build(self, input_shape):
         c = self.compute_output_shape(input_shape)[-1]
         if "gamma" in self.learns:

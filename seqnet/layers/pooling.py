@@ -47,6 +47,10 @@ class Pool2D(Padded, Layer):
         self.stride = check_positive_int(stride, "stride", kind)
         self._set_padding(pad, padding, 0, kind)
 
+    def weight_shapes(self, input_shape):
+        self._window_output(input_shape)
+        return {}
+
     def _build(self, input_shape):
         self._window_output(input_shape)
         even, self._extra = self._split_pads(self.pads(input_shape))
@@ -169,6 +173,10 @@ class _GlobalPool(Layer):
 
     def _build(self, input_shape):
         self.compute_output_shape(input_shape)
+
+    def weight_shapes(self, input_shape):
+        self.compute_output_shape(input_shape)
+        return {}
 
 
 @register("global_avg_pool2d", aliases=("global_average_pool2d", "global_average_pooling2d"))

@@ -30,13 +30,34 @@ def save_model(model: Any, path: str | os.PathLike, format: str | None = None) -
     _formats.for_saving(path, format).save(model, path)
 
 
-def load_model(path: str | os.PathLike) -> Any:
+def load_model(path: str | os.PathLike, safe_mode: bool = True, custom_objects: dict[str, Any] | None = None,
+               compile: bool = True) -> Any:
     """Rebuild a model saved with :meth:`Sequential.save`, ready to predict or resume training.
 
     Restores the weights, the compiled loss, metrics and optimizer (with its state), the number
     of epochs done, the history, the model's random generator and the callbacks that were passed
     to ``fit`` (as ``model.callbacks``, with their state). Resume with
     ``model.fit(X, y, epochs=N, initial_epoch=model.epochs_done, callbacks=model.callbacks)``.
+
+    A file is data: loading imports and calls nothing the file names, and reads and writes no
+    other path because the file names it (see the guide "Opening files you did not make").
+
+    Parameters
+    ----------
+    path : str or Path
+        A seqnet ``.h5``, a Keras ``.keras`` or a Keras ``.h5`` file.
+    safe_mode : bool, default True
+        With ``False``, for a file you trust: a function saved by reference (a
+        ``LearningRateScheduler``'s schedule) is imported by its module and name, and the paths of
+        the saved ``ModelCheckpoint``, ``CSVLogger`` and ``BackupAndRestore`` are written to as
+        they are. With ``True``, such a function comes back only from ``custom_objects`` (else
+        the callback is left out, with a warning naming it), and a saved path is written to only
+        once you give it again (``callback.filepath = ...``).
+    custom_objects : dict, optional
+        Saved names -> your functions and classes: ``{"my_schedule": my_schedule}`` binds a schedule
+        saved as ``"mymodule:my_schedule"``; a class name binds a layer, loss or callback class.
+    compile : bool, default True
+        With ``False``, the model comes back uncompiled (no optimizer, loss or metrics), as Keras's.
 
     Raises
     ------
@@ -45,7 +66,11 @@ def load_model(path: str | os.PathLike) -> Any:
     ModelFileError
         (a ``ValueError``) if the file is not a seqnet model, is damaged, or comes from a newer format.
     """
-    return _formats.for_loading(path).load(path)
+    model = _formats.load(path, safe_mode, custom_objects)
+    if not compile:
+        model.optimizer = model.loss = None
+        model.metrics = []
+    return model
 
 
 def save_weights(model: Any, path: str | os.PathLike) -> None:
@@ -55,7 +80,7 @@ def save_weights(model: Any, path: str | os.PathLike) -> None:
 
 def load_weights(model: Any, path: str | os.PathLike) -> None:
     """Copy the weights stored in ``path`` into ``model`` (layer names and shapes must match)."""
-    _formats.for_loading(path).load_weights(model, path)
+    _formats.load_weights(model, path)
 
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "ModelFileError", "FORMAT_VERSION"]

@@ -30,9 +30,12 @@ import numpy as np
 
 from .._formats import FileFormat, ModelFileError
 from .._registry import REGISTRIES, serialize
+from .._safety import parse_json
 from .._version import __version__
 from ..sequential import Sequential
+from . import guard
 from .files import atomic_write
+from .hdf5 import open_hdf5
 from .objects import describe, is_entry_list, is_object_list, rebuild, registry_kind
 
 FORMAT_VERSION = 1
@@ -76,42 +79,69 @@ class SeqnetH5(FileFormat):
 
     # -- reading ---------------------------------------------------------------
     def load(self, path: Path) -> Any:
+        where = f"'{path}'"
         with _open(path) as f:
+            model = _build_checked(_json_attr(f, "model_config", where), f, where)
+            state: dict[str, Any] = {}
+            if model.built:  # a model saved before its first fit has no weights yet
+                state["weights"] = _read_weights(f, where)
+            if "training_config" in f.attrs:
+                config = _json_attr(f, "training_config", where)
+                optimizer = REGISTRIES["optimizer"].get(config["optimizer"])
+                if "optimizer_weights" in f:
+                    slots = _read_optimizer(f["optimizer_weights"])
+                    if not model.built and len(slots) > 1:
+                        raise ModelFileError(f"{where} holds optimizer state for a model that has no weights")
+                    guard.optimizer_slots(model, slots, where)
+                    optimizer.set_state(slots)
+                state.update(optimizer=optimizer, loss=REGISTRIES["loss"].get(config["loss"]),
+                             metrics=config["metrics"])
+            if "training_state" in f:
+                state.update(_read_training_state(f["training_state"], path))
             try:
-                model = Sequential.from_config(json.loads(f.attrs["model_config"]))
-                state: dict[str, Any] = {}
-                if model.built:  # a model saved before its first fit has no weights yet
-                    state["weights"] = _read_weights(f, path)
-                if "training_config" in f.attrs:
-                    config = json.loads(f.attrs["training_config"])
-                    optimizer = REGISTRIES["optimizer"].get(config["optimizer"])
-                    if "optimizer_weights" in f:
-                        optimizer.set_state(_read_optimizer(f["optimizer_weights"]))
-                    state.update(optimizer=optimizer, loss=REGISTRIES["loss"].get(config["loss"]),
-                                 metrics=config["metrics"])
-                if "training_state" in f:
-                    state.update(_read_training_state(f["training_state"], path))
                 model.set_state(state)
-            except ModelFileError:
-                raise
-            except (KeyError, ValueError, TypeError, OSError, json.JSONDecodeError) as err:
-                raise ModelFileError(f"'{path}' is not a valid seqnet model file: {type(err).__name__}: "
+            except (KeyError, ValueError, TypeError, OverflowError) as err:
+                raise ModelFileError(f"{where}: its saved state does not fit the model: {type(err).__name__}: "
                                      f"{err}") from None
+        guard.warn_non_finite(model, where)
         return model
 
     def load_weights(self, model: Any, path: Path) -> None:
+        where = f"'{path}'"
         with _open(path) as f:
+            weights = _read_weights(f, where)  # read and checked whole before the model changes
             if not model.built:
-                config = json.loads(f.attrs["model_config"])
-                if config.get("input_shape") is None:
-                    raise ModelFileError(f"'{path}' does not record an input shape; build the model first")
-                model.build(tuple(config["input_shape"]))
-            try:
-                model.set_state({"weights": _read_weights(f, path)})
+                shape = _json_attr(f, "model_config", where).get("input_shape")
+                if shape is None:
+                    raise ModelFileError(f"{where} does not record an input shape; build the model first")
+                model.build(guard.input_shape(shape, where))
+            try:  # every shape is checked before any weight changes
+                model.set_state({"weights": weights})
             except ValueError as err:
-                raise ModelFileError(f"'{path}': {err}") from None
-            except (KeyError, OSError) as err:
-                raise ModelFileError(f"'{path}' has damaged weights: {type(err).__name__}: {err}") from None
+                raise ModelFileError(f"{where}: {err}") from None
+        guard.warn_non_finite(model, where)
+
+
+def _json_attr(f: h5py.File, key: str, where: str) -> dict[str, Any]:
+    value = f.attrs[key]
+    return parse_json(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value),
+                      f"{where} (its {key})", ModelFileError)
+
+
+def _build_checked(config: dict[str, Any], f: h5py.File, where: str) -> Sequential:
+    """The model of ``config``, built for its input shape only once every layer is known to create
+    exactly the arrays the file stores for it."""
+    shape = config.get("input_shape")
+    model = Sequential.from_config({**config, "input_shape": None})
+    if shape is None:
+        return model
+    shape = guard.input_shape(shape, where)
+    stored = _stored_shapes(f, where)
+    out = shape
+    for layer in model.layers:
+        out = guard.layer_fits(layer, out, stored.get(layer.name, {}), where)
+    model.build(shape)
+    return model
 
 
 def _write_weights(f: h5py.File, weights: dict[str, dict[str, np.ndarray]]) -> None:
@@ -164,10 +194,7 @@ def _write_training_state(group: h5py.Group, state: dict[str, Any]) -> None:
 
 
 def _open(path: Path) -> h5py.File:
-    try:
-        f = h5py.File(path, "r")
-    except OSError as err:
-        raise ModelFileError(f"'{path}' is not a readable HDF5 file (not a model, or truncated): {err}") from None
+    f = open_hdf5(path, f"'{path}'")
     if "seqnet_version" not in f.attrs or "model_config" not in f.attrs:
         f.close()
         raise ModelFileError(f"'{path}' is an HDF5 file but holds no seqnet model")
@@ -179,12 +206,26 @@ def _open(path: Path) -> h5py.File:
     return f
 
 
-def _read_weights(f: h5py.File, path: Path) -> dict[str, dict[str, np.ndarray]]:
+def _weight_groups(f: h5py.File, where: str) -> dict[str, h5py.Group]:
+    """Each layer's group of ``model_weights``, in the order of its ``layer_names``."""
     if "model_weights" not in f:
-        raise ModelFileError(f"'{path}' holds no model weights")
+        raise ModelFileError(f"{where} holds no model weights")
     group = f["model_weights"]
-    names = [str(n) for n in group.attrs.get("layer_names", list(group))]
-    return {name: {key: group[name][key][()] for key in group[name]} for name in names}
+    names = [n.decode("utf-8", "replace") if isinstance(n, bytes) else str(n)
+             for n in group.attrs.get("layer_names", list(group))]
+    missing = [n for n in names if not isinstance(group.get(n), h5py.Group)]
+    if missing:
+        raise ModelFileError(f"{where}: model_weights/layer_names names {missing}, which it does not hold")
+    return {name: group[name] for name in names}
+
+
+def _stored_shapes(f: h5py.File, where: str) -> dict[str, dict[str, tuple[int, ...]]]:
+    return {name: {key: node.shape for key, node in g.items() if isinstance(node, h5py.Dataset)}
+            for name, g in _weight_groups(f, where).items()}
+
+
+def _read_weights(f: h5py.File, where: str) -> dict[str, dict[str, np.ndarray]]:
+    return {name: {key: g[key][()] for key in g} for name, g in _weight_groups(f, where).items()}
 
 
 def _read_optimizer(group: h5py.Group) -> dict[str, Any]:
@@ -204,7 +245,7 @@ def _read_training_state(group: h5py.Group, path: Path) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for key, value in group.attrs.items():
         if isinstance(value, str):
-            value = json.loads(value)
+            value = parse_json(value, f"'{path}' (training_state/{key})", ModelFileError, expect=object)
             if is_entry_list(value):
                 value = _rebuild_all(group, key, value, path)
         elif isinstance(value, np.generic):

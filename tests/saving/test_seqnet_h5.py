@@ -226,10 +226,13 @@ def test_a_lambda_schedule_does_not_break_loading(iris, tmp_path):
     model = dense_model(lambda: SGD(lr=0.05))
     model.fit(X, y, epochs=1, verbose=0, callbacks=[LearningRateScheduler(lambda epoch, lr: lr), EarlyStopping("loss")])
     model.save(tmp_path / "m.h5")
-    with pytest.warns(RuntimeWarning, match="learning_rate_scheduler.*could not be restored"):
-        again = load_model(tmp_path / "m.h5")
-    assert [type(cb).__name__ for cb in again.callbacks] == ["EarlyStopping"]
-    assert all(np.array_equal(a, b) for a, b in zip(again.get_weights(), model.get_weights()))
+    for safe_mode in (True, False):  # a lambda cannot come back, even from a trusted file
+        with pytest.warns(RuntimeWarning, match="schedule.*<lambda>.*saved by reference"):
+            again = load_model(tmp_path / "m.h5", safe_mode=safe_mode)
+        assert [type(cb).__name__ for cb in again.callbacks] == ["LearningRateScheduler", "EarlyStopping"]
+        assert all(np.array_equal(a, b) for a, b in zip(again.get_weights(), model.get_weights()))
+        with pytest.raises(ValueError, match="schedule.*not restored.*custom_objects"):
+            again.fit(X, y, epochs=2, initial_epoch=1, verbose=0, callbacks=again.callbacks)
 
 
 def test_the_model_state_round_trips_through_set_state(iris):

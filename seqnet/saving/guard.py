@@ -1,0 +1,77 @@
+"""Checks every reader makes before it builds anything from a file: a file's claims are checked
+against the file itself, so that a model is built only once the stored weights are known to fit.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .._formats import ModelFileError
+from .._safety import MAX_EXAMPLE_ELEMENTS
+
+
+def input_shape(shape: Any, where: str) -> tuple[int, ...]:
+    """One example's shape from a file: positive integers, of a sane size."""
+    if not isinstance(shape, (list, tuple)) or not shape or len(shape) > 8 or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in shape):
+        raise ModelFileError(f"{where}: the input shape {shape!r} is not a list of positive integers")
+    if math.prod(shape) > MAX_EXAMPLE_ELEMENTS:
+        raise ModelFileError(f"{where}: the input shape {tuple(shape)} has {math.prod(shape):,} values per example, "
+                             f"more than the {MAX_EXAMPLE_ELEMENTS:,} seqnet accepts from a file")
+    return tuple(shape)
+
+
+def layer_fits(layer: Any, in_shape: tuple[int, ...], stored: dict[str, tuple[int, ...]] | int | None,
+               where: str) -> tuple[int, ...]:
+    """Check, before ``layer`` is built, that it would create exactly what the file stores for it
+    (``stored``: its arrays' shapes by name, or their total size), and return its output shape."""
+    try:
+        shapes = layer.weight_shapes(in_shape)
+        out_shape = tuple(layer.compute_output_shape(in_shape))
+    except (ValueError, TypeError, IndexError) as err:
+        raise ModelFileError(f"{where}: layer {layer.name!r} ({type(layer).__name__}) does not take its input of "
+                             f"shape {(None, *in_shape)}: {err}") from None
+    if shapes is not None and stored is not None:
+        wanted = {k: tuple(int(d) for d in v) for k, v in shapes.items()}
+        size = sum(math.prod(s) for s in wanted.values())
+        fits = size == stored if isinstance(stored, int) else wanted == {k: tuple(v) for k, v in stored.items()}
+        if not fits:
+            found = f"{stored:,} values" if isinstance(stored, int) else stored
+            raise ModelFileError(f"{where}: layer {layer.name!r} ({type(layer).__name__}) as configured would hold "
+                                 f"{wanted} ({size:,} values), but the file stores {found} for it")
+    if math.prod(out_shape) > MAX_EXAMPLE_ELEMENTS:
+        raise ModelFileError(f"{where}: layer {layer.name!r} would output {out_shape} per example, more than the "
+                             f"{MAX_EXAMPLE_ELEMENTS:,} values seqnet accepts from a file")
+    return out_shape
+
+
+def optimizer_slots(model: Any, state: dict[str, Any], where: str) -> None:
+    """Every optimizer slot ``"<layer>/<param>/<slot>"`` names a parameter of the model and has its shape."""
+    iterations = state.get("iterations", 0)
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 0:
+        raise ModelFileError(f"{where}: the optimizer's iteration count {iterations!r} is not a count")
+    layers = {layer.name: layer for layer in model.layers}
+    for key, value in state.items():
+        if key == "iterations":
+            continue
+        layer_name, _, rest = key.partition("/")
+        param, _, slot = rest.rpartition("/")
+        target = layers[layer_name].parameters.get(param) if layer_name in layers else None
+        if target is None:
+            raise ModelFileError(f"{where}: the optimizer holds state {key!r} for a parameter the model does not have")
+        if np.shape(value) != target.shape:
+            raise ModelFileError(f"{where}: the optimizer's {slot!r} for {layer_name}/{param} has shape "
+                                 f"{np.shape(value)}, but the parameter has shape {target.shape}")
+
+
+def warn_non_finite(model: Any, where: str) -> None:
+    """Warn, naming the layer and array, about weights that are NaN or infinite."""
+    for layer in model.layers:
+        for name, value in layer.get_state().items():
+            if not np.isfinite(value).all():
+                warnings.warn(f"{where}: weight {layer.name}/{name} holds {int((~np.isfinite(value)).sum())} NaN or "
+                              f"infinite values; the model's outputs will not be numbers", RuntimeWarning,
+                              stacklevel=4)

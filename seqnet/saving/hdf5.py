@@ -1,0 +1,86 @@
+"""Opening an HDF5 file that someone else made: only its own arrays, of sizes it really holds.
+
+HDF5 can make a file read another file's bytes (external links, datasets stored in external
+raw files, virtual datasets), point a name elsewhere or at itself (soft links), and declare a
+dataset far larger than the bytes behind it (read back as its fill value). :func:`open_hdf5`
+walks every object of the file once before anything is read and refuses all of these, naming
+the object, so that what is read afterwards is known to be the file's own data.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import h5py
+
+from .._formats import ModelFileError
+from .._safety import MAX_ARRAY_BYTES
+
+MAX_OBJECTS = 1_000_000  # groups and datasets in one model file
+MAX_RATIO = 1024         # declared bytes per stored byte, for compressed (chunked) datasets
+
+
+def open_hdf5(source: Any, where: str) -> h5py.File:
+    """``source`` (a path or bytes) opened for reading, checked by :func:`check_contained`."""
+    try:
+        f = h5py.File(io.BytesIO(source) if isinstance(source, bytes) else source, "r")
+    except (OSError, RuntimeError, ValueError) as err:
+        raise ModelFileError(f"{where} is not a readable HDF5 file (not a model, or truncated): {err}") from None
+    try:
+        check_contained(f, where)
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def check_contained(f: h5py.File, where: str) -> None:
+    """Refuse links, external or virtual storage, data declared beyond what the file stores, and
+    arrays of anything but real numbers; each refusal names the object."""
+    seen = {hash(f.id)}
+    groups = [("", f)]
+    while groups:
+        prefix, group = groups.pop()
+        for key in group:
+            name = f"{prefix}/{key}"
+            link = group.get(key, getlink=True)
+            if isinstance(link, h5py.ExternalLink):
+                raise ModelFileError(f"{where}: '{name}' is an external link to '{link.filename}' (object "
+                                     f"'{link.path}'); a model file must hold its own data")
+            if isinstance(link, h5py.SoftLink):
+                raise ModelFileError(f"{where}: '{name}' is a soft link to '{link.path}'; seqnet reads model files "
+                                     f"without links")
+            try:
+                obj = group[key]
+            except (KeyError, OSError, RuntimeError) as err:
+                raise ModelFileError(f"{where}: cannot open '{name}': {err}") from None
+            if hash(obj.id) in seen:
+                raise ModelFileError(f"{where}: '{name}' is a second name for an object already seen; seqnet reads "
+                                     f"model files in which each object has one name")
+            seen.add(hash(obj.id))
+            if len(seen) > MAX_OBJECTS:
+                raise ModelFileError(f"{where} holds more than {MAX_OBJECTS:,} objects; not a model file")
+            if isinstance(obj, h5py.Group):
+                groups.append((name, obj))
+            elif isinstance(obj, h5py.Dataset):
+                _check_dataset(obj, name, where)
+
+
+def _check_dataset(ds: h5py.Dataset, name: str, where: str) -> None:
+    if ds.external:
+        raise ModelFileError(f"{where}: dataset '{name}' keeps its data in the external file(s) "
+                             f"{[str(e[0]) for e in ds.external]}; a model file must hold its own data")
+    if ds.is_virtual:
+        raise ModelFileError(f"{where}: dataset '{name}' is a virtual dataset made of other datasets; a model "
+                             f"file must hold its own data")
+    kind = ds.dtype.kind
+    if kind == "c":
+        raise ModelFileError(f"{where}: dataset '{name}' holds complex numbers ({ds.dtype}); seqnet's arrays are "
+                             f"real, and dropping the imaginary part would change them")
+    if kind not in "biuf":
+        raise ModelFileError(f"{where}: dataset '{name}' holds {ds.dtype} data, not numbers")
+    declared = ds.size * ds.dtype.itemsize
+    stored = ds.id.get_storage_size()
+    if declared > MAX_ARRAY_BYTES or declared > MAX_RATIO * stored + 2**20:
+        raise ModelFileError(f"{where}: dataset '{name}' declares shape {ds.shape} ({declared:,} bytes) but the "
+                             f"file stores {stored:,} bytes for it")
