@@ -14,6 +14,7 @@ import contextvars
 import json
 import os
 import stat
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Iterator
 
@@ -102,8 +103,22 @@ def read_capped(stream: BinaryIO, limit: int, where: str, error: type[Exception]
     """All of ``stream``, or ``error`` once it passes ``limit`` bytes (a decompression bomb)."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise error(f"{where} is larger than {limit // 2**20} MiB once decompressed; refusing to read it whole")
+        raise error(f"{where} is larger than {limit:,} bytes once decompressed; refusing to read it whole")
     return data
+
+
+def zip_member(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, where: str, error: type[Exception],
+               limit: int = MAX_MEMBER_BYTES) -> bytes:
+    """One member of a zip archive, read through a cap: the smaller of ``limit`` and 100 times its
+    compressed size (weights and images compress far less; a bomb far more)."""
+    info = member if isinstance(member, zipfile.ZipInfo) else archive.getinfo(member)
+    limit = min(limit, 100 * info.compress_size + 2**20)
+    name = f"{where}:{info.filename}"
+    if info.file_size > limit:
+        raise error(f"{name} declares {info.file_size:,} bytes from {info.compress_size:,} compressed; refusing to "
+                    f"decompress more than {limit:,}")
+    with archive.open(info) as stream:
+        return read_capped(stream, limit, name, error)
 
 
 def parse_json(data: bytes | str, where: str, error: type[Exception], expect: type = dict) -> Any:

@@ -24,10 +24,11 @@ def input_shape(shape: Any, where: str) -> tuple[int, ...]:
     return tuple(shape)
 
 
-def layer_fits(layer: Any, in_shape: tuple[int, ...], stored: dict[str, tuple[int, ...]] | int | None,
-               where: str) -> tuple[int, ...]:
-    """Check, before ``layer`` is built, that it would create exactly what the file stores for it
-    (``stored``: its arrays' shapes by name, or their total size), and return its output shape."""
+def layer_fits(layer: Any, in_shape: tuple[int, ...], stored: dict[str, tuple[int, ...]] | None, where: str,
+               exact: bool = True) -> tuple[int, ...]:
+    """Check, before ``layer`` is built, that it would create what the file stores for it and return
+    its output shape. ``stored``: the file's arrays' shapes by name, the same names and shapes as
+    the layer's (``exact``), or as many values in all (another library's names and layout)."""
     try:
         shapes = layer.weight_shapes(in_shape)
         out_shape = tuple(layer.compute_output_shape(in_shape))
@@ -37,9 +38,10 @@ def layer_fits(layer: Any, in_shape: tuple[int, ...], stored: dict[str, tuple[in
     if shapes is not None and stored is not None:
         wanted = {k: tuple(int(d) for d in v) for k, v in shapes.items()}
         size = sum(math.prod(s) for s in wanted.values())
-        fits = size == stored if isinstance(stored, int) else wanted == {k: tuple(v) for k, v in stored.items()}
+        stored = {k: tuple(v) for k, v in stored.items()}
+        fits = wanted == stored if exact else size == sum(math.prod(s) for s in stored.values())
         if not fits:
-            found = f"{stored:,} values" if isinstance(stored, int) else stored
+            found = ", ".join(f"{k} of shape {v}" for k, v in stored.items()) or "nothing"
             raise ModelFileError(f"{where}: layer {layer.name!r} ({type(layer).__name__}) as configured would hold "
                                  f"{wanted} ({size:,} values), but the file stores {found} for it")
     if math.prod(out_shape) > MAX_EXAMPLE_ELEMENTS:

@@ -23,8 +23,10 @@ import h5py
 import numpy as np
 
 from .._formats import FileFormat, ModelFileError
+from .._safety import MAX_ARRAY_BYTES, MAX_JSON_BYTES, parse_json, zip_member
 from .._version import __version__
 from .files import atomic_write
+from .hdf5 import open_hdf5
 from .keras_layers import snake_case, weight_names
 from .keras_model import model_from_keras
 from .keras_writer import model_to_keras
@@ -49,7 +51,7 @@ class KerasNative(FileFormat):
         try:
             with zipfile.ZipFile(path) as z:
                 return "config.json" in z.namelist()
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
             return False
 
     def save(self, model: Any, path: Path) -> None:
@@ -76,14 +78,16 @@ class KerasNative(FileFormat):
         where = f"'{path}'"
         try:
             with zipfile.ZipFile(path) as z:
-                config = json.loads(z.read("config.json"))
-                weights = z.read("model.weights.h5") if "model.weights.h5" in z.namelist() else None
-        except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as err:
-            raise ModelFileError(f"{where} is not a readable Keras file (damaged or truncated: {err})") from err
+                config = parse_json(zip_member(z, "config.json", where, ModelFileError, MAX_JSON_BYTES),
+                                    f"{where} (config.json)", ModelFileError)
+                weights = (zip_member(z, "model.weights.h5", where, ModelFileError, MAX_ARRAY_BYTES)
+                           if "model.weights.h5" in z.namelist() else None)
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError) as err:
+            raise ModelFileError(f"{where} is not a readable Keras file (damaged or truncated: {err})") from None
         if weights is None:
             raise ModelFileError(f"{where} is a Keras file without weights (no model.weights.h5 in it); seqnet "
                                  f"reads .keras files with their weights in model.weights.h5")
-        with h5py.File(io.BytesIO(weights), "r") as f:
+        with open_hdf5(weights, f"{where} (model.weights.h5)") as f:
             paths = _native_paths(config)
 
             def fetch(index: int, spec: dict[str, Any]) -> list[np.ndarray]:
@@ -94,7 +98,11 @@ class KerasNative(FileFormat):
                         raise ModelFileError(f"{where}: no weights for layer {spec['config'].get('name')!r} at "
                                              f"{paths[index]}/vars in model.weights.h5")
                     return []
-                return [np.asarray(group[str(j)]) for j in range(len(group))]
+                names = sorted(group, key=lambda n: (len(n), n))
+                if names != [str(j) for j in range(len(names))]:
+                    raise ModelFileError(f"{where}: {paths[index]}/vars in model.weights.h5 holds {names}, not "
+                                         f"arrays numbered 0, 1, ...")
+                return [np.asarray(group[name]) for name in names]
             return model_from_keras(config, fetch, where, config.get("compile_config"))
 
 
@@ -126,7 +134,7 @@ class KerasH5(FileFormat):
         try:
             with h5py.File(path, "r") as f:
                 return "model_config" in f.attrs and "seqnet_version" not in f.attrs
-        except OSError:
+        except (OSError, RuntimeError, ValueError):
             return False
 
     def save(self, model: Any, path: Path) -> None:
@@ -135,9 +143,10 @@ class KerasH5(FileFormat):
 
     def load(self, path: Path) -> Any:
         where = f"'{path}'"
-        with h5py.File(path, "r") as f:
-            config = json.loads(_text(f.attrs["model_config"]))
-            training = json.loads(_text(f.attrs["training_config"])) if "training_config" in f.attrs else None
+        with open_hdf5(path, where) as f:
+            config = parse_json(_text(f.attrs["model_config"]), f"{where} (its model_config)", ModelFileError)
+            training = (parse_json(_text(f.attrs["training_config"]), f"{where} (its training_config)", ModelFileError)
+                        if "training_config" in f.attrs else None)
             if "model_weights" not in f:
                 raise ModelFileError(f"{where} is a Keras HDF5 file without weights (no model_weights group)")
             weights = f["model_weights"]
@@ -150,10 +159,16 @@ class KerasH5(FileFormat):
                     if expected:
                         raise ModelFileError(f"{where}: no weights for layer {name!r} in model_weights")
                     return []
-                group = weights[name]
+                group = weights.get(name)
+                if not isinstance(group, h5py.Group):
+                    raise ModelFileError(f"{where}: model_weights/layer_names names {name!r}, which model_weights "
+                                         f"does not hold")
                 names = [_text(n) for n in group.attrs.get("weight_names", [])]
                 found = [n.rsplit("/", 1)[-1].split(":")[0] for n in names]
                 if found != expected:
                     raise ModelFileError(f"{where}: layer {name!r} stores {found}, seqnet expected {expected}")
+                missing = [n for n in names if not isinstance(group.get(n), h5py.Dataset)]
+                if missing:
+                    raise ModelFileError(f"{where}: layer {name!r} lists weights {missing}, which it does not hold")
                 return [np.asarray(group[n]) for n in names]
             return model_from_keras(config, fetch, where, training)

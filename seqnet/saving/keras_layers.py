@@ -199,15 +199,23 @@ _SEQNET_NAMES = {"kernel": "W", "bias": "b", "gamma": "gamma", "beta": "beta", "
 
 def layer_from_keras(spec: dict[str, Any], where: str) -> L.Layer:
     """The seqnet layer for one Keras layer spec (``{"class_name", "config"}``), not yet built."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("config", {}), dict):
+        raise ModelFileError(f"{where}: a layer of the model config is {type(spec).__name__} {str(spec)[:80]!r}, "
+                             f"not a layer's class name and config")
     class_name, config = spec.get("class_name"), spec.get("config", {})
     refuse = Refusal(where, config.get("name", "?"), class_name)
-    if class_name not in LAYERS:
+    if not isinstance(class_name, str) or class_name not in LAYERS:
         raise refuse(f"has no seqnet counterpart (seqnet reads: InputLayer, {', '.join(sorted(LAYERS))})")
     ignored = [k for k in _TRAINING_ONLY if config.get(k) is not None]
     if ignored:
         warnings.warn(f"{where}: layer {config.get('name')!r} has {', '.join(ignored)}, which seqnet does not "
                       f"carry over; predictions are the same, training in seqnet goes without them", stacklevel=4)
-    layer = LAYERS[class_name](config, refuse)
+    try:
+        layer = LAYERS[class_name](config, refuse)
+    except KeyError as err:
+        raise refuse(f"has no {err} in its config") from None
+    except (ValueError, TypeError) as err:
+        raise refuse(f"has a config seqnet cannot use: {err}") from None
     layer.name = config.get("name")
     layer.trainable = bool(config.get("trainable", True))
     return layer

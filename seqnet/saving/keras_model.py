@@ -14,7 +14,7 @@ import numpy as np
 from .._formats import ModelFileError
 from ..layers import Input
 from ..sequential import Sequential
-from . import keras_compile, keras_layers
+from . import guard, keras_compile, keras_layers
 
 # fetch(index in the Keras layer list, the layer's spec) -> its arrays in Keras's order
 Fetch = Callable[[int, dict[str, Any]], list[np.ndarray]]
@@ -28,6 +28,8 @@ def layer_specs(model_config: dict[str, Any], where: str) -> tuple[list[dict[str
     """
     class_name = model_config.get("class_name")
     config = model_config.get("config", {})
+    if not isinstance(config, (dict, list)):
+        raise ModelFileError(f"{where}: the model's config is a {type(config).__name__}, not a JSON object")
     if class_name == "Sequential":
         specs = config if isinstance(config, list) else config.get("layers", [])  # very old files: a bare list
     elif class_name in ("Functional", "Model"):
@@ -35,19 +37,21 @@ def layer_specs(model_config: dict[str, Any], where: str) -> tuple[list[dict[str
     else:
         raise ModelFileError(f"{where}: holds a Keras {class_name!r} model; seqnet reads Sequential models and "
                              f"functional models that are a chain of layers")
+    if not isinstance(specs, list) or not all(isinstance(spec, dict) for spec in specs):
+        raise ModelFileError(f"{where}: the model's layers are not a list of layer configs")
     shape = None
     for spec in specs:
         c = spec.get("config", {})
-        batch_shape = c.get("batch_shape") or c.get("batch_input_shape")
+        batch_shape = c.get("batch_shape") or c.get("batch_input_shape") if isinstance(c, dict) else None
         if shape is None and batch_shape is not None:
-            if any(d is None for d in batch_shape[1:]):
+            if isinstance(batch_shape, list) and any(d is None for d in batch_shape[1:]):
                 raise ModelFileError(f"{where}: the model takes inputs of shape {tuple(batch_shape)}; seqnet needs "
                                      f"every size but the batch fixed")
-            shape = tuple(int(d) for d in batch_shape[1:])
+            shape = guard.input_shape(batch_shape[1:] if isinstance(batch_shape, list) else batch_shape, where)
     if shape is None:
         build = (model_config.get("build_config") or {}).get("input_shape") or (
             config.get("build_input_shape") if isinstance(config, dict) else None)
-        shape = tuple(int(d) for d in build[1:]) if build else None
+        shape = guard.input_shape(build[1:] if isinstance(build, list) else build, where) if build else None
     return specs, shape
 
 
@@ -103,14 +107,22 @@ def model_from_keras(model_config: dict[str, Any], fetch: Fetch, where: str,
         layer = keras_layers.layer_from_keras(spec, where)
         in_shape = model.output_shapes[-1][1:] if model.layers else shape
         keras_layers.check_axis(layer, in_shape, where)
+        arrays = fetch(index, spec)  # the file's own arrays (checked as they are read): built only if they fit
+        names = keras_layers.weight_names(spec["class_name"], spec.get("config", {}))
+        stored = {(names[i] if i < len(names) else f"array {i}"): np.shape(a) for i, a in enumerate(arrays)}
+        guard.layer_fits(layer, in_shape, stored, where, exact=False)
         try:
             model.add(layer)
         except (ValueError, TypeError) as err:
             raise ModelFileError(f"{where}: layer {layer.name!r} ({spec['class_name']}) does not take its input "
                                  f"of shape {(None, *in_shape)}: {err}") from err
-        keras_layers.set_weights(layer, spec["class_name"], spec.get("config", {}), fetch(index, spec), where)
+        keras_layers.set_weights(layer, spec["class_name"], spec.get("config", {}), arrays, where)
     if not model.layers:
         raise ModelFileError(f"{where}: the Keras model has no layers")
     if training_config:
+        if not isinstance(training_config, dict):
+            raise ModelFileError(f"{where}: its compile config is a {type(training_config).__name__}, not a JSON "
+                                 f"object")
         keras_compile.compile_from_keras(model, training_config, where)
+    guard.warn_non_finite(model, where)
     return model
