@@ -10,6 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ._safety import check_regular
 from .experiment import positive_int
 
 
@@ -26,10 +27,20 @@ def _array(path: str, what: str) -> np.ndarray:
     p = Path(path)
     if not p.exists():
         raise UserError(f"{what} file not found: '{path}'")
+    check_regular(p, UserError, f"{what} file")
     try:
-        return np.load(p, allow_pickle=False)
-    except (ValueError, OSError) as err:
+        array = np.load(p, allow_pickle=False)
+    except ValueError as err:
+        if "allow_pickle" in str(err):  # numpy's advice names an option this command rightly lacks
+            raise UserError(f"'{path}' holds Python objects, not a plain numeric array; seqnet reads .npy files of "
+                            f"numbers only (save yours with np.save(path, np.asarray(X, dtype=np.float32)))") from None
         raise UserError(f"cannot read {what} '{path}' as a .npy array: {err}") from None
+    except OSError as err:
+        raise UserError(f"cannot read {what} '{path}' as a .npy array: {err}") from None
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+        raise UserError(f"'{path}' holds {getattr(array, 'dtype', type(array).__name__)} data, not a plain numeric "
+                        f"array (a .npz archive or text needs converting to .npy first)")
+    return array
 
 
 def cmd_summary(args: argparse.Namespace) -> None:
@@ -48,6 +59,11 @@ def cmd_predict(args: argparse.Namespace) -> None:
     model = _load(args.model)
     X = _array(args.data, "data")
     probs = model.predict(X, batch_size=args.batch_size)
+    bad = ~np.isfinite(probs).all(axis=1)
+    if bad.any():
+        raise UserError(f"the model's outputs are NaN or infinite for {int(bad.sum())} of {len(probs)} examples "
+                        f"(first: row {int(np.argmax(bad))}); no predictions written. Its weights or the data hold "
+                        f"non-finite values (seqnet summary warns about the weights)")
     classes = probs.argmax(axis=1) if probs.shape[1] > 1 else (probs[:, 0] > 0.5).astype(int)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -146,4 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # `python -m seqnet.cli` puts the working folder first on sys.path: a file there named like a
+    # module seqnet imports later must not be imported in its place
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", str(Path.cwd()))]
     sys.exit(main())

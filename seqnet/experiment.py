@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
+from ._safety import MAX_JSON_BYTES, check_regular, parse_json
 from .callbacks import CSVLogger
 from .metrics import confusion_matrix
 from .plotting import plot_confusion_matrix, plot_history
@@ -113,22 +114,63 @@ def _table(header: list[str], rows: list[list[str]], fmt: str) -> str:
                  " & ".join(_latex_escape(h) for h in header) + " \\\\", "\\hline"]
         lines += [" & ".join(_latex_escape(c) for c in row) + " \\\\" for row in rows]
         return "\n".join(lines + ["\\hline", "\\end{tabular}"])
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+    lines = ["| " + " | ".join(map(_markdown_escape, header)) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(map(_markdown_escape, row)) + " |" for row in rows])
 
 
 def _latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+    """``text`` as LaTeX prints it, whatever it holds: every special character escaped, one line."""
+    return "".join(_LATEX_SPECIAL.get(char, char if char.isprintable() else " ") for char in str(text))
 
 
 _LATEX_SPECIAL = {"\\": "\\textbackslash{}", "_": "\\_", "%": "\\%", "&": "\\&", "#": "\\#", "$": "\\$",
-                  "{": "\\{", "}": "\\}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}"}
+                  "{": "\\{", "}": "\\}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}", "[": "{[}",
+                  "]": "{]}"}
+
+
+def _markdown_escape(text: str) -> str:
+    """``text`` as one Markdown table cell: no HTML, no links, no code spans, no way out of the cell or row."""
+    text = "".join(char if char.isprintable() else " " for char in str(text))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`|\[\]])", r"\\\1", text)
+
+
+def _latex_verbatim(text: str) -> str:
+    """``text`` inside a verbatim environment, which only ``\\end{verbatim}`` can end: that is broken up."""
+    return re.sub(r"\\(end\s*\{\s*verbatim\s*\})", r"/\1", text)
+
+
+def _markdown_code(text: str) -> str:
+    """``text`` as a fenced code block whose fence is longer than any run of backticks inside it."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    return f"{fence}\n{text}\n{fence}"
+
+
+def _read_json(path: Path, expect: type) -> Any:
+    """A JSON file of a run folder: a regular file, of a sane size, holding a JSON ``expect``."""
+    if check_regular(path, ValueError, "run file") > MAX_JSON_BYTES:
+        raise ValueError(f"'{path}' is larger than {MAX_JSON_BYTES:,} bytes; not a run folder's file")
+    return parse_json(path.read_bytes(), f"'{path}'", ValueError, expect)
 
 
 def _describe(obj: Any, skip: tuple[str, ...] = ()) -> str:
     """``SGD(lr=0.05, momentum=0.9)``: the class and its settings."""
     config = {k: v for k, v in obj.get_config().items() if k not in skip and v is not None}
     return f"{type(obj).__name__}(" + ", ".join(f"{k}={v!r}" for k, v in config.items()) + ")"
+
+
+def _read_metrics(path: Path) -> list[list[str]]:
+    """The rows of ``metrics.csv``, each as long as its header."""
+    if check_regular(path, ValueError, "run file") > MAX_JSON_BYTES:
+        raise ValueError(f"'{path}' is larger than {MAX_JSON_BYTES:,} bytes; not a run folder's file")
+    try:
+        with open(path, newline="") as f:
+            rows = [r for r in csv.reader(f) if r]
+    except (csv.Error, UnicodeDecodeError) as err:
+        raise ValueError(f"'{path}' is not a CSV file of metrics: {err}") from None
+    if any(len(r) != len(rows[0]) for r in rows):
+        raise ValueError(f"'{path}' has rows of different lengths; not a metrics file seqnet wrote")
+    return rows
 
 
 def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
@@ -139,10 +181,9 @@ def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
     run_dir = Path(run_dir)
     if not (run_dir / "hparams.json").is_file():
         raise FileNotFoundError(f"'{run_dir}' is not a run folder: it has no hparams.json")
-    hparams = json.loads((run_dir / "hparams.json").read_text())
-    results = json.loads((run_dir / "results.json").read_text()) if (run_dir / "results.json").is_file() else {}
-    with open(run_dir / "metrics.csv") if (run_dir / "metrics.csv").is_file() else io.StringIO() as f:
-        rows = [r for r in csv.reader(f) if r]
+    hparams = _read_json(run_dir / "hparams.json", dict)
+    results = _read_json(run_dir / "results.json", dict) if (run_dir / "results.json").exists() else {}
+    rows = _read_metrics(run_dir / "metrics.csv") if (run_dir / "metrics.csv").exists() else []
     model = load_model(run_dir / "model.h5") if (run_dir / "model.h5").is_file() else None
     summary = model.summary(print_fn=lambda s: None) if model is not None else "(no model saved)"
 
@@ -171,7 +212,7 @@ def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
             "% Written by seqnet report. The figures are named relative to this file's folder: to \\input it\n"
             "% from another folder, load \\usepackage{import} and write \\subimport{<path to the run>/}{report.tex}.",
             f"\\subsection*{{Run: {_latex_escape(name)}}}", "\\paragraph{Configuration}", config,
-            "\\paragraph{Model}", "\\begin{verbatim}\n" + summary + "\n\\end{verbatim}",
+            "\\paragraph{Model}", "\\begin{verbatim}\n" + _latex_verbatim(summary) + "\n\\end{verbatim}",
             "\\paragraph{Training curves}",
             "\\begin{center}\\includegraphics[width=\\linewidth]{curves.png}\\end{center}",
             "\\paragraph{Per epoch}", epochs, "\\paragraph{Final results}", outcome,
@@ -182,7 +223,8 @@ def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
     else:
         confusion = (["## Confusion matrix (test set)", "![confusion matrix](confusion.png)"]
                      if (run_dir / "confusion.png").is_file() else [])
-        text = "\n\n".join([f"# Run: {name}", "## Configuration", config, "## Model", "```\n" + summary + "\n```",
+        text = "\n\n".join([f"# Run: {_markdown_escape(name)}", "## Configuration", config, "## Model",
+                            _markdown_code(summary),
                             "## Training curves", "![loss and accuracy curves](curves.png)", "## Per epoch", epochs,
                             "## Final results", outcome, *confusion])
         path = run_dir / "report.md"

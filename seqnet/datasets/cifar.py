@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .._safety import MAX_MEMBER_BYTES, check_regular
 from . import files
 from .files import DatasetError
 from .images import is_image_folder, read_image_folders
@@ -44,7 +45,10 @@ def _read_cifar_batch(raw: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
         raise DatasetError(f"cannot unpickle CIFAR batch {where}: {type(err).__name__}: {err}") from None
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
         raise DatasetError(f"CIFAR batch {where} is not a dict with b'data' and b'labels'")
-    data, labels = np.asarray(batch[b"data"]), np.asarray(batch[b"labels"], dtype=np.int64)
+    data, labels = np.asarray(batch[b"data"]), np.asarray(batch[b"labels"])
+    if labels.dtype.kind not in "iu" and labels.size:
+        raise DatasetError(f"CIFAR batch {where} has labels of type {labels.dtype}; CIFAR's labels are integers 0..9")
+    labels = labels.astype(np.int64)
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
         raise DatasetError(f"CIFAR batch {where} has data {data.dtype} {data.shape}, expected uint8 (n, 3072)")
     if labels.shape != (len(data),):
@@ -61,10 +65,13 @@ def _cifar_source(path: Path) -> Any:
 
         def read(name: str) -> bytes:
             f = folder / name
-            if not f.is_file():
+            if not f.exists():
                 raise DatasetError(f"CIFAR-10 folder '{folder}' has no file '{name}'")
+            if check_regular(f, DatasetError) > MAX_MEMBER_BYTES:
+                raise DatasetError(f"'{f}' is larger than any CIFAR-10 batch ({MAX_MEMBER_BYTES:,} bytes at most)")
             return f.read_bytes()
         return read, None
+    check_regular(path, DatasetError, "CIFAR-10 archive")
     try:
         tar = tarfile.open(path, "r:gz")
     except (tarfile.TarError, OSError, EOFError) as err:
@@ -72,8 +79,11 @@ def _cifar_source(path: Path) -> Any:
 
     def read(name: str) -> bytes:
         try:
-            member = tar.extractfile(f"cifar-10-batches-py/{name}")
-            return member.read()
+            member = tar.getmember(f"cifar-10-batches-py/{name}")
+            if not member.isfile() or member.size > MAX_MEMBER_BYTES:
+                raise DatasetError(f"'{path}': cifar-10-batches-py/{name} is not a regular file of at most "
+                                   f"{MAX_MEMBER_BYTES:,} bytes")
+            return tar.extractfile(member).read()
         except KeyError:
             raise DatasetError(f"'{path}' has no member 'cifar-10-batches-py/{name}'") from None
         except (tarfile.TarError, OSError, EOFError) as err:

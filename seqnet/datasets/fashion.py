@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
 from pathlib import Path
 
 import numpy as np
 
+from .._safety import MAX_ARRAY_BYTES, check_regular
 from . import files
 from .files import DatasetError
 
@@ -24,6 +26,7 @@ FASHION_MNIST_FILES = {  # official files and their MD5 checksums
 
 
 # -- IDX (MNIST-style) files ---------------------------------------------------------------------
+_IDX_MAX_DIMS = 8
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
@@ -38,18 +41,31 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         On a bad magic number, a truncated file, or extra bytes after the data.
     """
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
+    size = check_regular(path, DatasetError, "IDX file")
+    compressed = path.suffix == ".gz"
+    opener = gzip.open if compressed else open
     try:
         with opener(path, "rb") as f:
             magic = f.read(4)
             if len(magic) < 4 or magic[:2] != b"\0\0" or magic[2] not in _IDX_TYPES or magic[3] == 0:
                 raise DatasetError(f"'{path}' is not an IDX file: bad magic number {magic.hex() or '(empty)'}")
             ndim = magic[3]
+            if ndim > _IDX_MAX_DIMS:
+                raise DatasetError(f"'{path}' declares {ndim} dimensions; IDX data sets have at most {_IDX_MAX_DIMS}")
             header = f.read(4 * ndim)
             if len(header) < 4 * ndim:
                 raise DatasetError(f"'{path}' is truncated: its header ends early")
             shape = struct.unpack(f">{ndim}I", header)
-            out = np.empty(shape, dtype=_IDX_TYPES[magic[2]])
+            dtype = np.dtype(_IDX_TYPES[magic[2]])
+            declared = math.prod(shape) * dtype.itemsize
+            # a gzip stream inflates at most about 1032 times; a plain file holds exactly its data
+            room = min(1032 * size, MAX_ARRAY_BYTES) if compressed else size - 4 - 4 * ndim
+            if declared > room and not compressed:
+                raise DatasetError(f"'{path}' is truncated: {max(room, 0)} of {declared} data bytes for shape {shape}")
+            if declared > room:
+                raise DatasetError(f"'{path}' declares shape {shape} ({declared:,} bytes), more than its "
+                                   f"{size:,} compressed bytes can hold")
+            out = np.empty(shape, dtype=dtype)
             got = f.readinto(memoryview(out.reshape(-1).view(np.uint8)))
             if got < out.nbytes:
                 raise DatasetError(f"'{path}' is truncated: {got} of {out.nbytes} data bytes for shape {shape}")

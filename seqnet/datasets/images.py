@@ -23,6 +23,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .._safety import MAX_IMAGE_PIXELS, MAX_MEMBER_BYTES, check_regular, zip_member
 from .files import DatasetError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
@@ -42,35 +43,58 @@ def _is_archive(path: Path) -> bool:
     return path.is_file() and name.endswith((".tar", ".tar.gz", ".tgz", ".zip"))
 
 
+def _read_file(path: Path) -> bytes:
+    """A file's bytes, if it is a regular file of a sane size (not a FIFO, not a link to /dev/zero)."""
+    if check_regular(path, DatasetError, "image file") > MAX_MEMBER_BYTES:
+        raise DatasetError(f"'{path}' is larger than {MAX_MEMBER_BYTES:,} bytes; not an image seqnet reads")
+    return path.read_bytes()
+
+
+def _read_tar_member(tar: tarfile.TarFile, member: tarfile.TarInfo, where: str) -> bytes:
+    if member.size > MAX_MEMBER_BYTES:
+        raise DatasetError(f"{where}:{member.name} is larger than {MAX_MEMBER_BYTES:,} bytes; not an image seqnet reads")
+    return tar.extractfile(member).read()
+
+
 def _members(path: Path) -> Iterator[tuple[str, Any]]:
-    """``(relative posix path, read())`` of every regular file under ``path``, in one pass."""
+    """``(relative posix path, read())`` of every regular file under ``path``, in one pass, and
+    ``(relative posix path, None)`` of every folder."""
     if path.is_dir():
         for folder, dirs, names in os.walk(path):
             dirs.sort()
+            for name in dirs:
+                yield (Path(folder) / name).relative_to(path).as_posix(), None
             for name in sorted(names):
                 full = Path(folder) / name
-                yield full.relative_to(path).as_posix(), full.read_bytes
+                yield full.relative_to(path).as_posix(), (lambda full=full: _read_file(full))
     elif path.name.lower().endswith(".zip"):
         with zipfile.ZipFile(path) as z:
             for info in z.infolist():
-                if not info.is_dir():
-                    yield info.filename, (lambda info=info: z.read(info))
+                yield info.filename, None if info.is_dir() else (
+                    lambda info=info: zip_member(z, info, f"'{path}'", DatasetError))
     else:
         with tarfile.open(path, "r:*") as tar:
             for member in tar:  # in archive order: no seeking inside a compressed stream
-                if member.isfile():
-                    yield member.name, (lambda member=member: tar.extractfile(member).read())
+                if member.isdir():
+                    yield member.name, None
+                elif member.isfile():
+                    yield member.name, (lambda member=member: _read_tar_member(tar, member, f"'{path}'"))
 
 
 def _decode(data: bytes, where: str, color_mode: str, image_size: tuple[int, int] | None) -> np.ndarray:
     Image = _pillow()
     try:
         with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:  # checked before the pixels are decoded
+                raise DatasetError(f"'{where}' declares {image.width} x {image.height} pixels, more than the "
+                                   f"{MAX_IMAGE_PIXELS:,} seqnet decodes")
             image = image.convert(COLOR_MODES[color_mode][0])
             if image_size is not None and image.size != (image_size[1], image_size[0]):
                 image = image.resize((image_size[1], image_size[0]), Image.BILINEAR)
             array = np.asarray(image, dtype=np.uint8)
-    except (OSError, ValueError, SyntaxError) as err:  # Pillow's UnidentifiedImageError is an OSError
+    except DatasetError:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as err:  # UnidentifiedImageError: OSError
         raise DatasetError(f"'{where}' is not an image Pillow can read ({err})") from None
     return array[..., None] if array.ndim == 2 else array
 
@@ -97,15 +121,26 @@ def _place(parts: tuple[str, ...], subset: str | None) -> tuple[str, str] | None
     return (parts[0], parts[1]) if len(parts) == 2 else None
 
 
-def _below_single_top(found: list[tuple[tuple[str, ...], Any]], subsets: tuple[str | None, ...]
-                      ) -> list[tuple[tuple[str, ...], Any]]:
-    """``(parts, item)`` pairs with a single top-level folder looked through: when every path sits
-    one level deeper than the layout and under the same folder (which is no subset's name)."""
+def _below_single_top(found: list[tuple[tuple[str, ...], Any]], subsets: tuple[str | None, ...],
+                      folders: list[tuple[str, ...]]
+                      ) -> tuple[list[tuple[tuple[str, ...], Any]], list[tuple[str, ...]]]:
+    """``(parts, item)`` pairs and folders' parts with a single top-level folder looked through: when
+    every path sits one level deeper than the layout and under the same folder (no subset's name)."""
     tops = {parts[0] for parts, _ in found}
     depth = 2 + any(s is not None for s in subsets)
     if len(tops) == 1 and all(len(parts) == depth + 1 for parts, _ in found) and not (tops & set(subsets)):
-        return [(parts[1:], item) for parts, item in found]
-    return found
+        top = tops.pop()
+        return [(parts[1:], item) for parts, item in found], [p[1:] for p in folders if p[0] == top and len(p) > 1]
+    return found, folders
+
+
+def _check_no_empty_class(where: str, folders: list[tuple[str, ...]], classes: list[str], subset: str | None) -> None:
+    """Labels follow the sorted class folders, so an empty one would shift every later label: refuse it."""
+    empty = sorted({_place((*p, "-"), subset)[0] for p in folders if _place((*p, "-"), subset)} - set(classes))
+    if empty:
+        raise DatasetError(f"{where}: the class folder{'s' if len(empty) > 1 else ''} {', '.join(map(repr, empty))} "
+                           f"hold{'' if len(empty) > 1 else 's'} no images; labels follow the sorted class folders, "
+                           f"so add images to it or remove it")
 
 
 def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...], image_size: Any = None,
@@ -120,6 +155,7 @@ def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...],
     for subset in subsets:
         size = _check_arguments(subset, image_size, color_mode)
     found: list[tuple[tuple[str, ...], np.ndarray]] = []
+    folders: list[tuple[str, ...]] = []
     wanted = {s for s in subsets if s is not None}
     try:
         for name, read in _members(root):
@@ -128,6 +164,9 @@ def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...],
                 continue  # hidden files and folders
             if wanted and not (parts[0] in wanted or len(parts) > 1 and parts[1] in wanted):
                 continue  # another subset: not decoded
+            if read is None:
+                folders.append(parts)
+                continue
             if len(parts) == 1:
                 raise DatasetError(f"'{root}': the file '{name}' sits outside the class folders "
                                    f"(expected <class>/<file>{' under <subset>/' if wanted else ''})")
@@ -138,18 +177,20 @@ def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...],
                                          color_mode, size)))
     except (tarfile.TarError, zipfile.BadZipFile, EOFError) as err:
         raise DatasetError(f"'{root}' is a damaged archive ({err})") from None
-    found = _below_single_top(found, subsets)
-    return {subset: _assemble(root, [(p, im) for p, im in found if _place(p, subset)], subset) for subset in subsets}
+    found, folders = _below_single_top(found, subsets, folders)
+    return {subset: _assemble(root, [(p, im) for p, im in found if _place(p, subset)], subset, folders)
+            for subset in subsets}
 
 
-def _assemble(root: Path, found: list[tuple[tuple[str, ...], np.ndarray]], subset: str | None
-              ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _assemble(root: Path, found: list[tuple[tuple[str, ...], np.ndarray]], subset: str | None,
+              folders: list[tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     where = f"'{root}'" + (f" (subset {subset!r})" if subset else "")
     if not found:
         layout = f"{subset}/<class>/<file>" if subset else "<class>/<file>"
         raise DatasetError(f"{where} holds no images at {layout}")
     found.sort(key=lambda item: item[0])
     names = sorted({_place(parts, subset)[0] for parts, _ in found})
+    _check_no_empty_class(where, folders, names, subset)
     shapes = {image.shape for _, image in found}
     if len(shapes) > 1:
         first = found[0]
@@ -213,9 +254,9 @@ def is_image_folder(path: str | os.PathLike, subset: str) -> bool:
     if not _is_archive(root):
         return False
     try:
-        for name, _ in _members(root):
+        for name, read in _members(root):
             parts = PurePosixPath(name).parts
-            if parts[-1].lower().endswith(IMAGE_SUFFIXES):
+            if read is not None and parts[-1].lower().endswith(IMAGE_SUFFIXES):
                 return len(parts) >= 3
             if parts[-1].startswith("data_batch") or parts[-1] == "test_batch":
                 return False
@@ -261,16 +302,21 @@ class ImageFolderDataset:
         self.transform = transform if transform is not None else (lambda X: X.astype(np.float32) / 255.0)
         self.rng = np.random.default_rng(seed)
         self._archive = None
-        entries = []
-        for name, _ in _members(self.root):
+        entries, folders = [], []
+        for name, read in _members(self.root):
             parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
-            if parts and not any(p.startswith(".") for p in parts) and parts[-1].lower().endswith(IMAGE_SUFFIXES):
+            if not parts or any(p.startswith(".") for p in parts):
+                continue
+            if read is None:
+                folders.append(parts)
+            elif parts[-1].lower().endswith(IMAGE_SUFFIXES):
                 entries.append((parts, name))
-        entries = _below_single_top(entries, (subset,))
+        entries, folders = _below_single_top(entries, (subset,), folders)
         entries = sorted((p, n) for p, n in entries if _place(p, subset))
         if not entries:
             raise DatasetError(f"'{self.root}' holds no images at {subset + '/' if subset else ''}<class>/<file>")
         self.class_names = sorted({_place(p, subset)[0] for p, _ in entries})
+        _check_no_empty_class(f"'{self.root}'", folders, self.class_names, subset)
         index = {c: i for i, c in enumerate(self.class_names)}
         self.names = [n for _, n in entries]
         self.labels = np.array([index[_place(p, subset)[0]] for p, _ in entries], dtype=np.int64)
@@ -281,13 +327,16 @@ class ImageFolderDataset:
 
     def _read(self, name: str) -> bytes:
         if self.root.is_dir():
-            return (self.root / name).read_bytes()
+            return _read_file(self.root / name)
         if self._archive is None:
-            self._archive = (zipfile.ZipFile(self.root) if self.root.name.lower().endswith(".zip")
-                             else tarfile.open(self.root, "r:"))
+            if self.root.name.lower().endswith(".zip"):
+                self._archive = zipfile.ZipFile(self.root)
+            else:  # by member, not by name: a later link of the same name must not stand in for the file
+                self._archive = tarfile.open(self.root, "r:")
+                self._tar_files = {m.name: m for m in self._archive.getmembers() if m.isfile()}
         if isinstance(self._archive, zipfile.ZipFile):
-            return self._archive.read(name)
-        return self._archive.extractfile(name).read()
+            return zip_member(self._archive, name, f"'{self.root}'", DatasetError)
+        return _read_tar_member(self._archive, self._tar_files[name], f"'{self.root}'")
 
     def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         if not 0 <= i < len(self):

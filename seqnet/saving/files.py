@@ -16,28 +16,50 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then move it over ``path``.
 
     The temporary file is removed if ``write`` fails, so ``path`` is either the complete new
-    file or untouched.
+    file or untouched. Its name holds the writer's process id: several processes may save the same
+    file at once (the last to finish wins, whole), and only temporary files of writers that are no
+    longer running are cleaned up.
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(f".{glob.escape(path.name)}.*.tmp"):  # left by a save that was killed
-        with contextlib.suppress(OSError):
-            stale.unlink()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        if _writer_is_gone(stale.name[len(path.name) + 2:]):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     os.close(fd)
     try:
         write(tmp)
         os.chmod(tmp, ordinary_mode())  # mkstemp makes it 0600; a saved model is an ordinary file
         os.replace(tmp, path)
     except (OSError, RuntimeError) as err:
-        os.unlink(tmp)
+        _discard(tmp)
         if isinstance(err, RuntimeError) and not _is_write_failure(err):
             raise
         raise _write_error(path, err) from err
     except BaseException:
-        os.unlink(tmp)
+        _discard(tmp)
         raise
+
+
+def _discard(tmp: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+
+
+def _writer_is_gone(rest: str) -> bool:
+    """Whether the process whose id starts ``rest`` (``"<pid>.<random>.tmp"``) has ended."""
+    pid = rest.split(".", 1)[0]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False  # another writer's name, or one of this process's own threads
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, ValueError):
+        return False
+    return False
 
 
 def _is_write_failure(err: Exception) -> bool:

@@ -287,14 +287,21 @@ def test_a_new_stateful_callback_saves_and_resumes_with_no_change_in_saving(iris
 
 
 def test_a_killed_saves_temporary_file_is_cleaned_on_the_next_save(tmp_path):
+    import os
+    import subprocess
+    import sys
     model = Sequential([Dense(2)], seed=0)
     model.build((3,))
-    stale = tmp_path / ".m.h5.k3x9q2za.tmp"  # what a SIGKILL during model.save leaves behind
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    stale = tmp_path / f".m.h5.{dead}.k3x9q2za.tmp"  # what a SIGKILL during model.save leaves behind
     stale.write_bytes(b"half a file")
-    other = tmp_path / ".other.h5.k3x9q2za.tmp"  # another target's: not ours to remove
+    live = tmp_path / f".m.h5.{os.getppid()}.k3x9q2za.tmp"  # another process writing m.h5 right now
+    live.write_bytes(b"")
+    other = tmp_path / f".other.h5.{dead}.k3x9q2za.tmp"  # another target's: not ours to remove
     other.write_bytes(b"")
     model.save(tmp_path / "m.h5")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.h5.k3x9q2za.tmp", "m.h5"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other.name, live.name, "m.h5"])
 
 
 FULL_DISK = """
