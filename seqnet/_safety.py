@@ -113,7 +113,7 @@ def zip_member(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, where: s
     compressed size (weights and images compress far less; a bomb far more)."""
     info = member if isinstance(member, zipfile.ZipInfo) else archive.getinfo(member)
     limit = min(limit, 100 * info.compress_size + 2**20)
-    name = f"{where}:{info.filename}"
+    name = f"{where} (its {info.filename})"
     if info.file_size > limit:
         raise error(f"{name} declares {info.file_size:,} bytes from {info.compress_size:,} compressed; refusing to "
                     f"decompress more than {limit:,}")

@@ -94,7 +94,9 @@ def _decode(data: bytes, where: str, color_mode: str, image_size: tuple[int, int
             array = np.asarray(image, dtype=np.uint8)
     except DatasetError:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as err:  # UnidentifiedImageError: OSError
+    except Image.DecompressionBombError as err:  # Pillow's own limit, met as the header is read
+        raise DatasetError(f"'{where}' declares more pixels than seqnet decodes ({err})") from None
+    except (OSError, ValueError, SyntaxError) as err:  # Pillow's UnidentifiedImageError is an OSError
         raise DatasetError(f"'{where}' is not an image Pillow can read ({err})") from None
     return array[..., None] if array.ndim == 2 else array
 

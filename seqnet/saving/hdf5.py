@@ -37,33 +37,25 @@ def open_hdf5(source: Any, where: str) -> h5py.File:
 def check_contained(f: h5py.File, where: str) -> None:
     """Refuse links, external or virtual storage, data declared beyond what the file stores, and
     arrays of anything but real numbers; each refusal names the object."""
-    seen = {hash(f.id)}
-    groups = [("", f)]
-    while groups:
-        prefix, group = groups.pop()
-        for key in group:
-            name = f"{prefix}/{key}"
-            link = group.get(key, getlink=True)
-            if isinstance(link, h5py.ExternalLink):
-                raise ModelFileError(f"{where}: '{name}' is an external link to '{link.filename}' (object "
-                                     f"'{link.path}'); a model file must hold its own data")
-            if isinstance(link, h5py.SoftLink):
-                raise ModelFileError(f"{where}: '{name}' is a soft link to '{link.path}'; seqnet reads model files "
-                                     f"without links")
-            try:
-                obj = group[key]
-            except (KeyError, OSError, RuntimeError) as err:
-                raise ModelFileError(f"{where}: cannot open '{name}': {err}") from None
-            if hash(obj.id) in seen:
-                raise ModelFileError(f"{where}: '{name}' is a second name for an object already seen; seqnet reads "
-                                     f"model files in which each object has one name")
-            seen.add(hash(obj.id))
-            if len(seen) > MAX_OBJECTS:
-                raise ModelFileError(f"{where} holds more than {MAX_OBJECTS:,} objects; not a model file")
-            if isinstance(obj, h5py.Group):
-                groups.append((name, obj))
-            elif isinstance(obj, h5py.Dataset):
-                _check_dataset(obj, name, where)
+    links: list[tuple[bytes, int]] = []  # (name, link type): h5py reuses one info object for every link
+    f.id.links.visit(lambda name, info: links.append((name, info.type)) if len(links) <= MAX_OBJECTS else 1,
+                     info=True)
+    if len(links) > MAX_OBJECTS:
+        raise ModelFileError(f"{where} holds more than {MAX_OBJECTS:,} objects; not a model file")
+    for raw, kind in links:
+        if kind == h5py.h5l.TYPE_HARD:
+            continue
+        name = raw.decode("utf-8", "replace")
+        link = f.get(name, getlink=True)
+        if isinstance(link, h5py.ExternalLink):
+            raise ModelFileError(f"{where}: '/{name}' is an external link to '{link.filename}' (object "
+                                 f"'{link.path}'); a model file must hold its own data")
+        target = f" to '{link.path}'" if isinstance(link, h5py.SoftLink) else ""
+        raise ModelFileError(f"{where}: '/{name}' is a soft link{target}; seqnet reads model files without links")
+    datasets: list[tuple[str, h5py.Dataset]] = []
+    f.visititems(lambda name, obj: datasets.append((name, obj)) if isinstance(obj, h5py.Dataset) else None)
+    for name, ds in datasets:
+        _check_dataset(ds, f"/{name}", where)
 
 
 def _check_dataset(ds: h5py.Dataset, name: str, where: str) -> None:

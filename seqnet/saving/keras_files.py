@@ -151,6 +151,10 @@ class KerasH5(FileFormat):
                 raise ModelFileError(f"{where} is a Keras HDF5 file without weights (no model_weights group)")
             weights = f["model_weights"]
             stored = [_text(n) for n in weights.attrs.get("layer_names", [])]
+            missing = [n for n in stored if not isinstance(weights.get(n), h5py.Group)]
+            if missing:
+                raise ModelFileError(f"{where}: model_weights/layer_names names {', '.join(map(repr, missing))}, "
+                                     f"which model_weights does not hold")
 
             def fetch(index: int, spec: dict[str, Any]) -> list[np.ndarray]:
                 name = spec.get("config", {}).get("name") or spec.get("name")

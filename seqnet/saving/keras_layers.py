@@ -79,8 +79,16 @@ def _channels_last(config: dict[str, Any], refuse: Refusal) -> None:
     refuse.need(config, "data_format", ("channels_last", None))
 
 
+def _count(c: dict[str, Any], key: str, refuse: Refusal) -> int:
+    """``c[key]`` as a positive integer (``units``, ``filters``), or the refusal naming it."""
+    value = c[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise refuse(f"has {key}={value!r}, which is not a positive integer")
+    return value
+
+
 def _dense(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-    return L.Dense(units=int(c["units"]), activation=activation(c.get("activation"), refuse),
+    return L.Dense(units=_count(c, "units", refuse), activation=activation(c.get("activation"), refuse),
                    use_bias=c.get("use_bias", True))
 
 
@@ -90,7 +98,7 @@ def _conv2d(c: dict[str, Any], refuse: Refusal) -> L.Layer:
         raise refuse(f"has dilation_rate={c['dilation_rate']}; seqnet convolves without dilation (1)")
     refuse.need(c, "groups", (1,), 1)
     refuse.need(c, "padding", ("valid", "same"))
-    return L.Conv2D(filters=int(c["filters"]), kernel_size=_pair(c["kernel_size"], refuse, "kernel_size"),
+    return L.Conv2D(filters=_count(c, "filters", refuse), kernel_size=_pair(c["kernel_size"], refuse, "kernel_size"),
                     strides=_square_stride(c.get("strides", 1), refuse), padding=c.get("padding", "valid"),
                     activation=activation(c.get("activation"), refuse), use_bias=c.get("use_bias", True))
 
