@@ -16,6 +16,8 @@ from __future__ import annotations
 import difflib
 from typing import Any, Callable
 
+from . import _safety
+
 
 REGISTRIES: dict[str, "Registry"] = {}  # by kind: how saved objects are rebuilt by registered name
 
@@ -60,7 +62,11 @@ class Registry:
 
     def lookup(self, name: str) -> type:
         """The class registered under ``name``, matched regardless of case and underscores ("ReLU",
-        "CrossEntropy"); ``ValueError`` suggesting the closest name and listing the known ones if none."""
+        "CrossEntropy"), or bound to it by the ``custom_objects`` of the file being loaded;
+        ``ValueError`` suggesting the closest name and listing the known ones if none."""
+        custom = _safety.current().custom_objects.get(name)  # a class the caller binds to a saved name
+        if isinstance(custom, type) and (self.base is None or issubclass(custom, self.base)):
+            return custom
         key = find_name(name, self.names(), self._aliases)
         if key is None:
             raise ValueError(f"Unknown {self.kind} {name!r}.{did_you_mean(name, self.names())} "

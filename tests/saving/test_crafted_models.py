@@ -90,6 +90,31 @@ def test_custom_objects_bring_the_function_back(marker_module):
     assert model.optimizer.lr == pytest.approx(0.025)  # halved in each of the two epochs
 
 
+def test_custom_objects_bind_a_class_by_its_saved_name(tmp_path):
+    from seqnet.layers import Layer
+
+    class Twice(Layer):  # registered where the model was saved, not where it is loaded
+        registered_name = "test_twice"
+
+        def _forward(self, X):
+            return 2 * X
+
+    model = Sequential([Dense(2)], seed=0)
+    model.build((3,))
+    model.save(tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5", "r+") as f:
+        config = json.loads(f.attrs["model_config"])
+        config["layers"].append({"class_name": "test_twice", "config": {"name": "twice"}})
+        f.attrs["model_config"] = json.dumps(config)
+        f.create_group("model_weights/twice")
+        f["model_weights"].attrs["layer_names"] = ["dense", "twice"]
+    with pytest.raises(ModelFileError, match="Unknown layer 'test_twice'"):
+        load_model(tmp_path / "m.h5")
+    again = load_model(tmp_path / "m.h5", custom_objects={"test_twice": Twice})
+    assert isinstance(again.layers[1], Twice)
+    np.testing.assert_allclose(again.predict(X[:2, :3]), 2 * model.predict(X[:2, :3]), rtol=1e-6)
+
+
 def test_safe_mode_false_imports_for_a_trusted_file(marker_module):
     path, marker = marker_module
     model = load_model(path, safe_mode=False)
