@@ -13,9 +13,8 @@ import numpy as np
 
 from . import _formats
 from . import losses as _losses
-from . import metrics as _metrics
 from . import optimizers as _optimizers
-from . import checks, training
+from . import checks, tracking, training
 from ._registry import serialize
 from .callbacks import Callback, History, format_logs
 from .keras_methods import KerasMethods
@@ -65,7 +64,8 @@ class Sequential(KerasMethods):
         self.output_shapes: list[tuple[int | None, ...]] = []
         self.optimizer: _optimizers.Optimizer | None = None
         self.loss: _losses.Loss | None = None
-        self.metrics: list[str] = []
+        self.metrics: list[Any] = []
+        self.weighted_metrics: list[Any] = []
         self.history = History()
         self.callbacks: list[Callback] = []
         self.epochs_done = 0
@@ -133,13 +133,18 @@ class Sequential(KerasMethods):
     def output_shape(self) -> tuple[int | None, ...]:
         return self.output_shapes[-1]
 
-    def compile(self, optimizer: Any = "sgd", loss: Any = "cross_entropy",
-                metrics: Iterable[str] | None = None) -> None:
-        """Choose the optimizer, loss and metrics (instances or registered names)."""
+    def compile(self, optimizer: Any = "sgd", loss: Any = "cross_entropy", metrics: Iterable[Any] | None = None,
+                weighted_metrics: Iterable[Any] | None = None) -> None:
+        """Choose the optimizer, loss and metrics (instances or registered names).
+
+        ``metrics`` are computed without the sample weights, ``weighted_metrics`` with them, as in
+        Keras; each is a name (``"accuracy"``, ``"mae"``) or a :class:`seqnet.metrics.Metric`.
+        """
         optimizer, loss = _optimizers.get(optimizer), _losses.get(loss)
-        metrics = [_metrics.canonical_name(m) for m in metrics or []]
+        metrics = [tracking.canonical(m) for m in metrics or []]
+        weighted = [tracking.canonical(m) for m in weighted_metrics or []]
         checks.check_output_for_loss(self, loss)
-        self.optimizer, self.loss, self.metrics = optimizer, loss, metrics
+        self.optimizer, self.loss, self.metrics, self.weighted_metrics = optimizer, loss, metrics, weighted
 
     # -- forward / backward ----------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
@@ -347,7 +352,9 @@ class Sequential(KerasMethods):
         and the range of input values seen in training (``input_range``).
         """
         return {"weights": {layer.name: layer.get_state() for layer in self.layers} if self.built else {},
-                "optimizer": self.optimizer, "loss": self.loss, "metrics": list(self.metrics),
+                "optimizer": self.optimizer, "loss": self.loss,
+                "metrics": [tracking.stored(m) for m in self.metrics],
+                "weighted_metrics": [tracking.stored(m) for m in self.weighted_metrics],
                 "epochs_done": self.epochs_done,
                 "history": {"epoch": list(self.history.epoch), "history": dict(self.history.history)},
                 "rng_state": self.rng.bit_generator.state, "callbacks": list(self.callbacks),
@@ -362,7 +369,8 @@ class Sequential(KerasMethods):
             self._set_weights_state(state["weights"])
         if state.get("optimizer") is not None:  # as compiled when saved (fit checks the pair again)
             self.optimizer, self.loss = _optimizers.get(state["optimizer"]), _losses.get(state["loss"])
-            self.metrics = list(state.get("metrics") or [])
+            self.metrics = [tracking.canonical(m) for m in state.get("metrics") or []]
+            self.weighted_metrics = [tracking.canonical(m) for m in state.get("weighted_metrics") or []]
         if "epochs_done" in state:
             self.epochs_done = int(state["epochs_done"])
         if "history" in state:

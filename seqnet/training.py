@@ -16,14 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from . import losses as _losses
-from . import metrics as _metrics
 from .batches import ArrayBatches, StreamBatches
 from .callbacks import CallbackList, History, ProgressBar
 from .checks import (check_batch_size, check_fit_arguments, check_output_for_loss, check_sample_weight, check_X,
                      check_y, example_weights, is_stream, output_shape_for, record_input_range, require_compiled,
                      validation_epochs)
 from .ops import step_scope
+from .tracking import MetricSet, metric_values
 
 
 def batch_count(n: int, batch_size: int) -> int:
@@ -109,18 +108,6 @@ def train_step(model: Any, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarr
     return loss, Y_hat
 
 
-def metric_function(model: Any, name: str) -> Any:
-    """The function behind a metric name; "accuracy" under binary_crossentropy is per output, as in Keras."""
-    if name in ("accuracy", "acc") and isinstance(model.loss, _losses.BinaryCrossEntropy):
-        return _metrics.binary_accuracy
-    return _metrics.get(name)
-
-
-def metric_values(model: Any, Y: np.ndarray, Y_hat: np.ndarray,
-                  sample_weight: np.ndarray | None = None) -> dict[str, float]:
-    return {m: metric_function(model, m)(Y, Y_hat, sample_weight=sample_weight) for m in model.metrics}
-
-
 # -- the loop ------------------------------------------------------------------
 def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
         validation_data: Any = None, shuffle: bool = True, callbacks: list | None = None,
@@ -157,7 +144,7 @@ def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1
     _start_history(model, initial_epoch)
     run = History()  # this call's epochs, returned; model.history keeps the full record (saved, resumed)
     model.callbacks = list(callbacks or [])
-    logged = ["loss", *model.metrics]
+    logged = ["loss", *MetricSet(model).names()]
     logged += [f"val_{k}" for k in logged] if val is not None else []
     params = {"epochs": epochs, "steps": train.steps, "initial_epoch": initial_epoch, "verbose": verbose,
               "metrics": logged}
@@ -236,9 +223,8 @@ def split_validation(X: np.ndarray, Y: np.ndarray, W: np.ndarray | None, validat
 def train_epoch(model: Any, batches: Any, epoch: int, shuffle: bool, augment: Any, cbs: CallbackList
                 ) -> dict[str, float]:
     """One pass of mini-batch updates; returns the epoch's mean loss (over examples) and metrics
-    (over examples, weighted by the sample weights when given)."""
-    totals: dict[str, float] = {}
-    seen, weight = 0, 0.0
+    (over every batch, the weighted metrics weighted by the sample weights)."""
+    loss_total, seen, metrics = 0.0, 0, MetricSet(model)
     streamed = not isinstance(batches, ArrayBatches)
     for batch, (X_batch, Y_batch, W_batch) in enumerate(batches.epoch(model.rng, shuffle)):
         cbs.on_train_batch_begin(batch)
@@ -253,7 +239,7 @@ def train_epoch(model: Any, batches: Any, epoch: int, shuffle: bool, augment: An
             loss, Y_hat = train_step(model, X_batch, Y_batch, W_batch)
         except NonFiniteStep as bad:
             model.rng.bit_generator.state = rng_state  # as before the batch, augmentation included
-            cbs.on_train_batch_end(batch, {**_means(totals, seen, weight), "loss": bad.loss})
+            cbs.on_train_batch_end(batch, {"loss": bad.loss, **metrics.results()})
             if model.stop_training:  # TerminateOnNaN: stop quietly
                 break
             cbs.on_train_end()
@@ -261,20 +247,12 @@ def train_epoch(model: Any, batches: Any, epoch: int, shuffle: bool, augment: An
                 f"fit: {bad.where} became non-finite at epoch {epoch + 1}, batch {batch + 1} (loss {bad.loss}); "
                 f"the step was not applied, so the weights, the optimizer's state and the random generator "
                 f"are as before it. Lower the learning rate or check the data") from None
-        batch_weight = len(X_batch) if W_batch is None else float(W_batch.sum())
-        seen, weight = seen + len(X_batch), weight + batch_weight
-        totals["loss"] = totals.get("loss", 0.0) + loss * len(X_batch)
-        for k, v in metric_values(model, Y_batch, Y_hat, W_batch).items():
-            totals[k] = totals.get(k, 0.0) + v * batch_weight
-        cbs.on_train_batch_end(batch, _means(totals, seen, weight))
+        seen, loss_total = seen + len(X_batch), loss_total + loss * len(X_batch)
+        metrics.update(Y_batch, Y_hat, W_batch)
+        cbs.on_train_batch_end(batch, {"loss": loss_total / seen, **metrics.results()})
         if model.stop_training:
             break
-    return _means(totals, seen, weight) if seen else {}
-
-
-def _means(totals: dict[str, float], seen: int, weight: float) -> dict[str, float]:
-    """The running loss per example and metrics per unit of weight (per example without weights)."""
-    return {k: v / (seen if k == "loss" else (weight or 1.0)) for k, v in totals.items()}
+    return {"loss": loss_total / seen, **metrics.results()} if seen else {}
 
 
 # -- inference -------------------------------------------------------------------
@@ -291,16 +269,13 @@ def evaluate_batches(model: Any, batches: Any) -> dict[str, float]:
     """Loss and metrics over every batch of ``batches`` (arrays or a stream), weighted as in training."""
     if isinstance(batches, ArrayBatches):
         return evaluate_arrays(model, batches.X, batches.Y, batches.batch_size, batches.W)
-    totals: dict[str, float] = {}
-    seen, weight = 0, 0.0
+    loss_total, seen, metrics = 0.0, 0, MetricSet(model)
     for X, Y, W in batches.epoch(model.rng, shuffle=False):
-        results = evaluate_arrays(model, X, Y, len(X), W)
-        batch_weight = len(X) if W is None else float(W.sum())
-        seen, weight = seen + len(X), weight + batch_weight
-        for k, v in results.items():
-            totals[k] = totals.get(k, 0.0) + v * (len(X) if k == "loss" else batch_weight)
+        Y_hat = predict_arrays(model, X, len(X))
+        loss_total, seen = loss_total + loss_value(model, Y, Y_hat, W) * len(X), seen + len(X)
+        metrics.update(Y, Y_hat, W)
     batches.end_epoch()
-    return _means(totals, seen, weight)
+    return {"loss": loss_total / max(seen, 1), **metrics.results()}
 
 
 def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 256,
@@ -308,6 +283,10 @@ def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 
     """``{"loss": ..., <metric>: ...}`` for the checked ``(X, Y)`` (weighted by ``sample_weight``)."""
     Y_hat = predict_arrays(model, X, batch_size)
     return {"loss": loss_value(model, Y, Y_hat, sample_weight), **metric_values(model, Y, Y_hat, sample_weight)}
+
+
+__all__ = ["fit", "train_step", "train_epoch", "evaluate_arrays", "evaluate_batches", "predict_arrays",
+           "metric_values", "NonFiniteStep"]
 
 
 def as_keras_results(results: dict[str, float], return_dict: bool) -> Any:

@@ -289,7 +289,7 @@ def test_sample_weights_scale_each_examples_loss_and_gradient_as_keras_does(iris
 
     def trained(weights=None, lr=0.1, data=(X, y), **kw):
         model = Sequential([Dense(3, activation="softmax")], seed=0, dtype="float64")
-        model.compile(SGD(lr=lr), "cross_entropy", ["accuracy"])
+        model.compile(SGD(lr=lr), "cross_entropy", ["accuracy"], weighted_metrics=["accuracy"])
         history = model.fit(*data, batch_size=len(data[0]), epochs=3, shuffle=False, verbose=0,
                             sample_weight=weights, **kw)
         return model, history
@@ -307,8 +307,10 @@ def test_sample_weights_scale_each_examples_loss_and_gradient_as_keras_does(iris
     assert all(np.array_equal(a, b) for a, b in zip(by_class.get_weights(), by_sample.get_weights()))
     P = kept.predict(X)
     loss = -np.log(P[np.arange(40), y])
+    # as in Keras: plain metrics ignore the weights, weighted_metrics use them
     assert kept.evaluate(X, y, sample_weight=half, return_dict=True) == pytest.approx(
-        {"loss": float(np.sum(loss * half) / 40), "accuracy": float(np.mean((P.argmax(1) == y)[:20]))})
+        {"loss": float(np.sum(loss * half) / 40), "accuracy": float(np.mean(P.argmax(1) == y)),
+         "weighted_accuracy": float(np.mean((P.argmax(1) == y)[:20]))})
 
 
 def test_validation_data_with_sample_weights_and_weight_errors(iris):

@@ -7,6 +7,7 @@ with a warning that says what was left out, so that loading never fails on train
 """
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import Any
 
@@ -38,8 +39,8 @@ def compile_from_keras(model: Any, config: dict[str, Any], where: str) -> None:
     try:
         optimizer = _optimizer(config.get("optimizer") or config.get("optimizer_config"))
         loss = _loss(config.get("loss"))
-        metrics = _metrics_of(config.get("metrics"))
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+        model.compile(optimizer=optimizer, loss=loss, metrics=_metrics_of(config.get("metrics")),
+                      weighted_metrics=_metrics_of(config.get("weighted_metrics")))
     except (_Skip, ValueError, TypeError) as why:
         warnings.warn(f"{where}: the model is loaded uncompiled: {why}. Compile it in seqnet to train it",
                       stacklevel=4)
@@ -80,15 +81,25 @@ def _loss(spec: Any) -> _losses.Loss:
         raise _Skip(f"seqnet has no counterpart of the loss {spec!r}") from None
 
 
-def _metrics_of(spec: Any) -> list[str]:
-    names = []
+def _metrics_of(spec: Any) -> list[Any]:
+    """Keras's metrics: names, and serialized metric objects rebuilt from the arguments seqnet's take."""
+    found: list[Any] = []
     for item in _flat(spec):
+        if isinstance(item, dict) and item.get("class_name") in _KERAS_METRICS:
+            cls = _KERAS_METRICS[item["class_name"]]
+            accepted = inspect.signature(cls.__init__).parameters
+            found.append(cls(**{k: v for k, v in (item.get("config") or {}).items() if k in accepted and k != "dtype"}))
+            continue
         name = item if isinstance(item, str) else snake_case(str((item or {}).get("class_name", "")))
         if name in _metrics.METRICS:
-            names.append(name)
+            found.append(name)
         elif name not in ("loss", "mean", ""):
             warnings.warn(f"the Keras metric {name!r} has no seqnet counterpart and is left out", stacklevel=5)
-    return names
+    return found
+
+
+_KERAS_METRICS = {name: getattr(_metrics, name) for name in _metrics.__all__ if name[0].isupper()
+                  and name not in ("Metric", "MeanMetricWrapper", "METRICS", "VALUES")}
 
 
 def _flat(spec: Any) -> list[Any]:
@@ -114,10 +125,17 @@ def compile_to_keras(model: Any) -> dict[str, Any] | None:
         warnings.warn(f"the Keras file is written without a compile config: {why}; compile the model in Keras "
                       f"to train it there", stacklevel=4)
         return None
-    metrics = ["accuracy" if m in ("acc", "categorical_accuracy", "sparse_categorical_accuracy") else m
-               for m in model.metrics]
-    return {"optimizer": optimizer, "loss": loss, "loss_weights": None, "metrics": metrics or None,
-            "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+    return {"optimizer": optimizer, "loss": loss, "loss_weights": None,
+            "metrics": [_keras_metric(m) for m in model.metrics] or None,
+            "weighted_metrics": [_keras_metric(m) for m in model.weighted_metrics] or None,
+            "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+
+
+def _keras_metric(entry: Any) -> Any:
+    if isinstance(entry, str):
+        return "accuracy" if entry in ("acc", "categorical_accuracy", "sparse_categorical_accuracy") else entry
+    return {"module": "keras.metrics", "class_name": type(entry).__name__, "config": entry.get_config(),
+            "registered_name": None}
 
 
 def _keras_optimizer(opt: _optimizers.Optimizer) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from .objects import describe, is_entry_list, is_object_list, rebuild, registry_
 
 FORMAT_VERSION = 1
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-_COMPILED = ("optimizer", "loss", "metrics")  # stored as training_config, as Keras does
+_COMPILED = ("optimizer", "loss", "metrics", "weighted_metrics")  # stored as training_config, as Keras does
 
 
 class SeqnetH5(FileFormat):
@@ -59,6 +59,7 @@ class SeqnetH5(FileFormat):
             if state["optimizer"] is not None:
                 f.attrs["training_config"] = json.dumps({
                     "loss": serialize(state["loss"]), "metrics": state["metrics"],
+                    "weighted_metrics": state["weighted_metrics"],
                     "optimizer": serialize(state["optimizer"])})
                 _write_optimizer(f.create_group("optimizer_weights"), state["optimizer"].get_state())
             rest = {k: v for k, v in state.items() if k != "weights" and k not in _COMPILED}
@@ -95,7 +96,7 @@ class SeqnetH5(FileFormat):
                     guard.optimizer_slots(model, slots, where)
                     optimizer.set_state(slots)
                 state.update(optimizer=optimizer, loss=REGISTRIES["loss"].get(config["loss"]),
-                             metrics=config["metrics"])
+                             metrics=config["metrics"], weighted_metrics=config.get("weighted_metrics", []))
             if "training_state" in f:
                 state.update(_read_training_state(f["training_state"], path))
             try:

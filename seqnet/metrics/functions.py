@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._registry import did_you_mean, find_name
+from .._registry import did_you_mean, find_name
 
 
 def _labels(y: Any) -> np.ndarray:
@@ -24,24 +24,54 @@ def _predicted(y_pred: np.ndarray) -> np.ndarray:
     return y_pred.argmax(axis=-1)
 
 
-def _mean(per_example: np.ndarray, sample_weight: Any) -> float:
+def per_example(values: np.ndarray) -> np.ndarray:
+    """Each example's value: the mean over its outputs (Keras's reduction over the last axes)."""
+    values = np.asarray(values)
+    return values.reshape(len(values), -1).mean(axis=1)
+
+
+def _mean(values: np.ndarray, sample_weight: Any) -> float:
     """The mean of per-example values, weighted by ``sample_weight`` when given (Keras's weighted metrics)."""
-    per_example = per_example.reshape(len(per_example), -1).mean(axis=1)
     if sample_weight is not None and not np.sum(sample_weight):
         return 0.0  # a batch whose examples all weigh nothing
-    return float(np.average(per_example, weights=sample_weight))
+    return float(np.average(per_example(values), weights=sample_weight))
+
+
+# Each metric is a function of (y_true, y_pred) -> one value per example (or per output, averaged
+# per example); the float metrics below and the stateful ones (seqnet.metrics.stateful) both use them.
+def accuracy_values(y_true: Any, y_pred: Any) -> np.ndarray:
+    return _predicted(y_pred) == _labels(y_true)
+
+
+def top_k_values(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
+    y_pred = np.asarray(y_pred)
+    top = np.argpartition(-y_pred, min(k, y_pred.shape[1]) - 1, axis=1)[:, :k]
+    return np.any(top == _labels(y_true)[:, None], axis=1)
+
+
+def binary_accuracy_values(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
+    y_pred = np.asarray(y_pred)
+    return (y_pred > threshold) == (np.asarray(y_true).reshape(y_pred.shape) > 0.5)
+
+
+def absolute_error_values(y_true: Any, y_pred: Any) -> np.ndarray:
+    y_pred = np.asarray(y_pred)
+    return np.abs(y_pred - np.asarray(y_true).reshape(y_pred.shape))
+
+
+def squared_error_values(y_true: Any, y_pred: Any) -> np.ndarray:
+    y_pred = np.asarray(y_pred)
+    return (y_pred - np.asarray(y_true).reshape(y_pred.shape)) ** 2
 
 
 def accuracy(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
     """Fraction of rows whose highest-scoring class is the true class (weighted by ``sample_weight``)."""
-    return _mean(_predicted(y_pred) == _labels(y_true), sample_weight)
+    return _mean(accuracy_values(y_true, y_pred), sample_weight)
 
 
 def top_k_accuracy(y_true: Any, y_pred: Any, k: int = 5, sample_weight: Any = None) -> float:
     """Fraction of rows whose true class is among the ``k`` highest scores."""
-    y_pred = np.asarray(y_pred)
-    top = np.argpartition(-y_pred, min(k, y_pred.shape[1]) - 1, axis=1)[:, :k]
-    return _mean(np.any(top == _labels(y_true)[:, None], axis=1), sample_weight)
+    return _mean(top_k_values(y_true, y_pred, k), sample_weight)
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None) -> np.ndarray:
@@ -62,38 +92,37 @@ def confusion_matrix(y_true: Any, y_pred: Any, n_classes: int | None = None) -> 
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5, sample_weight: Any = None) -> float:
     """Fraction of outputs on the right side of ``threshold``: every column is its own yes/no
     (Keras's ``binary_accuracy``, for sigmoid outputs)."""
-    y_pred = np.asarray(y_pred)
-    y_true = np.asarray(y_true).reshape(y_pred.shape)
-    return _mean((y_pred > threshold) == (y_true > 0.5), sample_weight)
+    return _mean(binary_accuracy_values(y_true, y_pred, threshold), sample_weight)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
     """Mean of ``|y_pred - y_true|`` over every output."""
-    y_pred = np.asarray(y_pred)
-    return _mean(np.abs(y_pred - np.asarray(y_true).reshape(y_pred.shape)), sample_weight)
+    return _mean(absolute_error_values(y_true, y_pred), sample_weight)
 
 
 def mean_squared_error(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
     """Mean of ``(y_pred - y_true)**2`` over every output."""
-    y_pred = np.asarray(y_pred)
-    return _mean((y_pred - np.asarray(y_true).reshape(y_pred.shape)) ** 2, sample_weight)
+    return _mean(squared_error_values(y_true, y_pred), sample_weight)
 
 
-METRICS: dict[str, Callable[[Any, Any], float]] = {
+VALUES: dict[str, Callable[..., np.ndarray]] = {  # each name's values per example (or per output)
     # "accuracy" picks its kind from the output: one column is a yes/no at 0.5, several are
     # classes (the highest score); the model makes it binary_accuracy under binary_crossentropy
-    "accuracy": accuracy,
-    "acc": accuracy,
-    "categorical_accuracy": accuracy,
-    "sparse_categorical_accuracy": accuracy,
-    "binary_accuracy": binary_accuracy,
-    "top_k_accuracy": top_k_accuracy,
-    "top_k_categorical_accuracy": top_k_accuracy,
-    "mae": mean_absolute_error,
-    "mean_absolute_error": mean_absolute_error,
-    "mse": mean_squared_error,
-    "mean_squared_error": mean_squared_error,
+    "accuracy": accuracy_values,
+    "acc": accuracy_values,
+    "categorical_accuracy": accuracy_values,
+    "sparse_categorical_accuracy": accuracy_values,
+    "binary_accuracy": binary_accuracy_values,
+    "top_k_accuracy": top_k_values,
+    "top_k_categorical_accuracy": top_k_values,
+    "mae": absolute_error_values,
+    "mean_absolute_error": absolute_error_values,
+    "mse": squared_error_values,
+    "mean_squared_error": squared_error_values,
 }
+_MEANS = {accuracy_values: accuracy, binary_accuracy_values: binary_accuracy, top_k_values: top_k_accuracy,
+          absolute_error_values: mean_absolute_error, squared_error_values: mean_squared_error}
+METRICS: dict[str, Callable[..., float]] = {name: _MEANS[fn] for name, fn in VALUES.items()}  # the same, as means
 
 
 def canonical_name(name: str) -> str:

@@ -1,0 +1,15 @@
+"""Metrics: plain functions of labels and predicted scores (:mod:`seqnet.metrics.functions`) and
+Keras's stateful metric objects (:mod:`seqnet.metrics.stateful`), which the training loop uses
+for both."""
+from .functions import (METRICS, VALUES, accuracy, binary_accuracy, canonical_name, confusion_matrix, get,
+                        mean_absolute_error, mean_squared_error, top_k_accuracy)
+from .stateful import (AUC, Accuracy, BinaryAccuracy, CategoricalAccuracy, FalseNegatives, FalsePositives, Mean,
+                       MeanAbsoluteError, MeanMetricWrapper, MeanSquaredError, Metric, Precision, Recall,
+                       SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy,
+                       TrueNegatives, TruePositives)
+
+__all__ = ["accuracy", "binary_accuracy", "top_k_accuracy", "mean_absolute_error", "mean_squared_error",
+           "confusion_matrix", "canonical_name", "get", "METRICS", "VALUES", "Metric", "MeanMetricWrapper", "Mean",
+           "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
+           "SparseTopKCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall",
+           "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "AUC"]

@@ -1,0 +1,239 @@
+"""Stateful metrics, as Keras's: ``update_state`` batch by batch, ``result`` over all of them,
+``reset_state`` at the start of each epoch and evaluation.
+
+The training loop keeps one object per compiled metric. A metric named by a string
+(``"accuracy"``) becomes a :class:`MeanMetricWrapper` of the per-example values in
+:mod:`seqnet.metrics.functions`, so every metric is computed by one function whichever way it is
+named. Metrics over the whole data (precision, recall, the confusion counts, AUC) keep counts, not
+means, and so are exact over an epoch, not an average of batch values.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+import numpy as np
+
+from .._registry import Configurable, Registry
+from . import functions as F
+
+metrics = Registry("metric")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("a_u_c", "auc")
+
+
+def _weights(sample_weight: Any, n: int) -> np.ndarray:
+    if sample_weight is None:
+        return np.ones(n)
+    return np.broadcast_to(np.asarray(sample_weight, dtype=np.float64).reshape(n, -1)[:, 0], (n,))
+
+
+class Metric(Configurable):
+    """Base class: ``update_state(y_true, y_pred, sample_weight=None)``, ``result()``,
+    ``reset_state()``; calling the metric updates it and returns the result, as in Keras.
+
+    Parameters
+    ----------
+    name : str, optional
+        What it is logged as; the class name in snake case by default (``"auc"``, ``"precision"``).
+    """
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        self.name = name or _snake(type(self).__name__)
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        """Forget every batch seen."""
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        raise TypeError(f"{type(self).__name__} does not define update_state")
+
+    def result(self) -> float:
+        raise TypeError(f"{type(self).__name__} does not define result")
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+
+metrics.base = Metric
+
+
+class MeanMetricWrapper(Metric):
+    """The mean over examples (weighted by ``sample_weight``) of ``fn(y_true, y_pred, **kwargs)``,
+    a function giving one value per example (or per output, averaged per example)."""
+
+    def __init__(self, fn: Callable[..., np.ndarray], name: str | None = None, dtype: Any = None, **kwargs: Any):
+        self.fn, self.kwargs = fn, kwargs
+        super().__init__(name or getattr(fn, "__name__", "mean_metric"), dtype)
+
+    def reset_state(self) -> None:
+        self.total, self.count = 0.0, 0.0
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        values = F.per_example(self.fn(y_true, y_pred, **self.kwargs))
+        w = _weights(sample_weight, len(values))
+        self.total += float(np.sum(values * w))
+        self.count += float(np.sum(w))
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+def _wrapper(fn: Callable[..., np.ndarray], default: str, *extra: str) -> type:
+    """A registered :class:`MeanMetricWrapper` class over ``fn`` with the arguments ``extra``."""
+    class Wrapped(MeanMetricWrapper):
+        def __init__(self, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
+            unknown = set(kwargs) - set(extra)
+            if unknown:
+                raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(unknown)}")
+            super().__init__(fn, name or default, dtype, **kwargs)
+
+        def get_config(self):
+            return {"name": self.name, **self.kwargs}
+    return Wrapped
+
+
+def _equal_values(y_true: Any, y_pred: Any) -> np.ndarray:
+    y_pred = np.asarray(y_pred)
+    return np.asarray(y_true).reshape(y_pred.shape) == y_pred
+
+
+for _cls_name, _fn, _default, _extra in [
+        ("Accuracy", _equal_values, "accuracy", ()),
+        ("BinaryAccuracy", F.binary_accuracy_values, "binary_accuracy", ("threshold",)),
+        ("CategoricalAccuracy", F.accuracy_values, "categorical_accuracy", ()),
+        ("SparseCategoricalAccuracy", F.accuracy_values, "sparse_categorical_accuracy", ()),
+        ("TopKCategoricalAccuracy", F.top_k_values, "top_k_categorical_accuracy", ("k",)),
+        ("SparseTopKCategoricalAccuracy", F.top_k_values, "sparse_top_k_categorical_accuracy", ("k",)),
+        ("MeanSquaredError", F.squared_error_values, "mean_squared_error", ()),
+        ("MeanAbsoluteError", F.absolute_error_values, "mean_absolute_error", ())]:
+    globals()[_cls_name] = metrics.register(_default)(type(_cls_name, (_wrapper(_fn, _default, *_extra),), {
+        "__doc__": f"Keras's ``{_cls_name}``: the mean over examples of :func:`seqnet.metrics.functions."
+                   f"{_fn.__name__}`.", "__module__": __name__}))
+
+
+@metrics.register("mean")
+class Mean(Metric):
+    """The (weighted) mean of the values passed to ``update_state(values, sample_weight=None)``."""
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0.0
+
+    def update_state(self, values, sample_weight=None):
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
+        w = np.ones_like(values) if sample_weight is None else np.broadcast_to(
+            np.asarray(sample_weight, dtype=np.float64).reshape(-1), values.shape)
+        self.total += float(np.sum(values * w))
+        self.count += float(np.sum(w))
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class _Counts(Metric):
+    """True/false positives/negatives at each threshold, every output a yes/no of its own (Keras's
+    confusion metrics: a prediction above the threshold is a yes, a label above 0.5 a true yes)."""
+
+    def __init__(self, thresholds: Any = 0.5, name: str | None = None, dtype: Any = None) -> None:
+        self.thresholds_arg = thresholds
+        self.thresholds = np.atleast_1d(np.asarray(thresholds, dtype=np.float64))
+        super().__init__(name, dtype)
+
+    def reset_state(self):
+        self.tp, self.fp, self.tn, self.fn = (np.zeros(len(self.thresholds)) for _ in range(4))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = np.asarray(y_pred, dtype=np.float64)
+        truth = np.asarray(y_true).reshape(y_pred.shape) > 0.5
+        w = _weights(sample_weight, len(y_pred)).reshape(-1, *[1] * (y_pred.ndim - 1)) * np.ones_like(y_pred)
+        truth, pred, w = truth.reshape(-1), y_pred.reshape(-1), w.reshape(-1)
+        above = pred[None, :] > self.thresholds[:, None]
+        self.tp += (above & truth) @ w
+        self.fp += (above & ~truth) @ w
+        self.fn += (~above & truth) @ w
+        self.tn += (~above & ~truth) @ w
+
+    def _value(self, counts: np.ndarray) -> Any:
+        return float(counts[0]) if np.ndim(self.thresholds_arg) == 0 else counts.tolist()
+
+    def get_config(self):
+        return {"thresholds": self.thresholds_arg, "name": self.name}
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a / b``, 0 where ``b`` is 0 (Keras's ``divide_no_nan``)."""
+    return np.divide(a, b, out=np.zeros_like(a, dtype=np.float64), where=b != 0)
+
+
+for _cls_name, _count in (("TruePositives", "tp"), ("FalsePositives", "fp"), ("TrueNegatives", "tn"),
+                          ("FalseNegatives", "fn")):
+    globals()[_cls_name] = metrics.register(_snake(_cls_name))(type(_cls_name, (_Counts,), {
+        "result": lambda self, _count=_count: self._value(getattr(self, _count)), "__module__": __name__,
+        "__doc__": f"Keras's ``{_cls_name}``: the weighted count at ``thresholds`` (default 0.5)."}))
+
+
+@metrics.register("precision")
+class Precision(_Counts):
+    """``tp / (tp + fp)`` over every batch, at ``thresholds`` (default 0.5)."""
+
+    def __init__(self, thresholds: Any = None, name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(0.5 if thresholds is None else thresholds, name, dtype)
+
+    def result(self):
+        return self._value(_ratio(self.tp, self.tp + self.fp))
+
+
+@metrics.register("recall")
+class Recall(Precision):
+    """``tp / (tp + fn)`` over every batch, at ``thresholds`` (default 0.5)."""
+
+    def result(self):
+        return self._value(_ratio(self.tp, self.tp + self.fn))
+
+
+@metrics.register("auc")
+class AUC(_Counts):
+    """Area under the ROC (default) or precision-recall curve, from counts at ``num_thresholds``
+    evenly spaced thresholds, summed as Keras sums it (``"interpolation"``, ``"minoring"``,
+    ``"majoring"``; the PR curve with interpolation by Davis and Goadrich's formula)."""
+
+    def __init__(self, num_thresholds: int = 200, curve: str = "ROC", summation_method: str = "interpolation",
+                 name: str | None = None, dtype: Any = None) -> None:
+        if int(num_thresholds) < 2:
+            raise ValueError(f"AUC: num_thresholds must be an integer > 1, received {num_thresholds}")
+        if curve.upper() not in ("ROC", "PR") or summation_method not in ("interpolation", "minoring", "majoring"):
+            raise ValueError(f"AUC: curve is 'ROC' or 'PR' and summation_method 'interpolation', 'minoring' or "
+                             f"'majoring'; received curve={curve!r}, summation_method={summation_method!r}")
+        self.num_thresholds, self.curve, self.summation_method = int(num_thresholds), curve.upper(), summation_method
+        inner = [(i + 1) / (self.num_thresholds - 1) for i in range(self.num_thresholds - 2)]
+        super().__init__([-1e-7, *inner, 1.0 + 1e-7], name, dtype)
+
+    def result(self):
+        tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            dtp, p = tp[:-1] - tp[1:], tp + fp
+            slope = _ratio(dtp, np.maximum(p[:-1] - p[1:], 0))
+            intercept = tp[1:] - slope * p[1:]
+            both = (p[:-1] > 0) & (p[1:] > 0)
+            ratio = np.where(both, _ratio(p[:-1], np.maximum(p[1:], 0)), 1.0)
+            return float(np.sum(_ratio(slope * (dtp + intercept * np.log(ratio)), np.maximum(tp[1:] + fn[1:], 0))))
+        recall = _ratio(tp, tp + fn)
+        x, y = (_ratio(fp, fp + tn), recall) if self.curve == "ROC" else (recall, _ratio(tp, tp + fp))
+        heights = {"interpolation": (y[:-1] + y[1:]) / 2, "minoring": np.minimum(y[:-1], y[1:]),
+                   "majoring": np.maximum(y[:-1], y[1:])}[self.summation_method]
+        return float(np.sum((x[:-1] - x[1:]) * heights))
+
+    def get_config(self):
+        return {"num_thresholds": self.num_thresholds, "curve": self.curve,
+                "summation_method": self.summation_method, "name": self.name}
+
+
+def get(identifier: Any) -> Metric:
+    """A metric object from a :class:`Metric`, a config dict or a class name (``"auc"``)."""
+    return metrics.get(identifier)
