@@ -26,9 +26,10 @@ class ArrayBatches:
         self.steps = -(-len(X) // batch_size)
 
     def epoch(self, rng: np.random.Generator, shuffle: bool) -> Iterator[Batch]:
-        order = rng.permutation(len(self.X)) if shuffle else np.arange(len(self.X))
+        order = rng.permutation(len(self.X)) if shuffle else None
         for start in range(0, len(self.X), self.batch_size):
-            idx = order[start:start + self.batch_size]
+            # in order, a batch is a view of the arrays, not a copy
+            idx = slice(start, start + self.batch_size) if order is None else order[start:start + self.batch_size]
             yield self.X[idx], self.Y[idx], None if self.W is None else self.W[idx]
 
     def end_epoch(self) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _formats, checks, training
+from . import _formats, checks, inference, training
 
 
 class KerasMethods:
@@ -78,7 +78,7 @@ class KerasMethods:
         if not self.built:
             self.build(X.shape[1:])
         loss, Y_hat = training.train_step(self, X, Y, W)
-        return training.as_keras_results({"loss": loss, **training.metric_values(self, Y, Y_hat, W)}, return_dict)
+        return inference.as_keras_results({"loss": loss, **training.metric_values(self, Y, Y_hat, W)}, return_dict)
 
     def test_on_batch(self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False) -> Any:
         """Loss (and metrics) on the batch ``(x, y)`` in inference mode, returned as ``train_on_batch`` does."""
@@ -86,14 +86,14 @@ class KerasMethods:
         checks.require_built(self, "test_on_batch")
         X = checks.check_X(self, x)
         W = None if sample_weight is None else checks.check_sample_weight(sample_weight, len(X))
-        results = training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), len(X), W)
-        return training.as_keras_results(results, return_dict)
+        results = inference.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), len(X), W)
+        return inference.as_keras_results(results, return_dict)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The outputs for one batch ``x``, in inference mode."""
         checks.require_built(self, "predict_on_batch")
         X = checks.check_X(self, x)
-        return training.predict_arrays(self, X, len(X))
+        return inference.predict_arrays(self, X, len(X))
 
     def export(self, filepath: str, format: str = "onnx", verbose: bool = False) -> None:
         """Keras 3's ``export``: write the model for inference elsewhere; ``format="onnx"`` (the one

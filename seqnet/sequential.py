@@ -6,7 +6,6 @@ here are their public face. Keras's other ``Sequential`` methods come from
 """
 from __future__ import annotations
 
-import time
 from typing import Any, Iterable
 
 import numpy as np
@@ -14,7 +13,7 @@ import numpy as np
 from . import _formats
 from . import losses as _losses
 from . import optimizers as _optimizers
-from . import checks, tracking, training
+from . import checks, inference, tracking, training
 from ._registry import serialize
 from .callbacks import Callback, History, format_logs
 from .keras_methods import KerasMethods
@@ -236,41 +235,26 @@ class Sequential(KerasMethods):
                             class_weight=class_weight, validation_freq=validation_freq,
                             steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
 
-    def predict(self, X: Any, batch_size: int | None = None, verbose: int = 0) -> np.ndarray:
+    def predict(self, X: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None) -> np.ndarray:
         """Outputs for ``X`` in inference mode (no dropout; BatchNorm uses running statistics).
 
         ``batch_size`` bounds memory (default 256 examples at a time); ``verbose=1`` prints how
-        many examples took how long (quiet by default, unlike Keras's "auto").
+        many examples took how long (quiet by default, unlike Keras's "auto"); ``callbacks`` get
+        Keras's ``on_predict_*`` hooks.
         """
-        checks.require_built(self, "predict")
-        batch_size = checks.check_batch_size(batch_size, "predict", default=256)
-        X = checks.check_X(self, X)
-        checks.warn_if_out_of_range(self, X)
-        start = time.perf_counter()
-        out = training.predict_arrays(self, X, batch_size)
-        if checks.check_verbose(verbose, "predict"):
-            print(f"predict: {len(X)} examples in {time.perf_counter() - start:.2f}s")
-        return out
+        return inference.predict(self, X, batch_size, verbose, callbacks)
 
     def evaluate(self, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0, sample_weight: Any = None,
-                 return_dict: bool = False) -> Any:
+                 return_dict: bool = False, callbacks: Any = None) -> Any:
         """The loss (and metrics) on ``(X, y)`` in inference mode, returned as Keras returns them: the
         loss alone when there are no metrics, else ``[loss, *metrics]`` in ``compile``'s order (so
         ``loss, acc = model.evaluate(X, y)``), or with ``return_dict=True`` ``{"loss": ..., <metric>: ...}``.
 
         ``batch_size`` bounds memory (default 256 examples at a time); ``sample_weight`` weighs the
-        examples as in ``fit``; ``verbose=1`` prints the results on one line (quiet by default).
+        examples as in ``fit``; ``verbose=1`` prints the results on one line (quiet by default);
+        ``callbacks`` get Keras's ``on_test_*`` hooks.
         """
-        checks.require_compiled(self, "evaluate")
-        checks.require_built(self, "evaluate")
-        batch_size = checks.check_batch_size(batch_size, "evaluate", default=256)
-        X = checks.check_X(self, X)
-        checks.warn_if_out_of_range(self, X)
-        W = None if sample_weight is None else checks.check_sample_weight(sample_weight, len(X))
-        results = training.evaluate_arrays(self, X, checks.check_y(self, y, len(X)), batch_size, W)
-        if checks.check_verbose(verbose, "evaluate"):
-            print(format_logs(results))
-        return training.as_keras_results(results, return_dict)
+        return inference.evaluate(self, X, y, batch_size, verbose, sample_weight, return_dict, callbacks)
 
     # -- weights and config ----------------------------------------------------
     def count_params(self) -> int:

@@ -1,5 +1,5 @@
-"""Training and evaluation of a :class:`~seqnet.Sequential`: one step, batches, the loop, callbacks
-(the checks at its boundary are :mod:`seqnet.checks`).
+"""Training of a :class:`~seqnet.Sequential`: one step, batches, the loop, callbacks (the checks at
+its boundary are :mod:`seqnet.checks`; ``predict`` and ``evaluate`` are :mod:`seqnet.inference`).
 
 ``Sequential.fit`` / ``evaluate`` / ``predict`` / ``train_step`` are the public face; they call
 the functions here, which take the model as their first argument. One training step::
@@ -22,6 +22,7 @@ from .checks import (check_batch_size, check_fit_arguments, check_output_for_los
                      check_y, example_weights, is_stream, output_shape_for, record_input_range, require_compiled,
                      validation_epochs)
 from .ops import step_scope
+from .inference import evaluate_batches, loss_value
 from .tracking import MetricSet, metric_values
 
 
@@ -33,13 +34,6 @@ def batch_count(n: int, batch_size: int) -> int:
 def fused(model: Any) -> bool:
     """Softmax (or sigmoid) followed by cross-entropy: ``dL/dZ = (Y_hat - Y) / m``, cheaper and exact."""
     return model.loss.fuses(model.layers[-1].activation, model.output_shape[-1])
-
-
-def loss_value(model: Any, Y: np.ndarray, Y_hat: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
-    """The batch loss, weighted as Keras weighs it when ``sample_weight`` is given."""
-    if sample_weight is None:
-        return model.loss.forward(Y, Y_hat)
-    return model.loss.weighted_forward(Y, Y_hat, sample_weight)
 
 
 def backward_loss(model: Any, Y: np.ndarray, Y_hat: np.ndarray,
@@ -159,12 +153,15 @@ def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1
         logs = train_epoch(model, train, epoch, shuffle, augment, cbs)
         train.end_epoch()
         if val is not None and validates(epoch):
-            logs.update({f"val_{k}": v for k, v in evaluate_batches(model, val).items()})
+            cbs.on_test_begin()
+            results = evaluate_batches(model, val, cbs)
+            cbs.on_test_end(results)
+            logs.update({f"val_{k}": v for k, v in results.items()})
         model.epochs_done = epoch + 1
         cbs.on_epoch_end(epoch, logs)
         if model.stop_training:
             break
-    cbs.on_train_end()
+    cbs.on_train_end(logs if start < epochs else {})
     return run
 
 
@@ -253,46 +250,3 @@ def train_epoch(model: Any, batches: Any, epoch: int, shuffle: bool, augment: An
         if model.stop_training:
             break
     return {"loss": loss_total / seen, **metrics.results()} if seen else {}
-
-
-# -- inference -------------------------------------------------------------------
-def predict_arrays(model: Any, X: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Outputs for the checked ``X`` in inference mode, ``batch_size`` examples at a time."""
-    with step_scope():
-        outs = [model.forward(X[i:i + batch_size], training=False) for i in range(0, len(X), batch_size)]
-    for layer in model.layers:
-        layer.clear_cache()
-    return outs[0] if len(outs) == 1 else np.concatenate(outs)
-
-
-def evaluate_batches(model: Any, batches: Any) -> dict[str, float]:
-    """Loss and metrics over every batch of ``batches`` (arrays or a stream), weighted as in training."""
-    if isinstance(batches, ArrayBatches):
-        return evaluate_arrays(model, batches.X, batches.Y, batches.batch_size, batches.W)
-    loss_total, seen, metrics = 0.0, 0, MetricSet(model)
-    for X, Y, W in batches.epoch(model.rng, shuffle=False):
-        Y_hat = predict_arrays(model, X, len(X))
-        loss_total, seen = loss_total + loss_value(model, Y, Y_hat, W) * len(X), seen + len(X)
-        metrics.update(Y, Y_hat, W)
-    batches.end_epoch()
-    return {"loss": loss_total / max(seen, 1), **metrics.results()}
-
-
-def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 256,
-                    sample_weight: np.ndarray | None = None) -> dict[str, float]:
-    """``{"loss": ..., <metric>: ...}`` for the checked ``(X, Y)`` (weighted by ``sample_weight``)."""
-    Y_hat = predict_arrays(model, X, batch_size)
-    return {"loss": loss_value(model, Y, Y_hat, sample_weight), **metric_values(model, Y, Y_hat, sample_weight)}
-
-
-__all__ = ["fit", "train_step", "train_epoch", "evaluate_arrays", "evaluate_batches", "predict_arrays",
-           "metric_values", "NonFiniteStep"]
-
-
-def as_keras_results(results: dict[str, float], return_dict: bool) -> Any:
-    """What Keras's ``evaluate`` and the one-batch methods return: the loss alone when there are no
-    metrics, else ``[loss, *metrics]``, or the dict itself with ``return_dict``."""
-    if return_dict:
-        return results
-    values = list(results.values())
-    return values[0] if len(values) == 1 else values

@@ -39,3 +39,27 @@ def test_keras_metric_names():
     assert metrics.get("binary_accuracy")(np.array([[1, 0], [0, 0]]), np.array([[0.7, 0.6], [0.2, 0.4]])) == 0.75
     assert metrics.get("mae")(np.zeros((2, 2)), np.array([[1, -1], [2, 0]])) == 1.0
     assert metrics.get("mse")(np.zeros((2, 2)), np.array([[1, -1], [2, 0]])) == 1.5
+
+
+@pytest.mark.parametrize("name, kwargs", [("AUC", {}), ("AUC", {"curve": "PR"}), ("AUC", {"summation_method": "minoring"}),
+                                          ("AUC", {"summation_method": "majoring", "num_thresholds": 7}),
+                                          ("Precision", {}), ("Recall", {"thresholds": [0.3, 0.6]}),
+                                          ("TruePositives", {}), ("FalsePositives", {}), ("TrueNegatives", {}),
+                                          ("FalseNegatives", {}), ("BinaryAccuracy", {"threshold": 0.4}),
+                                          ("MeanSquaredError", {}), ("MeanAbsoluteError", {})])
+def test_stateful_metrics_accumulate_as_keras_s(name, kwargs):
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    import seqnet.metrics as M
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 2, (50, 3)).astype(np.float32)
+    y_pred, w = rng.random((50, 3)).astype(np.float32), rng.random(50)
+    theirs, ours = getattr(keras.metrics, name)(**kwargs), getattr(M, name)(**kwargs)
+    for i in range(0, 50, 20):  # three batches, weighted
+        theirs.update_state(y_true[i:i + 20], y_pred[i:i + 20], sample_weight=w[i:i + 20])
+        ours.update_state(y_true[i:i + 20], y_pred[i:i + 20], sample_weight=w[i:i + 20])
+    np.testing.assert_allclose(ours.result(), np.asarray(theirs.result()), rtol=2e-6)
+    ours.reset_state()
+    fresh = getattr(keras.metrics, name)(**kwargs)
+    np.testing.assert_allclose(ours(y_true[:5], y_pred[:5]), np.asarray(fresh(y_true[:5], y_pred[:5])), rtol=2e-6)

@@ -24,6 +24,16 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("a_u_c", "auc")
 
 
+_NAMES_TAKEN: dict[str, int] = {}
+
+
+def _unique(name: str) -> str:
+    """``auc``, then ``auc_1``, ``auc_2``...: Keras names unnamed metrics uniquely within a process."""
+    count = _NAMES_TAKEN.get(name, 0)
+    _NAMES_TAKEN[name] = count + 1
+    return name if count == 0 else f"{name}_{count}"
+
+
 def _weights(sample_weight: Any, n: int) -> np.ndarray:
     if sample_weight is None:
         return np.ones(n)
@@ -41,7 +51,7 @@ class Metric(Configurable):
     """
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or _unique(_snake(type(self).__name__))
         self.reset_state()
 
     def reset_state(self) -> None:

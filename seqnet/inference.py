@@ -1,0 +1,115 @@
+"""Inference with a :class:`~seqnet.Sequential`: ``predict`` and ``evaluate``, batch by batch,
+between Keras's ``on_predict_*`` and ``on_test_*`` callback hooks (``fit``'s validation passes
+run through :func:`evaluate_batches` too)."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from . import checks
+from .batches import ArrayBatches
+from .callbacks import CallbackList, format_logs
+from .ops import step_scope
+from .tracking import MetricSet
+
+
+def loss_value(model: Any, Y: np.ndarray, Y_hat: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+    """The batch loss, weighted as Keras weighs it when ``sample_weight`` is given."""
+    if sample_weight is None:
+        return model.loss.forward(Y, Y_hat)
+    return model.loss.weighted_forward(Y, Y_hat, sample_weight)
+
+
+def _callbacks(model: Any, callbacks: Any, steps: int, verbose: int) -> CallbackList | None:
+    if not callbacks:
+        return None
+    return CallbackList(list(callbacks), model, {"epochs": 1, "steps": steps, "verbose": verbose})
+
+
+def predict(model: Any, X: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None
+            ) -> np.ndarray:
+    """:meth:`Sequential.predict <seqnet.Sequential.predict>`."""
+    checks.require_built(model, "predict")
+    batch_size = checks.check_batch_size(batch_size, "predict", default=256)
+    X = checks.check_X(model, X)
+    checks.warn_if_out_of_range(model, X)
+    start = time.perf_counter()
+    cbs = _callbacks(model, callbacks, -(-len(X) // batch_size), verbose)
+    if cbs is not None:
+        cbs.on_predict_begin()
+    out = predict_arrays(model, X, batch_size, cbs)
+    if cbs is not None:
+        cbs.on_predict_end()
+    if checks.check_verbose(verbose, "predict"):
+        print(f"predict: {len(X)} examples in {time.perf_counter() - start:.2f}s")
+    return out
+
+
+def evaluate(model: Any, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0, sample_weight: Any = None,
+             return_dict: bool = False, callbacks: Any = None) -> Any:
+    """:meth:`Sequential.evaluate <seqnet.Sequential.evaluate>`."""
+    checks.require_compiled(model, "evaluate")
+    checks.require_built(model, "evaluate")
+    batch_size = checks.check_batch_size(batch_size, "evaluate", default=256)
+    X = checks.check_X(model, X)
+    checks.warn_if_out_of_range(model, X)
+    W = None if sample_weight is None else checks.check_sample_weight(sample_weight, len(X))
+    Y = checks.check_y(model, y, len(X))
+    cbs = _callbacks(model, callbacks, -(-len(X) // batch_size), verbose)
+    if cbs is not None:
+        cbs.on_test_begin()
+    results = evaluate_arrays(model, X, Y, batch_size, W, cbs)
+    if cbs is not None:
+        cbs.on_test_end(results)
+    if checks.check_verbose(verbose, "evaluate"):
+        print(format_logs(results))
+    return as_keras_results(results, return_dict)
+
+
+def predict_arrays(model: Any, X: np.ndarray, batch_size: int = 256, cbs: CallbackList | None = None) -> np.ndarray:
+    """Outputs for the checked ``X`` in inference mode, ``batch_size`` examples at a time (each
+    batch between the callbacks' ``on_predict_batch_begin`` and ``on_predict_batch_end``)."""
+    outs = []
+    with step_scope():
+        for batch, i in enumerate(range(0, len(X), batch_size)):
+            if cbs is not None:
+                cbs.on_predict_batch_begin(batch)
+            outs.append(model.forward(X[i:i + batch_size], training=False))
+            if cbs is not None:
+                cbs.on_predict_batch_end(batch, {"outputs": outs[-1]})
+    for layer in model.layers:
+        layer.clear_cache()
+    return outs[0] if len(outs) == 1 else np.concatenate(outs)
+
+
+def evaluate_batches(model: Any, batches: Any, cbs: CallbackList | None = None) -> dict[str, float]:
+    """Loss and metrics over every batch of ``batches`` (arrays or a stream), weighted as in training;
+    each batch between the callbacks' ``on_test_batch_begin`` and ``on_test_batch_end``."""
+    loss_total, seen, metrics = 0.0, 0, MetricSet(model)
+    for batch, (X, Y, W) in enumerate(batches.epoch(model.rng, shuffle=False)):
+        if cbs is not None:
+            cbs.on_test_batch_begin(batch)
+        Y_hat = predict_arrays(model, X, len(X))
+        loss_total, seen = loss_total + loss_value(model, Y, Y_hat, W) * len(X), seen + len(X)
+        metrics.update(Y, Y_hat, W)
+        if cbs is not None:
+            cbs.on_test_batch_end(batch, {"loss": loss_total / seen, **metrics.results()})
+    batches.end_epoch()
+    return {"loss": loss_total / max(seen, 1), **metrics.results()}
+
+
+def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 256,
+                    sample_weight: np.ndarray | None = None, cbs: CallbackList | None = None) -> dict[str, float]:
+    """``{"loss": ..., <metric>: ...}`` for the checked ``(X, Y)`` (weighted by ``sample_weight``)."""
+    return evaluate_batches(model, ArrayBatches(X, Y, sample_weight, batch_size), cbs)
+
+
+def as_keras_results(results: dict[str, float], return_dict: bool) -> Any:
+    """What Keras's ``evaluate`` and the one-batch methods return: the loss alone when there are no
+    metrics, else ``[loss, *metrics]``, or the dict itself with ``return_dict``."""
+    if return_dict:
+        return results
+    values = list(results.values())
+    return values[0] if len(values) == 1 else values
