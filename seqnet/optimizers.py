@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import schedulers
+from . import keras_updates, schedulers
 from ._registry import Configurable, Registry, either, serialize
 from .schedulers import _check_positive
 
@@ -53,14 +53,21 @@ class Optimizer(Configurable, ABC):
         A schedule of the rate by update step; a name is built with initial rate ``lr``.
     clip_value : float, optional
         Clip every gradient entry to ``[-clip_value, clip_value]`` (after ``clip_norm``, as Keras).
+    convention : {"torch", "keras"}, default "torch"
+        Whose update rule to follow: torch.optim's, or Keras 3's (:mod:`seqnet.keras_updates`:
+        decoupled weight decay, epsilon placement, momentum holding ``-lr * g``, float32 powers).
     """
 
     #: weight decay as ``param *= 1 - lr * weight_decay`` before the step (AdamW), not as an L2 gradient
     decoupled_weight_decay = False
 
     def __init__(self, lr: float, clip_norm: float | None = None, weight_decay: float = 0.0,
-                 lr_scheduler: Any = None, clip_value: float | None = None) -> None:
+                 lr_scheduler: Any = None, clip_value: float | None = None, convention: str = "torch") -> None:
         name = type(self).__name__
+        if convention not in ("torch", "keras"):
+            raise ValueError(f"{name}: convention is 'torch' (torch.optim's update rule) or 'keras' (Keras 3's), "
+                             f"received convention={convention!r}")
+        self.convention = convention
         self.lr = _check_positive("lr", lr, name, allow_zero=True)
         self.clip_norm = None if clip_norm is None else _check_positive("clip_norm", clip_norm, name)
         self.clip_value = None if clip_value is None else _check_positive("clip_value", clip_value, name)
@@ -115,7 +122,9 @@ class Optimizer(Configurable, ABC):
                         grad = grad * (self.clip_norm / norm)
                 if self.clip_value is not None:
                     grad = np.clip(grad, -self.clip_value, self.clip_value)
-                if self.weight_decay and self.decoupled_weight_decay:
+                if self.weight_decay and self.convention == "keras":
+                    keras_updates.weight_decay(self, param, lr)
+                elif self.weight_decay and self.decoupled_weight_decay:
                     param *= 1.0 - lr * self.weight_decay
                 elif self.weight_decay:
                     grad = grad + self.weight_decay * param
@@ -149,7 +158,8 @@ class Optimizer(Configurable, ABC):
     def get_config(self) -> dict[str, Any]:
         return {"lr": self.lr, "clip_norm": self.clip_norm, "weight_decay": self.weight_decay,
                 "lr_scheduler": None if self.lr_scheduler is None else serialize(self.lr_scheduler),
-                **({} if self.clip_value is None else {"clip_value": self.clip_value})}
+                **({} if self.clip_value is None else {"clip_value": self.clip_value}),
+                **({} if self.convention == "torch" else {"convention": self.convention})}
 
 
 optimizers.base = Optimizer
@@ -172,15 +182,17 @@ class SGD(Optimizer):
     def __init__(self, lr: float | None = None, momentum: float = 0.0, nesterov: bool = False,
                  clip_norm: float | None = None, weight_decay: float = 0.0, lr_scheduler: Any = None,
                  clip_value: float | None = None, *, learning_rate: float | None = None,
-                 clipnorm: float | None = None, clipvalue: float | None = None) -> None:
+                 clipnorm: float | None = None, clipvalue: float | None = None, convention: str = "torch") -> None:
         lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 0.01)
-        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention)
         self.momentum = _check_positive("momentum", momentum, "SGD", allow_zero=True)
         self.nesterov = bool(nesterov)
         if self.nesterov and self.momentum == 0:
             raise ValueError("SGD: nesterov=True needs a positive momentum, received momentum=0")
 
     def _step(self, state, param, grad, lr):
+        if self.convention == "keras":
+            return keras_updates.sgd(self, state, param, grad, lr)
         if self.momentum:
             buf = state.get("momentum")
             if buf is None:
@@ -209,10 +221,10 @@ class Adam(Optimizer):
     def __init__(self, lr: float | None = None, beta_1: float = 0.9, beta_2: float = 0.999, eps: float | None = None,
                  clip_norm: float | None = None, weight_decay: float | None = None, lr_scheduler: Any = None,
                  clip_value: float | None = None, *, learning_rate: float | None = None, epsilon: float | None = None,
-                 clipnorm: float | None = None, clipvalue: float | None = None) -> None:
+                 clipnorm: float | None = None, clipvalue: float | None = None, convention: str = "torch") -> None:
         lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 1e-3)
         weight_decay = self.default_weight_decay if weight_decay is None else weight_decay
-        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention)
         who = type(self).__name__
         for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
             if not 0.0 <= beta < 1.0:
@@ -221,6 +233,8 @@ class Adam(Optimizer):
         self.eps = _check_positive("eps", either(who, "eps", eps, "epsilon", epsilon, 1e-8), who)
 
     def _step(self, state, param, grad, lr):
+        if self.convention == "keras":
+            return keras_updates.adam(self, state, param, grad, lr)
         if "m" not in state:
             state["m"], state["v"] = np.zeros_like(param), np.zeros_like(param)
         m, v = state["m"], state["v"]
@@ -272,9 +286,9 @@ class RMSprop(Optimizer):
                  momentum: float = 0.0, centered: bool = False, clip_norm: float | None = None,
                  weight_decay: float = 0.0, lr_scheduler: Any = None, clip_value: float | None = None, *,
                  learning_rate: float | None = None, rho: float | None = None, epsilon: float | None = None,
-                 clipnorm: float | None = None, clipvalue: float | None = None) -> None:
+                 clipnorm: float | None = None, clipvalue: float | None = None, convention: str = "torch") -> None:
         lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 0.01)
-        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention)
         self.alpha = float(either("RMSprop", "alpha", alpha, "rho", rho, 0.99))
         if not 0.0 <= self.alpha < 1.0:
             raise ValueError(f"RMSprop: expected `alpha` in [0, 1), received alpha={self.alpha}")
@@ -283,6 +297,8 @@ class RMSprop(Optimizer):
         self.centered = bool(centered)
 
     def _step(self, state, param, grad, lr):
+        if self.convention == "keras":
+            return keras_updates.rmsprop(self, state, param, grad, lr)
         if "square_avg" not in state:
             state["square_avg"] = np.zeros_like(param)
             if self.centered:
@@ -324,15 +340,18 @@ class Adagrad(Optimizer):
     def __init__(self, lr: float | None = None, lr_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float | None = None, clip_norm: float | None = None, weight_decay: float = 0.0,
                  lr_scheduler: Any = None, clip_value: float | None = None, *, learning_rate: float | None = None,
-                 epsilon: float | None = None, clipnorm: float | None = None, clipvalue: float | None = None) -> None:
+                 epsilon: float | None = None, clipnorm: float | None = None, clipvalue: float | None = None,
+                 convention: str = "torch") -> None:
         lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 0.01)
-        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention)
         self.lr_decay = _check_positive("lr_decay", lr_decay, "Adagrad", allow_zero=True)
         self.initial_accumulator_value = _check_positive("initial_accumulator_value", initial_accumulator_value,
                                                          "Adagrad", allow_zero=True)
         self.eps = _check_positive("eps", either("Adagrad", "eps", eps, "epsilon", epsilon, 1e-10), "Adagrad")
 
     def _step(self, state, param, grad, lr):
+        if self.convention == "keras":
+            return keras_updates.adagrad(self, state, param, grad, lr)
         if "sum" not in state:
             state["sum"] = np.full_like(param, self.initial_accumulator_value)
         total = state["sum"]

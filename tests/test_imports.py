@@ -13,7 +13,7 @@ RANKS = [
     ("seqnet._registry", "seqnet._files", "seqnet._safety", "seqnet._formats", "seqnet._version", "seqnet.metrics", "seqnet.augment",
      "seqnet.plotting", "seqnet.ops.parallel"),
     ("seqnet.ops",),                                                           # kernels
-    ("seqnet.activations", "seqnet.initializers", "seqnet.losses", "seqnet.schedulers"),
+    ("seqnet.activations", "seqnet.initializers", "seqnet.losses", "seqnet.schedulers", "seqnet.keras_updates"),
     ("seqnet.layers", "seqnet.optimizers", "seqnet.callbacks", "seqnet.datasets"),
     ("seqnet.checks", "seqnet.batches", "seqnet.tracking", "seqnet.inference", "seqnet.training", "seqnet.keras_methods", "seqnet.sequential"),  # model
     ("seqnet.gradcheck", "seqnet.architectures"),

@@ -156,3 +156,39 @@ def test_clipvalue_clips_every_entry(rng):
     SGD(lr=1.0, clipvalue=0.5).update(layers)
     after = [p for l in layers for p in l.parameters.values()]
     assert max(float(np.abs(a - b).max()) for a, b in zip(after, before)) == pytest.approx(0.5)
+
+
+KERAS_CASES = {"SGD": dict(learning_rate=0.05, momentum=0.9), "SGD nesterov": dict(learning_rate=0.05, momentum=0.9,
+                                                                                  nesterov=True),
+               "Adam": dict(learning_rate=0.01), "Adam decay": dict(learning_rate=0.01, weight_decay=0.05),
+               "AdamW": dict(learning_rate=0.01), "RMSprop": dict(learning_rate=0.01),
+               "RMSprop centered": dict(learning_rate=0.01, momentum=0.5, centered=True),
+               "Adagrad": dict(learning_rate=0.05)}
+KERAS_DEFAULTS = {"SGD": {}, "Adam": dict(epsilon=1e-7), "AdamW": dict(epsilon=1e-7, weight_decay=0.004),
+                  "RMSprop": dict(rho=0.9, epsilon=1e-7), "Adagrad": dict(epsilon=1e-7, initial_accumulator_value=0.1)}
+
+
+@pytest.mark.parametrize("case", KERAS_CASES)
+def test_the_keras_convention_follows_keras_step_for_step(case):
+    """80 float32 steps on copied weights: the losses and weights stay within float32 rounding of Keras's."""
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    import seqnet
+    from seqnet.layers import Dense
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 8)).astype(np.float32), rng.integers(0, 3, 64)
+    name, kwargs = case.split()[0], KERAS_CASES[case]
+    k = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                          keras.layers.Dense(3, activation="softmax")])
+    s = seqnet.Sequential([Dense(16, activation="relu"), Dense(3, activation="softmax")], seed=0)
+    s.build((8,))
+    s.set_weights([w.reshape(t.shape) for w, t in zip(k.get_weights(), s.get_weights())])
+    k.compile(getattr(keras.optimizers, name)(**kwargs), "sparse_categorical_crossentropy")
+    s.compile(getattr(seqnet.optimizers, name)(**{**KERAS_DEFAULTS[name], **kwargs}, convention="keras"),
+              "sparse_categorical_crossentropy")
+    theirs = k.fit(X, y, batch_size=8, epochs=10, shuffle=False, verbose=0).history["loss"]
+    ours = s.fit(X, y, batch_size=8, epochs=10, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(ours, theirs, rtol=2e-6)
+    for a, b in zip(s.get_weights(), k.get_weights()):
+        np.testing.assert_allclose(a.reshape(-1), b.reshape(-1), atol=2e-6)
