@@ -101,8 +101,13 @@ class Loss(Configurable, ABC):
         """``dL/dZ`` where ``Y_hat = activation(Z)`` (see :meth:`fuses`)."""
         raise TypeError(f"{type(self).__name__} has no fused gradient")
 
-    def __call__(self, Y: Any, Y_hat: np.ndarray) -> float:
-        return self.forward(Y, Y_hat)
+    def __call__(self, Y: Any, Y_hat: np.ndarray, sample_weight: Any = None) -> float:
+        """The batch loss, as Keras's ``loss(y_true, y_pred, sample_weight=None)`` gives it."""
+        Y_hat = np.asarray(Y_hat)
+        if sample_weight is None:
+            return self.forward(Y, Y_hat)
+        return self.weighted_forward(Y, Y_hat, np.broadcast_to(np.asarray(sample_weight, dtype=Y_hat.dtype).reshape(-1),
+                                                               (Y_hat.shape[0],)))
 
 
 losses.base = Loss

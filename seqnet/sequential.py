@@ -90,7 +90,7 @@ class Sequential(KerasMethods):
             raise TypeError(f"Sequential.add expects a Layer instance, got {type(layer).__name__}")
         names = {l.name for l in self.layers}
         if layer.name is None:
-            base, i = layer.registered_name, 0
+            base, i = layer.default_name, 0
             layer.name = base
             while layer.name in names:
                 i += 1

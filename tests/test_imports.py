@@ -18,7 +18,7 @@ RANKS = [
     ("seqnet.checks", "seqnet.batches", "seqnet.tracking", "seqnet.inference", "seqnet.training", "seqnet.keras_methods", "seqnet.sequential"),  # model
     ("seqnet.gradcheck", "seqnet.architectures"),
     ("seqnet.saving",),
-    ("seqnet.experiment", "seqnet.cli"),
+    ("seqnet.experiment", "seqnet.cli", "seqnet.keras"),
     ("seqnet",),
 ]
 

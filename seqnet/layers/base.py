@@ -94,7 +94,7 @@ class Layer(Configurable):
         self.rng = rng if rng is not None else np.random.default_rng()
         self.dtype = np.dtype(dtype if dtype is not None else np.float64)
         if self.name is None:
-            self.name = self.registered_name
+            self.name = self.default_name
         self._build(self.input_shape)
         self.gradients = OrderedDict((k, np.zeros_like(v)) for k, v in self.parameters.items())
         self.built = True
@@ -110,6 +110,11 @@ class Layer(Configurable):
                     store[key] = store[key].astype(dtype)
             self.gradients = OrderedDict((k, np.zeros_like(v)) for k, v in self.parameters.items())
             self.dtype = np.dtype(dtype)
+
+    @property
+    def default_name(self) -> str:
+        """The name a model gives the layer when it has none (``dense``, then ``dense_1``, ...)."""
+        return type(self).__dict__.get("keras_name") or self.registered_name
 
     def _build(self, input_shape: tuple[int, ...]) -> None:
         """Create ``self.parameters`` (and ``self.buffers``); nothing for parameter-free layers."""
@@ -131,6 +136,12 @@ class Layer(Configurable):
 
     @property
     def bias(self) -> np.ndarray:
+        """The bias ``(1, n)``: the parameter ``b``, or with ``use_bias=False`` a constant zero."""
+        return self.bias_array
+
+    @property
+    def bias_array(self) -> np.ndarray:
+        """What the kernels add: the bias ``(1, n)`` (a face may give ``bias`` another shape)."""
         if self.use_bias:
             return self.parameters["b"]
         if self._zero_bias.dtype != self.dtype:  # the layer was adopted by a model of another dtype

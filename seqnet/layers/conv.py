@@ -164,7 +164,7 @@ class Conv2D(Padded, Layer):
             raise ValueError(f"Conv2D: engine 'spectral' computes stride-1 convolutions only, got stride "
                              f"{self.stride}; use engine 'gemm' or 'auto'")
         self.engine = engine
-        self.kernel: ConvEngine | None = None  # made by build, when the input channels are known
+        self.conv_engine: ConvEngine | None = None  # made by build, when the input channels are known
         self._weight_init_id = weight_init
         self.weight_init = initializers.get(weight_init, activation=self.activation)
         self.n_in: int | None = None
@@ -172,8 +172,8 @@ class Conv2D(Padded, Layer):
     @property
     def engine_used(self) -> str | None:
         """The name of the engine the layer runs: ``engine``, or for "auto" its choice once built."""
-        if self.kernel is not None:
-            return self.kernel.name
+        if self.conv_engine is not None:
+            return self.conv_engine.name
         return None if self.engine == "auto" else self.engine
 
     def weight_shapes(self, input_shape):
@@ -185,7 +185,7 @@ class Conv2D(Padded, Layer):
         W_shape = self.weight_shapes(input_shape)["W"]
         self.n_in = input_shape[2]
         even, self._extra = self._split_pads(self.pads(input_shape))
-        self.kernel = make_engine(self.engine, self.kernel_shape, self.stride, even, self.n_in)
+        self.conv_engine = make_engine(self.engine, self.kernel_shape, self.stride, even, self.n_in)
         self.parameters["W"] = self.weight_init(W_shape, self.rng, self.dtype)
         self.set_bias((1, self.n_out))
 
@@ -202,12 +202,12 @@ class Conv2D(Padded, Layer):
         self._check_size(X)
 
     def _forward(self, X):
-        Z, self.cache["kept"] = self.kernel.forward(pad_after(X, self._extra), self.parameters["W"],
-                                                    self.bias)
+        Z, self.cache["kept"] = self.conv_engine.forward(pad_after(X, self._extra), self.parameters["W"],
+                                                    self.bias_array)
         return Z
 
     def _backward(self, dZ):
-        dX, dW, db = self.kernel.backward(dZ, self.parameters["W"], self.cache["kept"],
+        dX, dW, db = self.conv_engine.backward(dZ, self.parameters["W"], self.cache["kept"],
                                           need_dX=self.need_input_gradient)
         self.gradients["W"][...] = dW
         self.bias_gradient[...] = db
@@ -217,8 +217,8 @@ class Conv2D(Padded, Layer):
 
     def clear_cache(self):
         super().clear_cache()
-        if self.kernel is not None:
-            self.kernel.release()
+        if self.conv_engine is not None:
+            self.conv_engine.release()
 
     def get_config(self):
         return {"n_out": self.n_out, "kernel_shape": list(self.kernel_shape),

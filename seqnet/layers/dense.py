@@ -77,7 +77,7 @@ class Dense(Layer):
 
     def _forward(self, X):
         self.cache["X"] = X
-        return dense_forward(X, self.parameters["W"], self.bias)
+        return dense_forward(X, self.parameters["W"], self.bias_array)
 
     def _backward(self, dZ):
         return dense_backward(dZ, self.cache["X"], self.parameters["W"], self.gradients["W"], self.bias_gradient,

@@ -31,6 +31,6 @@ def test_auto_follows_the_measured_table_and_the_layer_names_its_engine():
     layer = Conv2D(8, 5)
     assert layer.engine == "auto" and layer.engine_used is None
     layer.build((10, 10, 16))
-    assert layer.engine == "auto" and layer.engine_used == "spectral" == layer.kernel.name
+    assert layer.engine == "auto" and layer.engine_used == "spectral" == layer.conv_engine.name
     with pytest.raises(ValueError, match="known engines: auto, gemm, spectral, scipy"):
         make_engine("fft", (3, 3), 1, (1, 1), 3)

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import seqnet
+import seqnet.keras  # noqa: F401  (registers the Keras-face layers, which round-trip too)
 from seqnet import ModelFileError, Sequential, activations, callbacks, initializers, layers, load_model, losses
-from seqnet import optimizers, schedulers
+from seqnet import metrics, optimizers, schedulers
 from seqnet._registry import serialize
 from seqnet.callbacks import EarlyStopping, ReduceLROnPlateau
 from seqnet.datasets import load_iris, standardize
@@ -30,9 +31,10 @@ REQUIRED = {  # constructor arguments without defaults, by (kind, name)
     ("callback", "csv_logger"): dict(filename="log.csv"),
     ("callback", "learning_rate_scheduler"): dict(schedule=a_schedule),
     ("callback", "backup_and_restore"): dict(backup_dir="backup"), ("layer", "reshape"): dict(target_shape=(2, -1)),
+    ("layer", "keras_dense"): dict(units=3), ("layer", "keras_conv2d"): dict(filters=2, kernel_size=3),
 }
 REGISTRIES = [activations.activations, initializers.initializers, losses.losses, optimizers.optimizers,
-              schedulers.schedulers, layers.layers, callbacks.callbacks]
+              schedulers.schedulers, layers.layers, callbacks.callbacks, metrics.stateful.metrics]
 
 
 @pytest.mark.parametrize("registry", REGISTRIES, ids=lambda r: r.kind)

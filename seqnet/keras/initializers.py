@@ -1,0 +1,55 @@
+"""``keras.initializers``: Keras's names with Keras's scales (no activation gain; He's scale is 2).
+
+``GlorotNormal`` and ``HeNormal`` draw from a plain normal here; Keras truncates it at two
+standard deviations, so their draws differ in distribution (copy the weights to match a Keras model).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import initializers as _init
+from ..initializers import Constant, Ones, Zeros
+
+
+def GlorotUniform(seed: Any = None) -> _init.Initializer:
+    return _init.XavierUniform(gain=1.0)
+
+
+def GlorotNormal(seed: Any = None) -> _init.Initializer:
+    return _init.XavierNormal(gain=1.0)
+
+
+def HeUniform(seed: Any = None) -> _init.Initializer:
+    return _init.HeUniform(gain=math.sqrt(2.0))
+
+
+def HeNormal(seed: Any = None) -> _init.Initializer:
+    return _init.HeNormal(gain=math.sqrt(2.0))
+
+
+def RandomUniform(minval: float = -0.05, maxval: float = 0.05, seed: Any = None) -> _init.Initializer:
+    return _init.get({"class_name": "uniform", "config": {"low": minval, "high": maxval}})
+
+
+def RandomNormal(mean: float = 0.0, stddev: float = 0.05, seed: Any = None) -> _init.Initializer:
+    return _init.get({"class_name": "normal", "config": {"mean": mean, "std": stddev}})
+
+
+_BY_NAME = {"glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_uniform": HeUniform,
+            "he_normal": HeNormal, "random_uniform": RandomUniform, "random_normal": RandomNormal,
+            "zeros": Zeros, "ones": Ones}
+
+
+def get(identifier: Any) -> _init.Initializer:
+    """An initializer from a Keras name (``"he_normal"``) or an initializer object."""
+    if isinstance(identifier, str):
+        key = identifier.lower()
+        if key not in _BY_NAME:
+            raise ValueError(f"Unknown initializer {identifier!r}; Keras names seqnet has: {', '.join(sorted(_BY_NAME))}")
+        return _BY_NAME[key]()
+    return _init.get(identifier)
+
+
+__all__ = ["GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "RandomUniform", "RandomNormal", "Zeros", "Ones",
+           "Constant", "get"]

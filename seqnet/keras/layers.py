@@ -1,0 +1,203 @@
+"""``keras.layers`` over seqnet's layers: Keras's defaults, argument names, weight shapes and config.
+
+The layers with weights differ from seqnet's own names at the edge only: ``Dense`` and ``Conv2D``
+take Keras's arguments with Keras's defaults (``padding="valid"``, ``glorot_uniform`` kernels
+without the activation's gain, zero biases); ``get_weights`` / ``set_weights``, ``weights``,
+``kernel`` and ``bias`` have Keras's shapes (a bias is ``(n,)``, seqnet keeps ``(1, n)``);
+``get_config`` has Keras's keys and ``build`` takes a shape with its batch axis. The forward
+and backward passes are seqnet's. The layers without weights are seqnet's own Keras-named ones.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import initializers as _initializers
+from ..layers import (ELU, Activation, AveragePooling2D, BatchNormalization, Dropout, Flatten, GlobalAveragePooling2D,
+                      GlobalMaxPooling2D, LeakyReLU, MaxPooling2D, ReLU, Reshape, Softmax, ZeroPadding2D)
+from ..layers import Conv2D as _Conv2D
+from ..layers import Dense as _Dense
+from ..layers import Input as _Input
+from ..layers.base import layers as _registry
+
+_KERAS_NAMES = {"W": "kernel", "b": "bias", "gamma": "gamma", "beta": "beta", "running_mean": "moving_mean",
+                "running_var": "moving_variance"}
+
+
+class Variable(np.ndarray):
+    """A layer's weight as Keras hands it out: an array (a view of the layer's own) with ``numpy()``,
+    ``assign()`` and a ``name``, in Keras's shape."""
+
+    name = ""
+
+    def numpy(self) -> np.ndarray:
+        return np.array(self)
+
+    def assign(self, value: Any) -> None:
+        self[...] = np.asarray(value).reshape(self.shape)
+
+    @property
+    def value(self) -> np.ndarray:
+        return np.asarray(self)
+
+
+def _variable(array: np.ndarray, key: str) -> Variable:
+    view = (array[0] if key == "b" else array).view(Variable)
+    view.name = _KERAS_NAMES.get(key, key)
+    return view
+
+
+class KerasWeights:
+    """Keras's view of a layer's weights (mixed in before the seqnet layer class)."""
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [np.array(v) for v in self.weights]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        targets = self.weights
+        if len(weights) != len(targets):
+            raise ValueError(f"{type(self).__name__} {self.name!r} has {len(targets)} weight arrays, got {len(weights)}")
+        for target, value in zip(targets, weights):
+            value = np.asarray(value)
+            if value.shape != target.shape:
+                raise ValueError(f"{type(self).__name__} {self.name!r}: weight {target.name!r} has shape "
+                                 f"{target.shape}, got {value.shape}")
+        for target, value in zip(targets, weights):
+            target.assign(value)
+
+    @property
+    def weights(self) -> list[Variable]:
+        return [_variable(a, k) for k, a in [*self.parameters.items(), *self.buffers.items()]]
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return [_variable(a, k) for k, a in self.parameters.items()] if self.trainable else []
+
+    @property
+    def kernel(self) -> Variable:
+        return _variable(self.parameters["W"], "W")
+
+    @property
+    def bias(self) -> Variable | None:
+        return _variable(self.parameters["b"], "b") if self.use_bias and "b" in self.parameters else None
+
+    def build(self, input_shape: Any = None, rng: Any = None, dtype: Any = None) -> None:
+        """Keras's ``build(input_shape)`` with the batch axis (``(None, 784)``), or seqnet's without it."""
+        shape = tuple(input_shape)
+        if rng is None and dtype is None and len(shape) > 1 and (shape[0] is None or len(shape) == self._ndim):
+            shape = shape[1:]
+        super().build(shape, rng, dtype if dtype is not None else np.float32)
+        if self.use_bias and self.bias_initializer is not None:
+            self.parameters["b"][...] = self.bias_initializer((1, self.n_out), self.rng, self.dtype)
+
+
+def _initializer(identifier: Any) -> Any:
+    """A Keras initializer: Keras's scales, without seqnet's activation gain."""
+    return _initializers.get(identifier)
+
+
+def _refuse_extras(who: str, extras: dict[str, Any]) -> None:
+    given = {k: v for k, v in extras.items() if v is not None}
+    if given:
+        raise ValueError(f"{who}: seqnet does not apply {', '.join(sorted(given))}; leave "
+                         f"{'it' if len(given) == 1 else 'them'} out (regularize with the optimizer's weight_decay)")
+
+
+@_registry.register("keras_dense")
+class Dense(KerasWeights, _Dense):
+    """Keras's ``Dense(units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+    bias_initializer="zeros")`` on seqnet's dense layer."""
+
+    keras_name = "dense"
+    _ndim = 2
+
+    def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 kernel_constraint: Any = None, bias_constraint: Any = None, name: str | None = None,
+                 input_shape: Any = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
+        _refuse_extras("Dense", dict(kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                                     activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+                                     bias_constraint=bias_constraint, **kwargs))
+        super().__init__(units=units, activation=activation or "linear", weight_init=_initializer(kernel_initializer),
+                         name=name, use_bias=use_bias, input_shape=input_shape)
+        self._keras = {"kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer,
+                       "activation": activation}
+        self.bias_initializer = None if bias_initializer in ("zeros", None) else _initializer(bias_initializer)
+        self.trainable = bool(trainable)
+
+    @property
+    def units(self) -> int:
+        return self.n_out
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable, "units": self.n_out,
+                "activation": self._keras["activation"] or "linear", "use_bias": self.use_bias,
+                "kernel_initializer": self._keras["kernel_initializer"],
+                "bias_initializer": self._keras["bias_initializer"]}
+
+
+@_registry.register("keras_conv2d")
+class Conv2D(KerasWeights, _Conv2D):
+    """Keras's ``Conv2D(filters, kernel_size, strides=(1, 1), padding="valid", activation=None, ...)``
+    on seqnet's convolution (NHWC, ``data_format="channels_last"``)."""
+
+    keras_name = "conv2d"
+    _ndim = 4
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
+                 data_format: str | None = None, dilation_rate: Any = (1, 1), groups: int = 1, activation: Any = None,
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 kernel_constraint: Any = None, bias_constraint: Any = None, name: str | None = None,
+                 input_shape: Any = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
+        _refuse_extras("Conv2D", dict(kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                                      activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+                                      bias_constraint=bias_constraint, **kwargs))
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"Conv2D: seqnet's images are channels_last (NHWC); received data_format={data_format!r}")
+        if tuple(np.broadcast_to(dilation_rate, 2)) != (1, 1) or groups != 1:
+            raise ValueError(f"Conv2D: seqnet convolves with dilation_rate=1 and groups=1; received "
+                             f"dilation_rate={dilation_rate!r}, groups={groups!r}")
+        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+                         activation=activation or "linear", weight_init=_initializer(kernel_initializer), name=name,
+                         use_bias=use_bias, input_shape=input_shape)
+        self._keras = {"kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer,
+                       "activation": activation, "kernel_size": kernel_size, "strides": strides, "padding": padding}
+        self.bias_initializer = None if bias_initializer in ("zeros", None) else _initializer(bias_initializer)
+        self.trainable = bool(trainable)
+
+    @property
+    def filters(self) -> int:
+        return self.n_out
+
+    def get_config(self) -> dict[str, Any]:
+        pair = lambda v: tuple(int(d) for d in np.broadcast_to(v, 2))  # noqa: E731
+        return {"name": self.name, "trainable": self.trainable, "filters": self.n_out,
+                "kernel_size": pair(self._keras["kernel_size"]), "strides": pair(self._keras["strides"]),
+                "padding": self._keras["padding"], "data_format": "channels_last", "dilation_rate": (1, 1),
+                "groups": 1, "activation": self._keras["activation"] or "linear", "use_bias": self.use_bias,
+                "kernel_initializer": self._keras["kernel_initializer"],
+                "bias_initializer": self._keras["bias_initializer"]}
+
+
+class Input(_Input):
+    """Keras's ``Input(shape, batch_size=None, name=None, dtype=None)``: first in a Sequential, it
+    builds the model for examples of ``shape``."""
+
+    def __init__(self, shape: Any = None, batch_size: int | None = None, name: str | None = None, dtype: Any = None,
+                 batch_shape: Any = None, **kwargs: Any) -> None:
+        if shape is None and batch_shape is not None:
+            shape = tuple(batch_shape)[1:]
+        if shape is None:
+            raise TypeError("Input: pass shape= (one example's shape, without the batch axis)")
+        super().__init__(shape)
+        self.batch_size, self.name, self.dtype = batch_size, name, dtype
+
+
+InputLayer = Input
+
+__all__ = ["Input", "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
+           "GlobalMaxPooling2D", "Flatten", "Reshape", "Dropout", "BatchNormalization", "Activation", "ReLU",
+           "LeakyReLU", "Softmax", "ELU", "ZeroPadding2D", "Variable"]

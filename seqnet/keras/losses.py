@@ -1,0 +1,91 @@
+"""``keras.losses``: the classes, callable as ``loss(y_true, y_pred, sample_weight=None)``, and the
+functions, which give each example's loss. They are seqnet's losses with Keras's arguments."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import losses as _losses
+
+_REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
+
+
+class _Reduced:
+    """Keras's ``reduction`` over the examples' losses (mixed in before the seqnet loss)."""
+
+    def _face(self, reduction: Any, name: str | None) -> None:
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"{type(self).__name__}: reduction is one of {_REDUCTIONS}, received {reduction!r}")
+        self.reduction, self.name = reduction, name
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        y_pred = np.asarray(y_pred)
+        if self.reduction == "sum_over_batch_size":
+            return super().__call__(y_true, y_pred, sample_weight)
+        per_example = self.per_sample(y_true, y_pred)
+        if sample_weight is not None:
+            per_example = per_example * np.asarray(sample_weight).reshape(-1)
+        return per_example if self.reduction in ("none", None) else float(per_example.sum())
+
+
+class CategoricalCrossentropy(_Reduced, _losses.CrossEntropy):
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: Any = "sum_over_batch_size", name: str = "categorical_crossentropy", dtype: Any = None):
+        super().__init__(from_logits, label_smoothing)
+        self._face(reduction, name)
+
+
+class SparseCategoricalCrossentropy(_Reduced, _losses.CrossEntropy):
+    def __init__(self, from_logits: bool = False, ignore_class: Any = None, reduction: Any = "sum_over_batch_size",
+                 name: str = "sparse_categorical_crossentropy", dtype: Any = None):
+        if ignore_class is not None:
+            raise ValueError("SparseCategoricalCrossentropy: seqnet has no ignore_class; drop those examples, or "
+                             "give them sample_weight 0")
+        super().__init__(from_logits)
+        self._face(reduction, name)
+
+
+class BinaryCrossentropy(_Reduced, _losses.BinaryCrossEntropy):
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: Any = "sum_over_batch_size", name: str = "binary_crossentropy", dtype: Any = None):
+        super().__init__(from_logits, label_smoothing)
+        self._face(reduction, name)
+
+
+class MeanSquaredError(_Reduced, _losses.MeanSquaredError):
+    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "mean_squared_error", dtype: Any = None):
+        super().__init__()
+        self._face(reduction, name)
+
+
+class MeanAbsoluteError(_Reduced, _losses.MeanAbsoluteError):
+    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "mean_absolute_error", dtype: Any = None):
+        super().__init__()
+        self._face(reduction, name)
+
+
+class Huber(_Reduced, _losses.Huber):
+    def __init__(self, delta: float = 1.0, reduction: Any = "sum_over_batch_size", name: str = "huber_loss",
+                 dtype: Any = None):
+        super().__init__(delta)
+        self._face(reduction, name)
+
+
+def _per_example(loss: Any) -> Any:
+    def fn(y_true: Any, y_pred: Any, **kwargs: Any) -> np.ndarray:
+        return loss(**kwargs, reduction="none")(y_true, y_pred)
+    fn.__doc__ = f"Each example's loss under :class:`{loss.__name__}` (Keras's function)."
+    return fn
+
+
+categorical_crossentropy = _per_example(CategoricalCrossentropy)
+sparse_categorical_crossentropy = _per_example(SparseCategoricalCrossentropy)
+binary_crossentropy = _per_example(BinaryCrossentropy)
+mean_squared_error = mse = _per_example(MeanSquaredError)
+mean_absolute_error = mae = _per_example(MeanAbsoluteError)
+huber = _per_example(Huber)
+
+__all__ = ["CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError",
+           "MeanAbsoluteError", "Huber", "categorical_crossentropy", "sparse_categorical_crossentropy",
+           "binary_crossentropy", "mean_squared_error", "mse", "mean_absolute_error", "mae", "huber"]

@@ -1,0 +1,21 @@
+"""The Keras-face tests run each block of Keras's guides twice, under Keras 3 and under
+``seqnet.keras``, and compare what they give; they skip where Keras is not installed."""
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+
+@pytest.fixture
+def libs():
+    """``(keras, seqnet.keras)``: the same code runs against both."""
+    real = pytest.importorskip("keras")
+    import seqnet.keras as face
+    return real, face
+
+
+def copy_weights(source, target):
+    """Keras's ``target.set_weights(source.get_weights())``, across the two libraries."""
+    target.set_weights([np.asarray(w) for w in source.get_weights()])

@@ -1,0 +1,116 @@
+"""Keras's guide "The Sequential model", block by block, under Keras 3 and under ``seqnet.keras``."""
+import json
+
+import numpy as np
+
+from tests.keras_face.conftest import copy_weights
+
+
+def test_creating_and_calling_a_sequential_model(libs):
+    out = []
+    for keras in libs:
+        layers = keras.layers
+        model = keras.Sequential([layers.Dense(2, activation="relu", name="layer1"),
+                                  layers.Dense(3, activation="relu", name="layer2"), layers.Dense(4, name="layer3")])
+        x = np.ones((3, 3), dtype="float32")
+        y = model(x)
+        out.append((model, [layer.name for layer in model.layers], tuple(y.shape)))
+    (k, k_names, k_shape), (s, s_names, s_shape) = out
+    assert k_names == s_names == ["layer1", "layer2", "layer3"] and k_shape == s_shape == (3, 4)
+    copy_weights(k, s)
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype("float32")
+    np.testing.assert_allclose(s.predict(x, verbose=0), k.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_add_pop_and_layer_weights(libs):
+    results = []
+    for keras in libs:
+        layers = keras.layers
+        model = keras.Sequential()
+        model.add(layers.Dense(2, activation="relu"))
+        model.add(layers.Dense(3, activation="relu"))
+        model.add(layers.Dense(4))
+        model.pop()
+        layer = layers.Dense(3)
+        before = len(layer.weights)
+        layer(np.ones((1, 4), dtype="float32"))
+        results.append((len(model.layers), before, [tuple(w.shape) for w in layer.weights],
+                        [w.shape for w in layer.get_weights()], tuple(layer.kernel.shape), tuple(layer.bias.shape)))
+    assert results[0] == results[1] == (2, 0, [(4, 3), (3,)], [(4, 3), (3,)], (4, 3), (3,))
+
+
+def test_input_summary_build_and_counts(libs):
+    results = []
+    for keras in libs:
+        layers = keras.layers
+        model = keras.Sequential()
+        model.add(keras.Input(shape=(4,)))
+        model.add(layers.Dense(2, activation="relu"))
+        lines = []
+        model.summary(print_fn=lambda line, *a, **k: lines.append(line))
+        late = keras.Sequential([layers.Dense(2, activation="relu"), layers.Dense(3)])
+        late.build((None, 4))
+        results.append((model.count_params(), late.count_params(), "Total params" in "\n".join(lines)))
+    assert results[0] == results[1] == (10, 19, True)
+
+
+def test_the_mnist_convnet_has_keras_s_parameters(libs):
+    counts = []
+    for keras in libs:
+        layers = keras.layers
+        model = keras.Sequential([keras.Input(shape=(28, 28, 1)),
+                                  layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+                                  layers.MaxPooling2D(pool_size=(2, 2)),
+                                  layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+                                  layers.MaxPooling2D(pool_size=(2, 2)), layers.Flatten(), layers.Dropout(0.5),
+                                  layers.Dense(10, activation="softmax")])
+        counts.append((model.count_params(), [tuple(w.shape) for w in model.get_weights()]))
+    assert counts[0] == counts[1] and counts[0][0] == 34826
+
+
+def test_transfer_learning_freezes_layers(libs):
+    results = []
+    for keras in libs:
+        layers = keras.layers
+        model = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(32, activation="relu"),
+                                  layers.Dense(32, activation="relu"), layers.Dense(10)])
+        for layer in model.layers[:-1]:
+            layer.trainable = False
+        results.append((len(model.trainable_weights), len(model.non_trainable_weights)))
+    assert results[0] == results[1] == (2, 4)
+
+
+def test_layer_configs_round_trip_with_keras_s_keys(libs):
+    keras, face = libs
+    for conv in (keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu", name="c"),
+                 face.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu", name="c")):
+        config = conv.get_config()
+        assert {k: config[k] for k in ("filters", "kernel_size", "strides", "padding", "activation", "use_bias")} == {
+            "filters": 8, "kernel_size": (3, 3), "strides": (2, 2), "padding": "same", "activation": "relu",
+            "use_bias": True}
+    dense = face.layers.Dense(4, activation="relu", name="d")
+    again = face.layers.Dense.from_config(dense.get_config())
+    assert again.get_config() == dense.get_config() and again.units == 4
+
+
+def test_save_load_and_json(libs, tmp_path):
+    keras, face = libs
+    k = keras.Sequential([keras.Input((6,)), keras.layers.Dense(5, activation="relu"),
+                          keras.layers.Dense(3, activation="softmax")])
+    s = face.Sequential([face.Input((6,)), face.layers.Dense(5, activation="relu"),
+                         face.layers.Dense(3, activation="softmax")])
+    copy_weights(k, s)
+    x = np.random.default_rng(1).normal(size=(4, 6)).astype("float32")
+    s.save(tmp_path / "s.keras")
+    from_keras = keras.models.load_model(tmp_path / "s.keras")  # Keras opens seqnet's file
+    np.testing.assert_allclose(from_keras.predict(x, verbose=0), k.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    k.save(tmp_path / "k.keras")
+    loaded = face.models.load_model(tmp_path / "k.keras")
+    assert isinstance(loaded, face.Sequential)
+    np.testing.assert_allclose(loaded.predict(x), k.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    rebuilt = face.models.model_from_json(s.to_json())
+    assert [type(layer).__name__ for layer in rebuilt.layers] == ["Dense", "Dense"]
+    assert rebuilt.count_params() == s.count_params() == k.count_params()
+    assert json.loads(s.to_json())["class_name"] == "Sequential"
+    clone = face.models.clone_model(s)
+    assert clone.count_params() == s.count_params() and not np.array_equal(clone.get_weights()[0], s.get_weights()[0])

@@ -1,0 +1,94 @@
+"""Keras's guide "Training & evaluation with the built-in methods", block by block, under Keras 3 and
+under ``seqnet.keras``: the same code, weights copied, ``shuffle=False``; History, evaluate and
+predict agree to float32 rounding."""
+import numpy as np
+import pytest
+
+from tests.keras_face.conftest import copy_weights
+
+rng = np.random.default_rng(0)
+x_train = rng.random((256, 784)).astype("float32")
+y_train = rng.integers(0, 10, 256)
+x_val, y_val = x_train[-64:], y_train[-64:]
+x_test, y_test = rng.random((64, 784)).astype("float32"), rng.integers(0, 10, 64)
+
+
+def get_uncompiled_model(keras):
+    layers = keras.layers
+    return keras.Sequential([keras.Input(shape=(784,), name="digits"),
+                             layers.Dense(64, activation="relu", name="dense_1"),
+                             layers.Dense(64, activation="relu", name="dense_2"),
+                             layers.Dense(10, activation="softmax", name="predictions")])
+
+
+def close(ours, theirs, what):
+    np.testing.assert_allclose(np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64),
+                               rtol=1e-4, atol=1e-5, err_msg=what)
+
+
+def run_both(libs, compile_args, fit_args):
+    models, results = [get_uncompiled_model(keras) for keras in libs], []
+    copy_weights(models[0], models[1])
+    for keras, model in zip(libs, models):
+        model.compile(**compile_args(keras))
+        history = model.fit(x_train, y_train, shuffle=False, verbose=0, **fit_args)
+        results.append((history.history, model.evaluate(x_test, y_test, batch_size=128, verbose=0, return_dict=True),
+                        model.predict(x_test[:3], verbose=0)))
+    (hk, ek, pk), (hs, es, ps) = results
+    assert sorted(hk) == sorted(hs)
+    for key in hk:
+        close(hs[key], hk[key], key)
+    assert sorted(es) == sorted(ek)
+    for key in ek:
+        close(es[key], ek[key], f"evaluate {key}")
+    close(ps, pk, "predict")
+    return hs
+
+
+def test_the_first_end_to_end_example(libs):
+    history = run_both(libs, lambda keras: dict(
+        optimizer=keras.optimizers.RMSprop(), loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=[keras.metrics.SparseCategoricalAccuracy()]),
+        dict(batch_size=64, epochs=2, validation_data=(x_val, y_val)))
+    assert sorted(history) == ["loss", "sparse_categorical_accuracy", "val_loss", "val_sparse_categorical_accuracy"]
+
+
+@pytest.mark.parametrize("optimizer", ["rmsprop", "adam", "sgd"])
+def test_string_shortcuts(libs, optimizer):
+    run_both(libs, lambda keras: dict(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                                      metrics=["sparse_categorical_accuracy"]),
+             dict(batch_size=64, epochs=1))
+
+
+def test_sample_and_class_weights(libs):
+    weights = rng.uniform(0.5, 2.0, size=len(x_train)).astype("float32")
+    run_both(libs, lambda keras: dict(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                                      loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                                      weighted_metrics=["accuracy"]),
+             dict(batch_size=64, epochs=1, sample_weight=weights))
+    run_both(libs, lambda keras: dict(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+                                      metrics=["accuracy"]),
+             dict(batch_size=64, epochs=1, class_weight={i: 1.0 + (i == 5) for i in range(10)}))
+
+
+def test_validation_split_and_callbacks(libs):
+    run_both(libs, lambda keras: dict(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
+                                      loss=keras.losses.SparseCategoricalCrossentropy(),
+                                      metrics=[keras.metrics.SparseCategoricalAccuracy()]),
+             dict(batch_size=64, epochs=3, validation_split=0.2))
+
+
+def test_losses_are_callables_with_keras_s_values(libs):
+    keras, face = libs
+    y_pred = rng.dirichlet(np.ones(4), size=6).astype("float32")
+    labels = rng.integers(0, 4, 6)
+    w = rng.random(6).astype("float32")
+    for name, target in [("SparseCategoricalCrossentropy", labels), ("CategoricalCrossentropy", np.eye(4)[labels]),
+                         ("MeanSquaredError", np.eye(4)[labels]), ("MeanAbsoluteError", np.eye(4)[labels])]:
+        for kwargs in ({}, {"reduction": "sum"}, {"reduction": "none"}):
+            theirs = getattr(keras.losses, name)(**kwargs)(target, y_pred, sample_weight=w)
+            ours = getattr(face.losses, name)(**kwargs)(target, y_pred, sample_weight=w)
+            close(ours, theirs, f"{name} {kwargs}")
+    close(face.losses.sparse_categorical_crossentropy(labels, y_pred),
+          keras.losses.sparse_categorical_crossentropy(labels, y_pred), "function")
+    close(face.utils.to_categorical(labels), keras.utils.to_categorical(labels), "to_categorical")
