@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import checks
-from .batches import ArrayBatches
+from .batches import ArrayBatches, StreamBatches
 from .callbacks import CallbackList, format_logs
 from .ops import step_scope
 from .tracking import MetricSet
@@ -28,39 +28,61 @@ def _callbacks(model: Any, callbacks: Any, steps: int, verbose: int) -> Callback
     return CallbackList(list(callbacks), model, {"epochs": 1, "steps": steps, "verbose": verbose})
 
 
-def predict(model: Any, X: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None
-            ) -> np.ndarray:
+def predict(model: Any, X: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None,
+            steps: int | None = None) -> np.ndarray:
     """:meth:`Sequential.predict <seqnet.Sequential.predict>`."""
     checks.require_built(model, "predict")
     batch_size = checks.check_batch_size(batch_size, "predict", default=256)
-    X = checks.check_X(model, X)
-    checks.warn_if_out_of_range(model, X)
     start = time.perf_counter()
-    cbs = _callbacks(model, callbacks, -(-len(X) // batch_size), verbose)
+    if checks.is_stream(X):  # a dataset or an iterable of batches: x, (x,) or (x, y[, w]) each
+        batches, count = _stream_inputs(model, X, steps), steps or (len(X) if hasattr(X, "__len__") else None)
+    else:
+        X = checks.check_X(model, X)
+        checks.warn_if_out_of_range(model, X)
+        batches, count = (X[i:i + batch_size] for i in range(0, len(X), batch_size)), -(-len(X) // batch_size)
+    cbs = _callbacks(model, callbacks, count, verbose)
     if cbs is not None:
         cbs.on_predict_begin()
-    out = predict_arrays(model, X, batch_size, cbs)
+    out = predict_batches(model, batches, cbs)
     if cbs is not None:
         cbs.on_predict_end()
     if checks.check_verbose(verbose, "predict"):
-        print(f"predict: {len(X)} examples in {time.perf_counter() - start:.2f}s")
+        print(f"predict: {len(out)} examples in {time.perf_counter() - start:.2f}s")
     return out
 
 
-def evaluate(model: Any, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0, sample_weight: Any = None,
-             return_dict: bool = False, callbacks: Any = None) -> Any:
+def _stream_inputs(model: Any, source: Any, steps: int | None) -> Any:
+    items = (source[i] for i in range(len(source))) if hasattr(source, "__getitem__") and hasattr(
+        source, "__len__") else iter(source)
+    for i, item in enumerate(items):
+        if steps is not None and i >= steps:
+            break
+        yield checks.check_X(model, item[0] if isinstance(item, (tuple, list)) else item, "x batch")
+    if hasattr(source, "on_epoch_end"):
+        source.on_epoch_end()
+
+
+def evaluate(model: Any, X: Any, y: Any = None, batch_size: int | None = None, verbose: int = 0,
+             sample_weight: Any = None, return_dict: bool = False, callbacks: Any = None, steps: int | None = None
+             ) -> Any:
     """:meth:`Sequential.evaluate <seqnet.Sequential.evaluate>`."""
     checks.require_compiled(model, "evaluate")
     checks.require_built(model, "evaluate")
     batch_size = checks.check_batch_size(batch_size, "evaluate", default=256)
-    X = checks.check_X(model, X)
-    checks.warn_if_out_of_range(model, X)
-    W = None if sample_weight is None else checks.check_sample_weight(sample_weight, len(X))
-    Y = checks.check_y(model, y, len(X))
-    cbs = _callbacks(model, callbacks, -(-len(X) // batch_size), verbose)
+    if checks.is_stream(X):  # a dataset or an iterable of (x, y[, sample_weight]) batches
+        if y is not None or sample_weight is not None:
+            raise ValueError("evaluate: y and sample_weight must be None when x is a dataset or an iterable of "
+                             "batches: its batches hold them as (x, y[, sample_weight])")
+        batches = StreamBatches(model, X, steps, None, "x")
+    else:
+        X = checks.check_X(model, X)
+        checks.warn_if_out_of_range(model, X)
+        W = None if sample_weight is None else checks.check_sample_weight(sample_weight, len(X))
+        batches = ArrayBatches(X, checks.check_y(model, y, len(X)), W, batch_size)
+    cbs = _callbacks(model, callbacks, batches.steps, verbose)
     if cbs is not None:
         cbs.on_test_begin()
-    results = evaluate_arrays(model, X, Y, batch_size, W, cbs)
+    results = evaluate_batches(model, batches, cbs)
     if cbs is not None:
         cbs.on_test_end(results)
     if checks.check_verbose(verbose, "evaluate"):
@@ -69,18 +91,25 @@ def evaluate(model: Any, X: Any, y: Any, batch_size: int | None = None, verbose:
 
 
 def predict_arrays(model: Any, X: np.ndarray, batch_size: int = 256, cbs: CallbackList | None = None) -> np.ndarray:
-    """Outputs for the checked ``X`` in inference mode, ``batch_size`` examples at a time (each
-    batch between the callbacks' ``on_predict_batch_begin`` and ``on_predict_batch_end``)."""
+    """Outputs for the checked ``X`` in inference mode, ``batch_size`` examples at a time."""
+    return predict_batches(model, (X[i:i + batch_size] for i in range(0, len(X), batch_size)), cbs)
+
+
+def predict_batches(model: Any, batches: Any, cbs: CallbackList | None = None) -> np.ndarray:
+    """Outputs for each checked batch in inference mode, concatenated (each batch between the
+    callbacks' ``on_predict_batch_begin`` and ``on_predict_batch_end``)."""
     outs = []
     with step_scope():
-        for batch, i in enumerate(range(0, len(X), batch_size)):
+        for batch, X in enumerate(batches):
             if cbs is not None:
                 cbs.on_predict_batch_begin(batch)
-            outs.append(model.forward(X[i:i + batch_size], training=False))
+            outs.append(model.forward(X, training=False))
             if cbs is not None:
                 cbs.on_predict_batch_end(batch, {"outputs": outs[-1]})
     for layer in model.layers:
         layer.clear_cache()
+    if not outs:
+        raise ValueError("predict: the dataset yielded no batches")
     return outs[0] if len(outs) == 1 else np.concatenate(outs)
 
 

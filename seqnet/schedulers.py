@@ -153,6 +153,69 @@ class OneCycle(Scheduler):
                 "div_factor": self.div_factor, "final_div_factor": self.final_div_factor, "anneal": self.anneal}
 
 
+@schedulers.register("piecewise_constant")
+class PiecewiseConstant(Scheduler):
+    """``values[0]`` up to step ``boundaries[0]``, ``values[1]`` up to ``boundaries[1]``, ... and
+    ``values[-1]`` after the last boundary (Keras's ``PiecewiseConstantDecay``)."""
+
+    def __init__(self, boundaries: Any, values: Any) -> None:
+        self.boundaries, self.values = [int(b) for b in boundaries], [float(v) for v in values]
+        if len(self.values) != len(self.boundaries) + 1 or self.boundaries != sorted(self.boundaries):
+            raise ValueError(f"PiecewiseConstant: expected increasing boundaries and one more value than boundaries, "
+                             f"received boundaries={boundaries!r}, values={values!r}")
+        super().__init__(self.values[0])
+
+    def __call__(self, step: int) -> float:
+        return self.values[sum(step > b for b in self.boundaries)]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"boundaries": self.boundaries, "values": self.values}
+
+
+@schedulers.register("inverse_time")
+class InverseTime(Scheduler):
+    r""":math:`\mathrm{lr} / (1 + \mathrm{decay\_rate}\cdot t/\mathrm{decay\_steps})`, the ratio rounded
+    down with ``staircase`` (Keras's ``InverseTimeDecay``)."""
+
+    def __init__(self, lr: float, decay_steps: int, decay_rate: float, staircase: bool = False) -> None:
+        super().__init__(lr)
+        self.decay_steps = int(_check_positive("decay_steps", decay_steps, "InverseTime"))
+        self.decay_rate = _check_positive("decay_rate", decay_rate, "InverseTime", allow_zero=True)
+        self.staircase = bool(staircase)
+
+    def __call__(self, step: int) -> float:
+        ratio = step / self.decay_steps
+        return self.lr / (1.0 + self.decay_rate * (math.floor(ratio) if self.staircase else ratio))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"lr": self.lr, "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase}
+
+
+@schedulers.register("polynomial")
+class Polynomial(Scheduler):
+    r""":math:`(\mathrm{lr} - \mathrm{end})(1 - t/T)^{p} + \mathrm{end}` over ``decay_steps`` :math:`T`,
+    then ``end_lr``; with ``cycle`` :math:`T` grows to the next multiple of ``decay_steps`` above
+    :math:`t` (Keras's ``PolynomialDecay``)."""
+
+    def __init__(self, lr: float, decay_steps: int, end_lr: float = 1e-4, power: float = 1.0,
+                 cycle: bool = False) -> None:
+        super().__init__(lr)
+        self.decay_steps = int(_check_positive("decay_steps", decay_steps, "Polynomial"))
+        self.end_lr, self.power, self.cycle = float(end_lr), float(power), bool(cycle)
+
+    def __call__(self, step: int) -> float:
+        if self.cycle:
+            horizon = self.decay_steps * max(math.ceil(step / self.decay_steps), 1)
+        else:
+            horizon, step = self.decay_steps, min(step, self.decay_steps)
+        return (self.lr - self.end_lr) * (1.0 - step / horizon) ** self.power + self.end_lr
+
+    def get_config(self) -> dict[str, Any]:
+        return {"lr": self.lr, "decay_steps": self.decay_steps, "end_lr": self.end_lr, "power": self.power,
+                "cycle": self.cycle}
+
+
 #: what the trainers' ``--scheduler NAME`` means over a run of ``total_steps`` updates
 RUN_SCHEDULES = {
     "constant": "the same rate throughout",
@@ -183,5 +246,5 @@ def get(identifier: Any, lr: float | None = None) -> Scheduler:
     return schedulers.get(identifier)
 
 
-__all__ = ["Scheduler", "Constant", "Exponential", "StepDecay", "Cosine", "OneCycle", "RUN_SCHEDULES", "for_run",
-           "get", "serialize"]
+__all__ = ["Scheduler", "Constant", "Exponential", "StepDecay", "Cosine", "OneCycle", "PiecewiseConstant",
+           "InverseTime", "Polynomial", "RUN_SCHEDULES", "for_run", "get", "serialize"]

@@ -235,26 +235,30 @@ class Sequential(KerasMethods):
                             class_weight=class_weight, validation_freq=validation_freq,
                             steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
 
-    def predict(self, X: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None) -> np.ndarray:
+    def predict(self, X: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None,
+                steps: int | None = None) -> np.ndarray:
         """Outputs for ``X`` in inference mode (no dropout; BatchNorm uses running statistics).
 
         ``batch_size`` bounds memory (default 256 examples at a time); ``verbose=1`` prints how
         many examples took how long (quiet by default, unlike Keras's "auto"); ``callbacks`` get
-        Keras's ``on_predict_*`` hooks.
+        Keras's ``on_predict_*`` hooks. ``X`` may also be a dataset or an iterable of batches
+        (``x``, ``(x,)`` or ``(x, y)`` each), as in Keras, read for ``steps`` batches or to its end.
         """
-        return inference.predict(self, X, batch_size, verbose, callbacks)
+        return inference.predict(self, X, batch_size, verbose, callbacks, steps)
 
-    def evaluate(self, X: Any, y: Any, batch_size: int | None = None, verbose: int = 0, sample_weight: Any = None,
-                 return_dict: bool = False, callbacks: Any = None) -> Any:
+    def evaluate(self, X: Any, y: Any = None, batch_size: int | None = None, verbose: int = 0,
+                 sample_weight: Any = None, return_dict: bool = False, callbacks: Any = None,
+                 steps: int | None = None) -> Any:
         """The loss (and metrics) on ``(X, y)`` in inference mode, returned as Keras returns them: the
         loss alone when there are no metrics, else ``[loss, *metrics]`` in ``compile``'s order (so
         ``loss, acc = model.evaluate(X, y)``), or with ``return_dict=True`` ``{"loss": ..., <metric>: ...}``.
 
         ``batch_size`` bounds memory (default 256 examples at a time); ``sample_weight`` weighs the
         examples as in ``fit``; ``verbose=1`` prints the results on one line (quiet by default);
-        ``callbacks`` get Keras's ``on_test_*`` hooks.
+        ``callbacks`` get Keras's ``on_test_*`` hooks. ``X`` may also be a dataset or an iterable of
+        ``(x, y[, sample_weight])`` batches, as ``fit`` takes.
         """
-        return inference.evaluate(self, X, y, batch_size, verbose, sample_weight, return_dict, callbacks)
+        return inference.evaluate(self, X, y, batch_size, verbose, sample_weight, return_dict, callbacks, steps)
 
     # -- weights and config ----------------------------------------------------
     def count_params(self) -> int:

@@ -90,11 +90,15 @@ def test_what_a_stream_cannot_have_is_refused(iris):
         m.fit(iter([(X[:8], y[:8]), (X[:8, :3], y[:8])]), verbose=0)
 
 
-def test_predict_and_evaluate_refuse_a_stream_with_a_message(iris):
+def test_predict_and_evaluate_read_a_stream_as_keras_does(iris):
     X, y, _, _ = iris
     m = model()
     m.fit(X, y, verbose=0)
-    with pytest.raises(TypeError, match="a stream of batches: only fit reads those"):
-        m.predict(iter([X[:4]]))
-    with pytest.raises(TypeError, match="a stream of batches"):
-        m.evaluate(Batches(X, y, 16), None)
+    np.testing.assert_array_equal(m.predict(iter([X[:4], (X[4:10],), (X[10:12], y[10:12])])), m.predict(X[:12]))
+    np.testing.assert_array_equal(m.predict(Batches(X, y, 16)), m.predict(X))
+    assert m.predict(Batches(X, y, 16), steps=2).shape == (32, 3)
+    assert m.evaluate(Batches(X, y, 16), return_dict=True) == pytest.approx(m.evaluate(X, y, return_dict=True))
+    with pytest.raises(ValueError, match="y and sample_weight must be None"):
+        m.evaluate(Batches(X, y, 16), y)
+    with pytest.raises(ValueError, match="yielded no batches"):
+        m.predict(iter([]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import optimizers as _opt
+from . import schedules  # noqa: F401  (keras.optimizers.schedules)
 from ..schedulers import Scheduler
 
 

@@ -225,6 +225,11 @@ class Layer(Configurable):
         """Number of weights, parameters and buffers (BatchNorm's running statistics) alike, as Keras counts."""
         return int(sum(w.size for w in self.get_weights()))
 
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Keras's ``layer.weights``: the parameters then the buffers (the arrays themselves)."""
+        return self.get_weights()
+
     def get_weights(self) -> list[np.ndarray]:
         """Parameters then buffers, in order."""
         return [*self.parameters.values(), *self.buffers.values()]

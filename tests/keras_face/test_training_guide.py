@@ -92,3 +92,52 @@ def test_losses_are_callables_with_keras_s_values(libs):
     close(face.losses.sparse_categorical_crossentropy(labels, y_pred),
           keras.losses.sparse_categorical_crossentropy(labels, y_pred), "function")
     close(face.utils.to_categorical(labels), keras.utils.to_categorical(labels), "to_categorical")
+
+
+SCHEDULES = [("ExponentialDecay", (0.1, 10, 0.5), {"staircase": True}), ("ExponentialDecay", (0.1, 10, 0.5), {}),
+             ("CosineDecay", (0.1, 50), {"alpha": 0.1}), ("PiecewiseConstantDecay", ([10, 20], [0.1, 0.05, 0.01]), {}),
+             ("InverseTimeDecay", (0.1, 10, 0.5), {}), ("PolynomialDecay", (0.1, 30), {"power": 2.0}),
+             ("PolynomialDecay", (0.1, 30), {"cycle": True})]
+
+
+@pytest.mark.parametrize("name, args, kwargs", SCHEDULES)
+def test_learning_rate_schedules_give_keras_s_rates(libs, name, args, kwargs):
+    keras, face = libs
+    theirs, ours = (getattr(lib.optimizers.schedules, name)(*args, **kwargs) for lib in libs)
+    np.testing.assert_allclose([ours(t) for t in range(80)], [float(theirs(t)) for t in range(80)], rtol=1e-6)
+
+
+def test_a_schedule_as_learning_rate_trains_as_in_keras(libs):
+    run_both(libs, lambda keras: dict(
+        optimizer=keras.optimizers.SGD(learning_rate=keras.optimizers.schedules.ExponentialDecay(
+            0.1, decay_steps=2, decay_rate=0.5), momentum=0.9),
+        loss="sparse_categorical_crossentropy", metrics=["accuracy"]), dict(batch_size=64, epochs=2))
+
+
+def test_a_py_dataset_feeds_fit_evaluate_and_predict(libs):
+    def dataset(keras, batch_size=64):
+        class Digits(keras.utils.PyDataset):
+            def __init__(self, x, y, **kwargs):
+                super().__init__(**kwargs)
+                self.x, self.y = x, y
+
+            def __len__(self):
+                return -(-len(self.x) // batch_size)
+
+            def __getitem__(self, i):
+                part = slice(i * batch_size, (i + 1) * batch_size)
+                return self.x[part], self.y[part]
+        return Digits
+
+    models, results = [get_uncompiled_model(keras) for keras in libs], []
+    copy_weights(models[0], models[1])
+    for keras, model in zip(libs, models):
+        Digits = dataset(keras)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        history = model.fit(Digits(x_train, y_train), epochs=2, verbose=0, shuffle=False)
+        results.append((history.history["loss"], model.evaluate(Digits(x_test, y_test), verbose=0, return_dict=True),
+                        model.predict(Digits(x_test, y_test), verbose=0)))
+    (hk, ek, pk), (hs, es, ps) = results
+    close(hs, hk, "loss")
+    close([es[k] for k in sorted(ek)], [ek[k] for k in sorted(ek)], "evaluate")
+    close(ps, pk, "predict")
