@@ -114,3 +114,25 @@ def test_save_load_and_json(libs, tmp_path):
     assert json.loads(s.to_json())["class_name"] == "Sequential"
     clone = face.models.clone_model(s)
     assert clone.count_params() == s.count_params() and not np.array_equal(clone.get_weights()[0], s.get_weights()[0])
+
+
+def test_ops_are_keras_s_functions_on_arrays(libs):
+    keras, face = libs
+    x = np.random.default_rng(2).normal(size=(3, 4)).astype("float32")
+    for name in ("softmax", "relu", "sigmoid", "mean", "sum", "exp", "square", "sqrt", "argmax", "transpose"):
+        arg = np.abs(x) if name == "sqrt" else x
+        np.testing.assert_allclose(getattr(face.ops, name)(arg), keras.ops.convert_to_numpy(getattr(keras.ops, name)(arg)),
+                                   rtol=1e-6, atol=1e-7, err_msg=name)
+    np.testing.assert_array_equal(face.ops.one_hot(np.array([0, 2]), 3),
+                                  keras.ops.convert_to_numpy(keras.ops.one_hot(np.array([0, 2]), 3)))
+    assert face.ops.convert_to_numpy(face.ops.ones((2, 3))).shape == (2, 3)
+
+
+def test_functional_and_subclassed_models_are_refused_with_what_to_do(libs):
+    import pytest
+    _, face = libs
+    with pytest.raises(TypeError, match="seqnet runs Sequential models.*keras.Sequential"):
+        face.Model(inputs=None, outputs=None)
+    with pytest.raises(TypeError, match="class MyModel\\(keras.Model\\): seqnet runs Sequential models"):
+        class MyModel(face.Model):
+            pass

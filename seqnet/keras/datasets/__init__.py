@@ -1,0 +1,7 @@
+"""``keras.datasets``: ``mnist``, ``fashion_mnist`` and ``cifar10``, each with ``load_data()``
+returning Keras's arrays and dtypes. A copy found locally is read (``$SEQNET_DATA``,
+``~/.seqnet/datasets``, Debian's ``/usr/share/datasets``); else the official files are
+downloaded once into ``~/.seqnet/datasets`` and their checksums verified."""
+from . import cifar10, fashion_mnist, mnist
+
+__all__ = ["mnist", "fashion_mnist", "cifar10"]
