@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import checks
+from . import regularizers as _regularizers
 from .batches import ArrayBatches, StreamBatches
 from .callbacks import CallbackList, format_logs
 from .ops import step_scope
@@ -124,9 +125,11 @@ def evaluate_batches(model: Any, batches: Any, cbs: CallbackList | None = None) 
         loss_total, seen = loss_total + loss_value(model, Y, Y_hat, W) * len(X), seen + len(X)
         metrics.update(Y, Y_hat, W)
         if cbs is not None:
-            cbs.on_test_batch_end(batch, {"loss": loss_total / seen, **metrics.results()})
+            cbs.on_test_batch_end(batch, {"loss": loss_total / seen + _regularizers.penalty(model),
+                                          **metrics.results()})
     batches.end_epoch()
-    return {"loss": loss_total / max(seen, 1), **metrics.results()}
+    penalty = _regularizers.penalty(model)  # the weights' penalties count in the loss, as in Keras
+    return {"loss": loss_total / max(seen, 1) + penalty, **metrics.results()}
 
 
 def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 256,

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from . import regularizers as _regularizers
 from .batches import ArrayBatches, StreamBatches
 from .callbacks import CallbackList, History, ProgressBar
 from .checks import (check_batch_size, check_fit_arguments, check_output_for_loss, check_sample_weight, check_X,
@@ -86,10 +87,11 @@ def train_step(model: Any, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarr
     try:
         with step_scope():
             Y_hat = model.forward(X, training=True)
-            loss = loss_value(model, Y, Y_hat, sample_weight)
+            loss = loss_value(model, Y, Y_hat, sample_weight) + _regularizers.penalty(model)
             if not np.isfinite(loss):
                 raise NonFiniteStep("the loss", loss)
             backward_loss(model, Y, Y_hat, sample_weight)
+            _regularizers.add_gradients(model)
             where = _first_non_finite_gradient(model)
             if where is not None:
                 raise NonFiniteStep(where, loss)

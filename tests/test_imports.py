@@ -13,7 +13,8 @@ RANKS = [
     ("seqnet._registry", "seqnet._files", "seqnet._safety", "seqnet._formats", "seqnet._version", "seqnet.metrics", "seqnet.augment",
      "seqnet.plotting", "seqnet.ops.parallel"),
     ("seqnet.ops",),                                                           # kernels
-    ("seqnet.activations", "seqnet.initializers", "seqnet.losses", "seqnet.schedulers", "seqnet.keras_updates"),
+    ("seqnet.activations", "seqnet.initializers", "seqnet.losses", "seqnet.schedulers", "seqnet.keras_updates",
+     "seqnet.regularizers"),
     ("seqnet.layers", "seqnet.optimizers", "seqnet.callbacks", "seqnet.datasets"),
     ("seqnet.checks", "seqnet.batches", "seqnet.tracking", "seqnet.inference", "seqnet.training", "seqnet.keras_methods", "seqnet.sequential"),  # model
     ("seqnet.gradcheck", "seqnet.architectures"),

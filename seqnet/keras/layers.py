@@ -13,13 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from . import initializers as _initializers
+from .. import regularizers as _regularizers
+from .._registry import serialize
 from ..layers import (ELU, Activation, AveragePooling2D, BatchNormalization, Dropout, Flatten, GlobalAveragePooling2D,
                       GlobalMaxPooling2D, LeakyReLU, MaxPooling2D, ReLU, Reshape, Softmax, ZeroPadding2D)
 from ..layers import Conv2D as _Conv2D
 from ..layers import Dense as _Dense
 from ..layers import Input as _Input
 from ..layers.base import layers as _registry
+from . import initializers as _initializers
 
 _KERAS_NAMES = {"W": "kernel", "b": "bias", "gamma": "gamma", "beta": "beta", "running_mean": "moving_mean",
                 "running_var": "moving_variance"}
@@ -74,6 +76,14 @@ class KerasWeights:
     def trainable_weights(self) -> list[Variable]:
         return [_variable(a, k) for k, a in self.parameters.items()] if self.trainable else []
 
+    def _set_regularizers(self, kernel: Any, bias: Any) -> None:
+        self.regularizers = {name: _regularizers.get(r) for name, r in (("W", kernel), ("b", bias)) if r is not None}
+        if "b" in self.regularizers and not self.use_bias:
+            raise ValueError(f"{type(self).__name__}: bias_regularizer needs use_bias=True")
+
+    def _regularizer_config(self) -> dict[str, Any]:
+        return {f"{'kernel' if name == 'W' else 'bias'}_regularizer": serialize(r) for name, r in self.regularizers.items()}
+
     @property
     def kernel(self) -> Variable:
         return _variable(self.parameters["W"], "W")
@@ -101,7 +111,7 @@ def _refuse_extras(who: str, extras: dict[str, Any]) -> None:
     given = {k: v for k, v in extras.items() if v is not None}
     if given:
         raise ValueError(f"{who}: seqnet does not apply {', '.join(sorted(given))}; leave "
-                         f"{'it' if len(given) == 1 else 'them'} out (regularize with the optimizer's weight_decay)")
+                         f"{'it' if len(given) == 1 else 'them'} out (kernel_regularizer and bias_regularizer are applied)")
 
 
 @_registry.register("keras_dense")
@@ -117,8 +127,7 @@ class Dense(KerasWeights, _Dense):
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, activity_regularizer: Any = None,
                  kernel_constraint: Any = None, bias_constraint: Any = None, name: str | None = None,
                  input_shape: Any = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
-        _refuse_extras("Dense", dict(kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                                     activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+        _refuse_extras("Dense", dict(activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
                                      bias_constraint=bias_constraint, **kwargs))
         super().__init__(units=units, activation=activation or "linear", weight_init=_initializer(kernel_initializer),
                          name=name, use_bias=use_bias, input_shape=input_shape)
@@ -126,6 +135,7 @@ class Dense(KerasWeights, _Dense):
                        "activation": activation}
         self.bias_initializer = None if bias_initializer in ("zeros", None) else _initializer(bias_initializer)
         self.trainable = bool(trainable)
+        self._set_regularizers(kernel_regularizer, bias_regularizer)
 
     @property
     def units(self) -> int:
@@ -135,7 +145,7 @@ class Dense(KerasWeights, _Dense):
         return {"name": self.name, "trainable": self.trainable, "units": self.n_out,
                 "activation": self._keras["activation"] or "linear", "use_bias": self.use_bias,
                 "kernel_initializer": self._keras["kernel_initializer"],
-                "bias_initializer": self._keras["bias_initializer"]}
+                "bias_initializer": self._keras["bias_initializer"], **self._regularizer_config()}
 
 
 @_registry.register("keras_conv2d")
@@ -152,8 +162,7 @@ class Conv2D(KerasWeights, _Conv2D):
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, activity_regularizer: Any = None,
                  kernel_constraint: Any = None, bias_constraint: Any = None, name: str | None = None,
                  input_shape: Any = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
-        _refuse_extras("Conv2D", dict(kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                                      activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+        _refuse_extras("Conv2D", dict(activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
                                       bias_constraint=bias_constraint, **kwargs))
         if data_format not in (None, "channels_last"):
             raise ValueError(f"Conv2D: seqnet's images are channels_last (NHWC); received data_format={data_format!r}")
@@ -167,6 +176,7 @@ class Conv2D(KerasWeights, _Conv2D):
                        "activation": activation, "kernel_size": kernel_size, "strides": strides, "padding": padding}
         self.bias_initializer = None if bias_initializer in ("zeros", None) else _initializer(bias_initializer)
         self.trainable = bool(trainable)
+        self._set_regularizers(kernel_regularizer, bias_regularizer)
 
     @property
     def filters(self) -> int:
@@ -179,7 +189,7 @@ class Conv2D(KerasWeights, _Conv2D):
                 "padding": self._keras["padding"], "data_format": "channels_last", "dilation_rate": (1, 1),
                 "groups": 1, "activation": self._keras["activation"] or "linear", "use_bias": self.use_bias,
                 "kernel_initializer": self._keras["kernel_initializer"],
-                "bias_initializer": self._keras["bias_initializer"]}
+                "bias_initializer": self._keras["bias_initializer"], **self._regularizer_config()}
 
 
 class Input(_Input):

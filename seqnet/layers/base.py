@@ -66,6 +66,7 @@ class Layer(Configurable):
         self.gradients: OrderedDict[str, np.ndarray] = OrderedDict()
         self.buffers: OrderedDict[str, np.ndarray] = OrderedDict()
         self.cache: dict[str, Any] = {}
+        self.regularizers: dict[str, Any] = {}  # parameter name -> penalty (seqnet.regularizers), Keras's
         self.built = False
         self.training = True
         self.trainable = True  # False freezes the parameters: optimizers skip the layer

@@ -141,3 +141,25 @@ def test_a_py_dataset_feeds_fit_evaluate_and_predict(libs):
     close(hs, hk, "loss")
     close([es[k] for k in sorted(ek)], [ek[k] for k in sorted(ek)], "evaluate")
     close(ps, pk, "predict")
+
+
+@pytest.mark.parametrize("regularizers", [dict(kernel_regularizer="l2"), dict(kernel_regularizer="l1"),
+                                          dict(kernel_regularizer="l1l2", bias_regularizer="l2")])
+def test_regularizers_add_to_the_loss_as_in_keras(libs, regularizers):
+    def model(keras):
+        layers = keras.layers
+        kwargs = {k: (getattr(keras.regularizers, {"l2": "L2", "l1": "L1", "l1l2": "L1L2"}[v])(0.01)
+                      if v != "l1l2" else keras.regularizers.L1L2(l1=0.01, l2=0.01)) for k, v in regularizers.items()}
+        return keras.Sequential([keras.Input(shape=(784,)), layers.Dense(32, activation="relu", **kwargs),
+                                 layers.Dense(10, activation="softmax")])
+    models = [model(keras) for keras in libs]
+    copy_weights(models[0], models[1])
+    results = []
+    for keras, m in zip(libs, models):
+        m.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), loss="sparse_categorical_crossentropy")
+        history = m.fit(x_train, y_train, batch_size=64, epochs=2, shuffle=False, verbose=0)
+        results.append((history.history["loss"], m.evaluate(x_test, y_test, verbose=0)))
+    close(results[1][0], results[0][0], "loss")
+    close(results[1][1], results[0][1], "evaluate")
+    again = type(models[1].layers[0]).from_config(models[1].layers[0].get_config())
+    assert sorted(again.regularizers) == sorted(models[1].layers[0].regularizers)
