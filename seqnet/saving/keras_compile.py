@@ -18,11 +18,11 @@ from .keras_layers import snake_case
 
 # Keras optimizer -> (seqnet optimizer, Keras arguments seqnet takes under the same name)
 _OPTIMIZERS = {
-    "sgd": (_optimizers.SGD, ("momentum", "nesterov")),
-    "adam": (_optimizers.Adam, ("beta_1", "beta_2", "epsilon")),
+    "sgd": (_optimizers.SGD, ("momentum", "nesterov", "weight_decay")),
+    "adam": (_optimizers.Adam, ("beta_1", "beta_2", "epsilon", "weight_decay")),
     "adamw": (_optimizers.AdamW, ("beta_1", "beta_2", "epsilon", "weight_decay")),
-    "rmsprop": (_optimizers.RMSprop, ("rho", "momentum", "epsilon", "centered")),
-    "adagrad": (_optimizers.Adagrad, ("initial_accumulator_value", "epsilon")),
+    "rmsprop": (_optimizers.RMSprop, ("rho", "momentum", "epsilon", "centered", "weight_decay")),
+    "adagrad": (_optimizers.Adagrad, ("initial_accumulator_value", "epsilon", "weight_decay")),
 }
 # Keras settings that change how an optimizer steps, and the value that means "off"
 _OFF = {"global_clipnorm": None, "use_ema": False, "amsgrad": False, "decay": 0.0,
@@ -63,8 +63,9 @@ def _optimizer(spec: Any) -> _optimizers.Optimizer:
     cls, names = _OPTIMIZERS[name]
     kwargs = {k: config[k] for k in names if config.get(k) is not None}
     clip = {"clipnorm": config.get("clipnorm"), "clipvalue": config.get("clipvalue")}
+    # a model from a Keras file goes on training as Keras would: Keras's update rule
     return cls(learning_rate=float(rate) if rate is not None else None, **kwargs,
-               **{k: v for k, v in clip.items() if v is not None})
+               **{k: v for k, v in clip.items() if v is not None}, convention="keras")
 
 
 def _loss(spec: Any) -> _losses.Loss:
@@ -139,17 +140,19 @@ def _keras_metric(entry: Any) -> Any:
 
 
 def _keras_optimizer(opt: _optimizers.Optimizer) -> dict[str, Any]:
-    kind = type(opt)
+    kind = next((k for k in type(opt).__mro__ if k in _KERAS_OPTIMIZERS), type(opt))  # the Keras face's subclass too
     if kind not in _KERAS_OPTIMIZERS:
         raise _Skip(f"Keras has no counterpart of the optimizer {kind.__name__}")
     if opt.lr_scheduler is not None:
         raise _Skip(f"the learning-rate schedule {type(opt.lr_scheduler).__name__} has no Keras counterpart here")
-    if getattr(opt, "lr_decay", 0.0) or (opt.weight_decay and not opt.decoupled_weight_decay):
+    decoupled = opt.decoupled_weight_decay or opt.convention == "keras"
+    if getattr(opt, "lr_decay", 0.0) or (opt.weight_decay and not decoupled):
         raise _Skip(f"{kind.__name__}'s lr_decay or L2 weight_decay has no Keras counterpart")
     config: dict[str, Any] = {"learning_rate": opt.lr, "clipnorm": opt.clip_norm, "clipvalue": opt.clip_value}
     for key in _OPTIMIZERS[_KERAS_OPTIMIZERS[kind].lower()][1]:
         seqnet_key = {"epsilon": "eps", "rho": "alpha"}.get(key, key)
         config[key] = getattr(opt, seqnet_key)
+    config["weight_decay"] = config["weight_decay"] or None  # Keras's "no decay"
     return {"module": "keras.optimizers", "class_name": _KERAS_OPTIMIZERS[kind], "config": config,
             "registered_name": None}
 

@@ -26,6 +26,7 @@ from .._formats import FileFormat, ModelFileError
 from .._safety import MAX_ARRAY_BYTES, MAX_JSON_BYTES, parse_json, zip_member
 from .._version import __version__
 from .files import atomic_write
+from . import keras_optimizer
 from .hdf5 import open_hdf5
 from .keras_layers import snake_case, weight_names
 from .keras_model import model_from_keras
@@ -66,6 +67,12 @@ class KerasNative(FileFormat):
                 group.attrs["name"] = layer_path.rsplit("/", 1)[-1]
                 for j, value in enumerate(values):
                     group.create_dataset(str(j), data=value)
+            variables = keras_optimizer.keras_variables(model) if config.get("compile_config") else None
+            if variables is not None:  # the optimizer's state, where Keras keeps it
+                group = f.create_group("optimizer").create_group("vars")
+                group.attrs["name"] = snake_case(type(model.optimizer).__name__)
+                for j, value in enumerate(variables):
+                    group.create_dataset(str(j), data=value)
 
         def write(tmp: str) -> None:
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
@@ -103,7 +110,14 @@ class KerasNative(FileFormat):
                     raise ModelFileError(f"{where}: {paths[index]}/vars in model.weights.h5 holds {names}, not "
                                          f"arrays numbered 0, 1, ...")
                 return [np.asarray(group[name]) for name in names]
-            return model_from_keras(config, fetch, where, config.get("compile_config"))
+            model = model_from_keras(config, fetch, where, config.get("compile_config"))
+            if model.optimizer is not None and isinstance(f.get("optimizer/vars"), h5py.Group):
+                group = f["optimizer/vars"]
+                names = [str(j) for j in range(len(group))]
+                if sorted(group) != sorted(names):
+                    raise ModelFileError(f"{where}: optimizer/vars in model.weights.h5 is not numbered 0, 1, ...")
+                keras_optimizer.set_from_keras(model, [group[n][()] for n in names], where)
+            return model
 
 
 def _native_paths(config: dict[str, Any]) -> list[str]:

@@ -1,6 +1,8 @@
 """Keras's guide "The Sequential model", block by block, under Keras 3 and under ``seqnet.keras``."""
 import json
 
+import pytest
+
 import numpy as np
 
 from tests.keras_face.conftest import copy_weights
@@ -136,3 +138,30 @@ def test_functional_and_subclassed_models_are_refused_with_what_to_do(libs):
     with pytest.raises(TypeError, match="class MyModel\\(keras.Model\\): seqnet runs Sequential models"):
         class MyModel(face.Model):
             pass
+
+
+@pytest.mark.parametrize("make", ["Adam", "SGD", "RMSprop"])
+def test_keras_files_keep_the_optimizer_s_state_both_ways(libs, tmp_path, make):
+    """Save after a few steps, load, train on: the same numbers as Keras, whichever library wrote the file."""
+    keras, face = libs
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(64, 6)).astype("float32"), rng.integers(0, 3, 64)
+    kwargs = {"Adam": dict(learning_rate=0.01), "SGD": dict(learning_rate=0.05, momentum=0.9),
+              "RMSprop": dict(learning_rate=0.01, momentum=0.5, centered=True)}[make]
+    models = [lib.Sequential([lib.Input((6,)), lib.layers.Dense(8, activation="relu"),
+                              lib.layers.Dense(3, activation="softmax")]) for lib in libs]
+    copy_weights(models[0], models[1])
+    for lib, m in zip(libs, models):
+        m.compile(getattr(lib.optimizers, make)(**kwargs), "sparse_categorical_crossentropy")
+        m.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    models[0].save(tmp_path / "k.keras")
+    models[1].save(tmp_path / "s.keras")
+    resumed = {"keras": keras.models.load_model(tmp_path / "k.keras"),
+               "seqnet from keras's file": face.models.load_model(tmp_path / "k.keras"),
+               "keras from seqnet's file": keras.models.load_model(tmp_path / "s.keras"),
+               "seqnet from its file": face.models.load_model(tmp_path / "s.keras")}
+    assert int(resumed["seqnet from keras's file"].optimizer.iterations) == 4
+    losses = {name: m.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0).history["loss"]
+              for name, m in resumed.items()}
+    for name, values in losses.items():
+        np.testing.assert_allclose(values, losses["keras"], rtol=1e-5, err_msg=name)

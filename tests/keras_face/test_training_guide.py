@@ -61,7 +61,7 @@ def test_string_shortcuts(libs, optimizer):
 
 
 def test_sample_and_class_weights(libs):
-    weights = rng.uniform(0.5, 2.0, size=len(x_train)).astype("float32")
+    weights = np.random.default_rng(5).uniform(0.5, 2.0, size=len(x_train)).astype("float32")
     run_both(libs, lambda keras: dict(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
                                       loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                                       weighted_metrics=["accuracy"]),
