@@ -16,7 +16,8 @@ import numpy as np
 from .. import regularizers as _regularizers
 from .._registry import serialize
 from ..layers import (ELU, Activation, AveragePooling2D, BatchNormalization, Dropout, Flatten, GlobalAveragePooling2D,
-                      GlobalMaxPooling2D, LeakyReLU, MaxPooling2D, ReLU, Reshape, Softmax, ZeroPadding2D)
+                      GlobalMaxPooling2D, LeakyReLU, MaxPooling2D, Normalization, RandomFlip, ReLU, Rescaling, Reshape,
+                      Softmax, ZeroPadding2D)
 from ..layers import Conv2D as _Conv2D
 from ..layers import Dense as _Dense
 from ..layers import Input as _Input
@@ -210,4 +211,4 @@ InputLayer = Input
 
 __all__ = ["Input", "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
            "GlobalMaxPooling2D", "Flatten", "Reshape", "Dropout", "BatchNormalization", "Activation", "ReLU",
-           "LeakyReLU", "Softmax", "ELU", "ZeroPadding2D", "Variable"]
+           "LeakyReLU", "Softmax", "ELU", "ZeroPadding2D", "Rescaling", "Normalization", "RandomFlip", "Variable"]

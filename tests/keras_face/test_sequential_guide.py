@@ -165,3 +165,54 @@ def test_keras_files_keep_the_optimizer_s_state_both_ways(libs, tmp_path, make):
               for name, m in resumed.items()}
     for name, values in losses.items():
         np.testing.assert_allclose(values, losses["keras"], rtol=1e-5, err_msg=name)
+
+
+def test_preprocessing_layers_compute_what_keras_s_do(libs):
+    keras, face = libs
+    rng = np.random.default_rng(4)
+    images = rng.integers(0, 256, (6, 5, 4, 3)).astype("float32")
+    outs = []
+    for lib in libs:
+        norm = lib.layers.Normalization()
+        norm.adapt(images)
+        model = lib.Sequential([lib.Input((5, 4, 3)), lib.layers.Rescaling(1 / 255, offset=-0.5),
+                                lib.layers.RandomFlip("horizontal"), norm, lib.layers.Flatten(),
+                                lib.layers.Dense(2)])
+        outs.append((model, [np.asarray(w) for w in norm.get_weights()], [type(l).__name__ for l in model.layers]))
+    (k, kw, kn), (s, sw, sn) = outs
+    assert kn == sn and len(sw) == len(kw) == 3  # mean, variance, count (which Keras 3 leaves at 0)
+    for a, b in zip(sw[:2], kw[:2]):
+        np.testing.assert_allclose(a, b, rtol=1e-5)
+    copy_weights(k, s)  # the Dense weights (and the same statistics)
+    np.testing.assert_allclose(s.predict(images), k.predict(images, verbose=0), rtol=1e-4, atol=1e-5)
+
+
+def test_random_flip_flips_in_training_only_and_its_gradient_is_exact(libs):
+    from seqnet.gradcheck import check_gradients
+    from seqnet.layers import RandomFlip
+    _, face = libs
+    flip = RandomFlip()
+    x = np.random.default_rng(5).normal(size=(16, 4, 5, 2))
+    flip.build(x.shape[1:], rng=np.random.default_rng(0), dtype=np.float64)
+    flip.training = False
+    assert np.array_equal(flip.forward(x), x)
+    flip.training = True
+    y = flip.forward(x)
+    seen = {(np.array_equal(a, b[::-1, ::-1]), np.array_equal(a, b[:, ::-1]), np.array_equal(a, b[::-1]),
+             np.array_equal(a, b)) for a, b in zip(y, x)}
+    assert len(seen) > 1  # some images flipped, some not
+    dY = np.random.default_rng(6).normal(size=y.shape)
+    dX = flip.backward(dY)
+    assert np.sum(dY * y) == pytest.approx(np.sum(dX * x))  # the adjoint of the same flips
+
+
+def test_rescaling_and_normalization_pass_numerical_gradient_checks():
+    from seqnet.gradcheck import check_gradients
+    from seqnet.layers import Normalization, Rescaling
+    x = np.random.default_rng(7).normal(size=(5, 4, 3))
+    norm = Normalization()
+    norm.adapt(x * 3 + 1)
+    for layer in (Rescaling(0.5, offset=0.2), norm, Normalization(mean=[1.0, 2.0, 3.0], variance=[4.0, 1.0, 0.25],
+                                                                  invert=True)):
+        errors = check_gradients(layer, x)
+        assert max(errors.values()) < 1e-7, (type(layer).__name__, errors)

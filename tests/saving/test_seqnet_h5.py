@@ -32,6 +32,7 @@ REQUIRED = {  # constructor arguments without defaults, by (kind, name)
     ("callback", "learning_rate_scheduler"): dict(schedule=a_schedule),
     ("callback", "backup_and_restore"): dict(backup_dir="backup"), ("layer", "reshape"): dict(target_shape=(2, -1)),
     ("layer", "keras_dense"): dict(units=3), ("layer", "keras_conv2d"): dict(filters=2, kernel_size=3),
+    ("layer", "rescaling"): dict(scale=0.5),
     ("scheduler", "piecewise_constant"): dict(boundaries=[5], values=[0.1, 0.01]),
     ("scheduler", "inverse_time"): dict(lr=0.1, decay_steps=5, decay_rate=0.5),
     ("scheduler", "polynomial"): dict(lr=0.1, decay_steps=5),
