@@ -45,14 +45,10 @@ class Sequential(_Sequential):
         shape = tuple(input_shape)
         super().build(shape[1:] if len(shape) > 1 and shape[0] is None else shape)
 
-    def summary(self, line_length: Any = None, positions: Any = None, print_fn: Any = print, **kwargs: Any) -> Any:
-        if self.built:
-            return super().summary(print_fn=print_fn)
-        rows = "\n".join(f"{layer.name or '?'} ({type(layer).__name__})   ? (unbuilt)" for layer in self.layers)
-        text = (f'Model: "{self.name}"\n{rows}\nThe model is not built yet: its output shapes and parameter counts '
-                f"show once it is (fit it, call it on data, or build((None, ...)))")
-        print_fn(text)
-        return text
+    def summary(self, line_length: Any = None, positions: Any = None, print_fn: Any = None, **kwargs: Any) -> None:
+        """Keras's summary table, drawn as Keras 3 draws it (three columns of 33, 24 and 15)."""
+        text = keras_summary(self)
+        (print_fn or print)(text)
 
     def to_json(self, **kwargs: Any) -> str:
         """The model's architecture as Keras's JSON (what :func:`model_from_json` reads)."""
@@ -111,3 +107,56 @@ def clone_model(model: _Sequential, input_tensors: Any = None, clone_function: A
 
 
 __all__ = ["Sequential", "Model", "load_model", "model_from_json", "clone_model"]
+
+
+_WIDTHS = (33, 24, 15)
+
+
+def _cells(texts: tuple[str, str, str]) -> list[str]:
+    """The lines of one table row, the first column wrapped at spaces as Keras's table wraps it."""
+    words, first, line = texts[0].split(" "), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > _WIDTHS[0] - 2:
+            first.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    first.append(line)
+    rows = []
+    for i, name in enumerate(first):
+        shape, count = (texts[1], texts[2]) if i == 0 else ("", "")
+        rows.append("│ " + name.ljust(_WIDTHS[0] - 2) + " │ " + shape.ljust(_WIDTHS[1] - 2) + " │ "
+                    + count.rjust(_WIDTHS[2] - 2) + " │")
+    return rows
+
+
+def _memory(n_bytes: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n_bytes / 1024 < 1:
+            return f"{n_bytes:.2f} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.2f} PB"
+
+
+def keras_summary(model: _Sequential) -> str:
+    """The text of ``model.summary()`` as Keras 3 prints it."""
+    rule = lambda l, m, r, c: l + m.join(c * w for w in _WIDTHS) + r  # noqa: E731
+    head = "┃ " + " ┃ ".join(t.ljust(w - 2) if i < 2 else t.rjust(w - 2) for i, (t, w) in
+                              enumerate(zip(("Layer (type)", "Output Shape", "Param #"), _WIDTHS))) + " ┃"
+    rows = []
+    for i, layer in enumerate(model.layers):
+        name = f"{layer.name} ({type(layer).__name__})"
+        built = model.built
+        shape = str(model.output_shapes[i]) if built else "?"
+        count = f"{layer.count_params():,}" if built else "0 (unbuilt)"
+        rows.append(_cells((name, shape, count)))
+    body = [line for i, row in enumerate(rows) for line in ([rule("├", "┼", "┤", "─")] if i else []) + row]
+    weights = [(w, layer.trainable and key in layer.parameters) for layer in model.layers
+               for key, w in [*layer.parameters.items(), *layer.buffers.items()]] if model.built else []
+    total = [sum(w.size for w, _ in weights), sum(w.nbytes for w, _ in weights)]
+    trainable = [sum(w.size for w, t in weights if t), sum(w.nbytes for w, t in weights if t)]
+    lines = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), head, rule("┡", "╇", "┩", "━"), *body,
+             rule("└", "┴", "┘", "─"), f" Total params: {total[0]:,} ({_memory(total[1])})",
+             f" Trainable params: {trainable[0]:,} ({_memory(trainable[1])})",
+             f" Non-trainable params: {total[0] - trainable[0]:,} ({_memory(total[1] - trainable[1])})"]
+    return "\n".join(lines) + "\n"

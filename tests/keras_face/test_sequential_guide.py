@@ -216,3 +216,18 @@ def test_rescaling_and_normalization_pass_numerical_gradient_checks():
                                                                   invert=True)):
         errors = check_gradients(layer, x)
         assert max(errors.values()) < 1e-7, (type(layer).__name__, errors)
+
+
+def test_summary_prints_what_keras_prints(libs):
+    texts = []
+    for keras in libs:
+        layers = keras.layers
+        built = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3, activation="relu", name="conv"),
+                                  layers.MaxPooling2D(2, name="pool"), layers.BatchNormalization(name="a_long_norm_name"),
+                                  layers.Flatten(name="flat"), layers.Dense(10, name="head")], name="demo")
+        unbuilt = keras.Sequential([layers.Dense(4, name="d")], name="later")
+        lines = []
+        for model in (built, unbuilt):
+            model.summary(print_fn=lambda text, *args, **kwargs: lines.append(text))
+        texts.append(lines)
+    assert texts[1] == texts[0]
