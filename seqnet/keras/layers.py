@@ -77,8 +77,15 @@ class KerasWeights:
     def trainable_weights(self) -> list[Variable]:
         return [_variable(a, k) for k, a in self.parameters.items()] if self.trainable else []
 
-    def _set_regularizers(self, kernel: Any, bias: Any) -> None:
-        self.regularizers = {name: _regularizers.get(r) for name, r in (("W", kernel), ("b", bias)) if r is not None}
+    def _keras_edge(self, trainable: bool, kernel_regularizer: Any, bias_regularizer: Any, **keras: Any) -> None:
+        """What Keras's arguments add to the seqnet layer: the config as given, the bias initializer,
+        trainability and the weights' penalties."""
+        self._keras = keras
+        init = keras["bias_initializer"]
+        self.bias_initializer = None if init in ("zeros", None) else _initializer(init)
+        self.trainable = bool(trainable)
+        self.regularizers = {name: _regularizers.get(r) for name, r in (("W", kernel_regularizer),
+                                                                         ("b", bias_regularizer)) if r is not None}
         if "b" in self.regularizers and not self.use_bias:
             raise ValueError(f"{type(self).__name__}: bias_regularizer needs use_bias=True")
 
@@ -132,11 +139,8 @@ class Dense(KerasWeights, _Dense):
                                      bias_constraint=bias_constraint, **kwargs))
         super().__init__(units=units, activation=activation or "linear", weight_init=_initializer(kernel_initializer),
                          name=name, use_bias=use_bias, input_shape=input_shape)
-        self._keras = {"kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer,
-                       "activation": activation}
-        self.bias_initializer = None if bias_initializer in ("zeros", None) else _initializer(bias_initializer)
-        self.trainable = bool(trainable)
-        self._set_regularizers(kernel_regularizer, bias_regularizer)
+        self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, activation=activation)
 
     @property
     def units(self) -> int:
@@ -173,11 +177,9 @@ class Conv2D(KerasWeights, _Conv2D):
         super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
                          activation=activation or "linear", weight_init=_initializer(kernel_initializer), name=name,
                          use_bias=use_bias, input_shape=input_shape)
-        self._keras = {"kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer,
-                       "activation": activation, "kernel_size": kernel_size, "strides": strides, "padding": padding}
-        self.bias_initializer = None if bias_initializer in ("zeros", None) else _initializer(bias_initializer)
-        self.trainable = bool(trainable)
-        self._set_regularizers(kernel_regularizer, bias_regularizer)
+        self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, activation=activation, kernel_size=kernel_size,
+                         strides=strides, padding=padding)
 
     @property
     def filters(self) -> int:
