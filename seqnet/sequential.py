@@ -180,7 +180,7 @@ class Sequential(KerasMethods):
             callbacks: list[Callback] | None = None, verbose: int = 1, initial_epoch: int = 0,
             augment: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
             validation_freq: Any = 1, steps_per_epoch: int | None = None,
-            validation_steps: int | None = None) -> History:
+            validation_steps: int | None = None, validation_batch_size: int | None = None) -> History:
         """Train for ``epochs - initial_epoch`` epochs of mini-batch updates.
 
         Parameters
@@ -224,6 +224,9 @@ class Sequential(KerasMethods):
             per-epoch values. ``model.history`` keeps the record of every epoch of the run
             (resumed fits included), which ``save`` stores.
 
+        The validation pass goes ``validation_batch_size`` examples at a time (``batch_size`` by
+        default, as in Keras).
+
         Raises
         ------
         ValueError, TypeError
@@ -233,7 +236,8 @@ class Sequential(KerasMethods):
                             validation_data=validation_data, shuffle=shuffle, callbacks=callbacks, verbose=verbose,
                             initial_epoch=initial_epoch, augment=augment, sample_weight=sample_weight,
                             class_weight=class_weight, validation_freq=validation_freq,
-                            steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
+                            steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+                            validation_batch_size=validation_batch_size)
 
     def predict(self, X: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None,
                 steps: int | None = None) -> np.ndarray:

@@ -109,10 +109,11 @@ def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1
         validation_data: Any = None, shuffle: bool = True, callbacks: list | None = None,
         verbose: int = 1, initial_epoch: int = 0, augment: Any = None, sample_weight: Any = None,
         class_weight: dict | None = None, validation_freq: Any = 1, steps_per_epoch: int | None = None,
-        validation_steps: int | None = None) -> History:
+        validation_steps: int | None = None, validation_batch_size: int | None = None) -> History:
     """:meth:`Sequential.fit <seqnet.Sequential.fit>`."""
     require_compiled(model, "fit")
     batch_size = check_batch_size(batch_size, "fit")
+    val_batch = check_batch_size(validation_batch_size, "fit", default=batch_size)
     streamed_val = is_stream(validation_data)
     check_fit_arguments(epochs, validation_split, None if streamed_val else validation_data, initial_epoch)
     validates = validation_epochs(validation_freq)
@@ -129,9 +130,9 @@ def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1
         # validation_data, when given, replaces the split (as in Keras)
         (X, Y, W), val = split_validation(X, Y, W, 0.0 if validation_data is not None else validation_split)
         train, X_first = ArrayBatches(X, Y, W, batch_size), X
-        val = None if val[0] is None else ArrayBatches(*val, 256)
+        val = None if val[0] is None else ArrayBatches(*val, val_batch)
     if validation_data is not None:
-        val = _validation_source(model, validation_data, validation_steps, X_first, out, streamed_val)
+        val = _validation_source(model, validation_data, validation_steps, X_first, out, streamed_val, val_batch)
     check_output_for_loss(model, outputs=out[-1])
     if not model.built:
         model.build(X_first.shape[1:])
@@ -180,7 +181,7 @@ def _stream_sources(model: Any, x: Any, y: Any, sample_weight: Any, class_weight
 
 
 def _validation_source(model: Any, data: Any, steps: int | None, X_first: np.ndarray, out: tuple[int, ...],
-                       streamed: bool) -> Any:
+                       streamed: bool, batch_size: int) -> Any:
     """The validation batches, from arrays ``(X, y[, w])`` or a dataset or iterable of batches."""
     if streamed:
         source = StreamBatches(model, data, steps, None, "validation_data")
@@ -189,7 +190,7 @@ def _validation_source(model: Any, data: Any, steps: int | None, X_first: np.nda
         X_val = check_X(model, data[0], "validation X")
         Y_val = check_y(model, data[1], len(X_val), "validation y", out=out)
         W_val = check_sample_weight(data[2], len(X_val), "validation sample_weight") if len(data) == 3 else None
-        source = ArrayBatches(X_val, Y_val, W_val, 256)
+        source = ArrayBatches(X_val, Y_val, W_val, batch_size)
     if X_val.shape[1:] != X_first.shape[1:]:
         raise ValueError(f"validation X has example shape {X_val.shape[1:]}, but X has {X_first.shape[1:]}")
     return source

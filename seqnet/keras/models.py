@@ -38,6 +38,31 @@ class Sequential(_Sequential):
             raise ValueError("compile: loss_weights weigh the outputs of a model with several; a Sequential has one")
         super().compile(_optimizers.get(optimizer), loss, metrics, weighted_metrics)
 
+    # fit, evaluate and predict with Keras's order of arguments and Keras's batch size of 32
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1, verbose: Any = "auto",
+            callbacks: Any = None, validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
+            class_weight: Any = None, sample_weight: Any = None, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: Any = 1) -> Any:
+        return super().fit(x, y, batch_size=32 if batch_size is None else batch_size, epochs=epochs,
+                           verbose=1 if verbose == "auto" else verbose, callbacks=callbacks,
+                           validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
+                           class_weight=class_weight, sample_weight=sample_weight, initial_epoch=initial_epoch,
+                           steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+                           validation_batch_size=validation_batch_size, validation_freq=validation_freq)
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = 0,
+                 sample_weight: Any = None, steps: int | None = None, callbacks: Any = None,
+                 return_dict: bool = False) -> Any:
+        return super().evaluate(x, y, batch_size=32 if batch_size is None else batch_size,
+                                verbose=0 if verbose == "auto" else verbose, sample_weight=sample_weight,
+                                return_dict=return_dict, callbacks=callbacks, steps=steps)
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, steps: int | None = None,
+                callbacks: Any = None) -> Any:
+        return super().predict(x, batch_size=32 if batch_size is None else batch_size,
+                               verbose=0 if verbose == "auto" else verbose, callbacks=callbacks, steps=steps)
+
     def build(self, input_shape: Any = None) -> None:
         """Keras's ``build(input_shape)``: the shape with its batch axis (``(None, 784)``)."""
         if input_shape is None:

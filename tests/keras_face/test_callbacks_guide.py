@@ -1,0 +1,129 @@
+"""Keras's guide "Writing your own callbacks", block by block, under Keras 3 and under
+``seqnet.keras``: the callbacks' own code, unchanged, sees the same hooks, logs and model."""
+import numpy as np
+
+from tests.keras_face.conftest import copy_weights
+
+rng = np.random.default_rng(0)
+x_train, y_train = rng.random((320, 784)).astype("float32"), rng.random(320).astype("float32")
+x_test, y_test = x_train[:64], y_train[:64]
+
+
+def get_model(keras):
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.1), loss="mean_squared_error",
+                  metrics=["mean_absolute_error"])
+    return model
+
+
+def both(libs):
+    models = [get_model(keras) for keras in libs]
+    copy_weights(models[0], models[1])
+    return models
+
+
+def test_a_callback_sees_every_hook_with_its_logs(libs):
+    seen = []
+    for keras, model in zip(libs, both(libs)):
+        lines = []
+
+        class CustomCallback(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                lines.append(f"Starting training; got log keys: {sorted(logs.keys())}")
+
+            def on_epoch_end(self, epoch, logs=None):
+                lines.append(f"End epoch {epoch} of training; got log keys: {sorted(logs.keys())}")
+
+            def on_test_batch_end(self, batch, logs=None):
+                lines.append(f"...Evaluating: end of batch {batch}; got log keys: {sorted(logs.keys())}")
+
+            def on_predict_end(self, logs=None):
+                lines.append(f"Stop predicting; got log keys: {sorted(logs.keys())}")
+
+            def on_train_batch_end(self, batch, logs=None):
+                lines.append(f"...Training: end of batch {batch}; got log keys: {sorted(logs.keys())}")
+
+        model.fit(x_train, y_train, batch_size=128, epochs=1, verbose=0, validation_split=0.5,
+                  callbacks=[CustomCallback()])
+        model.evaluate(x_test, y_test, batch_size=128, verbose=0, callbacks=[CustomCallback()])
+        model.predict(x_test, batch_size=128, verbose=0, callbacks=[CustomCallback()])
+        seen.append(lines)
+    assert seen[1] == seen[0]
+
+
+def test_loss_and_error_printing_callback(libs):
+    printed = []
+    for keras, model in zip(libs, both(libs)):
+        lines = []
+
+        class LossAndErrorPrintingCallback(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                lines.append(("train", batch, logs["loss"]))
+
+            def on_test_batch_end(self, batch, logs=None):
+                lines.append(("test", batch, logs["loss"]))
+
+            def on_epoch_end(self, epoch, logs=None):
+                lines.append(("epoch", epoch, logs["loss"], logs["mean_absolute_error"]))
+
+        model.fit(x_train, y_train, batch_size=128, epochs=2, shuffle=False, verbose=0,
+                  callbacks=[LossAndErrorPrintingCallback()])
+        model.evaluate(x_test, y_test, batch_size=128, verbose=0, callbacks=[LossAndErrorPrintingCallback()])
+        printed.append(lines)
+    assert [line[:2] for line in printed[1]] == [line[:2] for line in printed[0]]
+    for ours, theirs in zip(printed[1], printed[0]):
+        np.testing.assert_allclose(ours[2:], theirs[2:], rtol=1e-4)
+
+
+def test_early_stopping_at_min_loss_keeps_the_best_weights(libs):
+    stopped = []
+    for keras, model in zip(libs, both(libs)):
+        class EarlyStoppingAtMinLoss(keras.callbacks.Callback):
+            def __init__(self, patience=0):
+                super().__init__()
+                self.patience = patience
+                self.best_weights = None
+
+            def on_train_begin(self, logs=None):
+                self.wait, self.stopped_epoch, self.best = 0, 0, np.inf
+
+            def on_epoch_end(self, epoch, logs=None):
+                current = logs.get("loss")
+                if np.less(current, self.best):
+                    self.best, self.wait = current, 0
+                    self.best_weights = self.model.get_weights()
+                else:
+                    self.wait += 1
+                    if self.wait >= self.patience:
+                        self.stopped_epoch = epoch
+                        self.model.stop_training = True
+                        self.model.set_weights(self.best_weights)
+
+        history = model.fit(x_train, y_train, batch_size=64, epochs=30, shuffle=False, verbose=0,
+                            callbacks=[EarlyStoppingAtMinLoss(patience=1)])
+        stopped.append((len(history.history["loss"]), model.get_weights()[0]))
+    assert stopped[1][0] == stopped[0][0] < 30
+    np.testing.assert_allclose(stopped[1][1], stopped[0][1], rtol=1e-3, atol=1e-5)
+
+
+def test_a_custom_learning_rate_scheduler(libs):
+    rates = []
+    for keras, model in zip(libs, both(libs)):
+        class CustomLearningRateScheduler(keras.callbacks.Callback):
+            def __init__(self, schedule):
+                super().__init__()
+                self.schedule = schedule
+
+            def on_epoch_begin(self, epoch, logs=None):
+                lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+                self.model.optimizer.learning_rate = self.schedule(epoch, lr)
+                rates.append((keras.__name__, epoch, float(keras.ops.convert_to_numpy(
+                    self.model.optimizer.learning_rate))))
+
+        def lr_schedule(epoch, lr):
+            return lr * 0.5 if epoch in (1, 3) else lr
+
+        model.fit(x_train, y_train, batch_size=64, epochs=4, shuffle=False, verbose=0,
+                  callbacks=[CustomLearningRateScheduler(lr_schedule)])
+    ours, theirs = [r[1:] for r in rates if r[0] == "seqnet.keras"], [r[1:] for r in rates if r[0] == "keras"]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
