@@ -46,7 +46,8 @@ def get(identifier: Any) -> _init.Initializer:
     if isinstance(identifier, str):
         key = identifier.lower()
         if key not in _BY_NAME:
-            raise ValueError(f"Unknown initializer {identifier!r}; Keras names seqnet has: {', '.join(sorted(_BY_NAME))}")
+            raise ValueError(f"Unknown initializer {identifier!r}; Keras names seqnet has: "
+                             f"{', '.join(sorted(_BY_NAME))}")
         return _BY_NAME[key]()
     return _init.get(identifier)
 

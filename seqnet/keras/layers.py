@@ -60,7 +60,8 @@ class KerasWeights:
     def set_weights(self, weights: list[Any]) -> None:
         targets = self.weights
         if len(weights) != len(targets):
-            raise ValueError(f"{type(self).__name__} {self.name!r} has {len(targets)} weight arrays, got {len(weights)}")
+            raise ValueError(f"{type(self).__name__} {self.name!r} has {len(targets)} weight arrays, "
+                             f"got {len(weights)}")
         for target, value in zip(targets, weights):
             value = np.asarray(value)
             if value.shape != target.shape:
@@ -90,7 +91,8 @@ class KerasWeights:
             raise ValueError(f"{type(self).__name__}: bias_regularizer needs use_bias=True")
 
     def _regularizer_config(self) -> dict[str, Any]:
-        return {f"{'kernel' if name == 'W' else 'bias'}_regularizer": serialize(r) for name, r in self.regularizers.items()}
+        return {f"{'kernel' if name == 'W' else 'bias'}_regularizer": serialize(r)
+                for name, r in self.regularizers.items()}
 
     @property
     def kernel(self) -> Variable:
@@ -119,7 +121,8 @@ def _refuse_extras(who: str, extras: dict[str, Any]) -> None:
     given = {k: v for k, v in extras.items() if v is not None}
     if given:
         raise ValueError(f"{who}: seqnet does not apply {', '.join(sorted(given))}; leave "
-                         f"{'it' if len(given) == 1 else 'them'} out (kernel_regularizer and bias_regularizer are applied)")
+                         f"{'it' if len(given) == 1 else 'them'} out (kernel_regularizer and bias_regularizer "
+                         f"are applied)")
 
 
 @_registry.register("keras_dense")

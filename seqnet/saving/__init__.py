@@ -17,11 +17,11 @@ from typing import Any
 
 from .. import _formats
 from .._formats import ModelFileError
-from .keras_files import KerasH5, KerasNative
+from .keras_files import KerasH5, KerasNative, KerasWeights
 from .onnx_export import Onnx
 from .seqnet_h5 import FORMAT_VERSION, SeqnetH5
 
-for _format in (SeqnetH5(), KerasNative(), KerasH5(), Onnx()):
+for _format in (KerasWeights(), SeqnetH5(), KerasNative(), KerasH5(), Onnx()):  # ".weights.h5" before ".h5"
     _formats.register_format(_format)
 
 

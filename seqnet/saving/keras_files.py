@@ -61,12 +61,7 @@ class KerasNative(FileFormat):
                     "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
         weights = io.BytesIO()
         with h5py.File(weights, "w") as f:
-            f.create_group("vars").attrs["name"] = model.name
-            for layer_path, values in arrays:
-                group = f.create_group(layer_path).create_group("vars")
-                group.attrs["name"] = layer_path.rsplit("/", 1)[-1]
-                for j, value in enumerate(values):
-                    group.create_dataset(str(j), data=value)
+            _write_weights(f, model, arrays)
             variables = keras_optimizer.keras_variables(model) if config.get("compile_config") else None
             if variables is not None:  # the optimizer's state, where Keras keeps it
                 group = f.create_group("optimizer").create_group("vars")
@@ -95,22 +90,7 @@ class KerasNative(FileFormat):
             raise ModelFileError(f"{where} is a Keras file without weights (no model.weights.h5 in it); seqnet "
                                  f"reads .keras files with their weights in model.weights.h5")
         with open_hdf5(weights, f"{where} (model.weights.h5)") as f:
-            paths = _native_paths(config)
-
-            def fetch(index: int, spec: dict[str, Any]) -> list[np.ndarray]:
-                group = f.get(f"{paths[index]}/vars")
-                count = len(weight_names(spec["class_name"], spec.get("config", {})))
-                if group is None:
-                    if count:
-                        raise ModelFileError(f"{where}: no weights for layer {spec['config'].get('name')!r} at "
-                                             f"{paths[index]}/vars in model.weights.h5")
-                    return []
-                names = sorted(group, key=lambda n: (len(n), n))
-                if names != [str(j) for j in range(len(names))]:
-                    raise ModelFileError(f"{where}: {paths[index]}/vars in model.weights.h5 holds {names}, not "
-                                         f"arrays numbered 0, 1, ...")
-                return [np.asarray(group[name]) for name in names]
-            model = model_from_keras(config, fetch, where, config.get("compile_config"))
+            model = _model_with_weights(config, f, where, config.get("compile_config"), " in model.weights.h5")
             if model.optimizer is not None and isinstance(f.get("optimizer/vars"), h5py.Group):
                 group = f["optimizer/vars"]
                 names = [str(j) for j in range(len(group))]
@@ -118,6 +98,84 @@ class KerasNative(FileFormat):
                     raise ModelFileError(f"{where}: optimizer/vars in model.weights.h5 is not numbered 0, 1, ...")
                 keras_optimizer.set_from_keras(model, [group[n][()] for n in names], where)
             return model
+
+
+def _write_weights(f: h5py.File, model: Any, arrays: list[tuple[str, list[np.ndarray]]]) -> None:
+    """Each layer's arrays at Keras 3's paths (``layers/<name>/vars/<j>``)."""
+    f.create_group("vars").attrs["name"] = model.name
+    for layer_path, values in arrays:
+        group = f.create_group(layer_path).create_group("vars")
+        group.attrs["name"] = layer_path.rsplit("/", 1)[-1]
+        for j, value in enumerate(values):
+            group.create_dataset(str(j), data=value)
+
+
+def _model_with_weights(config: dict[str, Any], f: h5py.File, where: str, compile_config: Any, inside: str = "") -> Any:
+    """The model of Keras's ``config``, with the arrays of the weights file ``f`` (Keras 3's layout;
+    ``inside`` names it within ``where``, as " in model.weights.h5")."""
+    paths = _native_paths(config)
+
+    def fetch(index: int, spec: dict[str, Any]) -> list[np.ndarray]:
+        group = f.get(f"{paths[index]}/vars")
+        count = len(weight_names(spec["class_name"], spec.get("config", {})))
+        if group is None:
+            if count:
+                raise ModelFileError(f"{where}: no weights for layer {spec['config'].get('name')!r} at "
+                                     f"{paths[index]}/vars{inside}")
+            return []
+        names = sorted(group, key=lambda n: (len(n), n))
+        if names != [str(j) for j in range(len(names))]:
+            raise ModelFileError(f"{where}: {paths[index]}/vars{inside} holds {names}, not arrays numbered 0, 1, ...")
+        return [np.asarray(group[name]) for name in names]
+    return model_from_keras(config, fetch, where, compile_config)
+
+
+class KerasWeights(FileFormat):
+    """Keras 3's weights file (``model.save_weights("m.weights.h5")``): the arrays alone, at the
+    paths of ``model.weights.h5`` inside a ``.keras`` file, read into a model of the same layers."""
+
+    name = "keras-weights"
+    extensions = (".weights.h5",)
+
+    def recognizes(self, head: bytes, path: Path) -> bool:
+        if not head.startswith(HDF5_SIGNATURE):
+            return False
+        try:
+            with h5py.File(path, "r") as f:
+                return "layers" in f and "seqnet_version" not in f.attrs and "model_config" not in f.attrs
+        except (OSError, RuntimeError, ValueError):
+            return False
+
+    def save(self, model: Any, path: Path) -> None:
+        raise ModelFileError(f"'{path}': a name ending in .weights.h5 holds weights alone (save_weights); save the "
+                             f"whole model as .keras or .h5")
+
+    def load(self, path: Path) -> Any:
+        raise ModelFileError(f"'{path}' holds weights alone, with no architecture: build the model and call "
+                             f"model.load_weights('{path}')")
+
+    def save_weights(self, model: Any, path: Path) -> None:
+        _, arrays = model_to_keras(model)
+
+        def write(tmp: str) -> None:
+            with h5py.File(tmp, "w") as f:
+                _write_weights(f, model, arrays)
+        atomic_write(path, write)
+
+    def load_weights(self, model: Any, path: Path) -> None:
+        where = f"'{path}'"
+        config, _ = model_to_keras(model)
+        with open_hdf5(path, where) as f:
+            stored = _model_with_weights(config, f, where, None)
+        mine = [layer for layer in model.layers if layer.get_state()]
+        theirs = [layer for layer in stored.layers if layer.get_state()]
+        if len(mine) != len(theirs):
+            raise ModelFileError(f"{where} holds weights for {len(theirs)} layers; the model has {len(mine)}")
+        states = [layer.get_state() for layer in theirs]
+        for layer, state in zip(mine, states):  # every shape checked before any weight changes
+            layer.check_state(state)
+        for layer, state in zip(mine, states):
+            layer.set_state(state)
 
 
 def _native_paths(config: dict[str, Any]) -> list[str]:

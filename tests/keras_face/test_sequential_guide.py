@@ -231,3 +231,21 @@ def test_summary_prints_what_keras_prints(libs):
             model.summary(print_fn=lambda text, *args, **kwargs: lines.append(text))
         texts.append(lines)
     assert texts[1] == texts[0]
+
+
+def test_weights_files_move_both_ways_in_keras_s_layout(libs, tmp_path):
+    keras, face = libs
+    models = [lib.Sequential([lib.Input((8, 8, 1)), lib.layers.Conv2D(4, 3, activation="relu"),
+                              lib.layers.BatchNormalization(), lib.layers.Flatten(), lib.layers.Dense(3)])
+              for lib in libs]
+    x = np.random.default_rng(8).normal(size=(5, 8, 8, 1)).astype("float32")
+    models[0].save_weights(tmp_path / "k.weights.h5")
+    models[1].load_weights(tmp_path / "k.weights.h5")  # seqnet reads Keras's file
+    np.testing.assert_allclose(models[1].predict(x), models[0].predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    fresh = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
+                              keras.layers.BatchNormalization(), keras.layers.Flatten(), keras.layers.Dense(3)])
+    models[1].save_weights(tmp_path / "s.weights.h5")
+    fresh.load_weights(tmp_path / "s.weights.h5")  # Keras reads seqnet's
+    np.testing.assert_allclose(fresh.predict(x, verbose=0), models[0].predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="weights alone"):
+        face.models.load_model(tmp_path / "s.weights.h5")
