@@ -75,6 +75,18 @@ class Sequential(_Sequential):
         text = keras_summary(self)
         (print_fn or print)(text)
 
+    def get_config(self) -> dict[str, Any]:
+        """Keras's config of the model (its layers in Keras's form) once built; seqnet's before."""
+        return keras_writer.model_to_keras(self)[0]["config"] if self.built else super().get_config()
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> "Sequential":
+        """The model of a config from :meth:`get_config`: Keras's form (from Keras too) or seqnet's."""
+        specs = config.get("layers", [])
+        if specs and all(isinstance(spec, dict) and "module" in spec for spec in specs):  # Keras's form
+            return _as_face(model_from_json(json.dumps({"class_name": "Sequential", "config": config})))
+        return _as_face(_Sequential.from_config(config))
+
     def to_json(self, **kwargs: Any) -> str:
         """The model's architecture as Keras's JSON (what :func:`model_from_json` reads)."""
         return json.dumps(keras_writer.model_to_keras(self)[0], **kwargs)

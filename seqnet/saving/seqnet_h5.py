@@ -74,7 +74,7 @@ class SeqnetH5(FileFormat):
             with h5py.File(tmp, "w") as f:
                 f.attrs["seqnet_version"] = __version__
                 f.attrs["format_version"] = FORMAT_VERSION
-                f.attrs["model_config"] = json.dumps(model.get_config())
+                f.attrs["model_config"] = json.dumps(Sequential.get_config(model))  # seqnet's form, whatever the face
                 write(f)
         atomic_write(path, write_file)
 

@@ -249,3 +249,16 @@ def test_weights_files_move_both_ways_in_keras_s_layout(libs, tmp_path):
     np.testing.assert_allclose(fresh.predict(x, verbose=0), models[0].predict(x, verbose=0), rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="weights alone"):
         face.models.load_model(tmp_path / "s.weights.h5")
+
+
+def test_get_config_and_from_config_cross_the_libraries(libs):
+    keras, face = libs
+    built = [lib.Sequential([lib.Input((32,)), lib.layers.Dense(4, activation="relu"), lib.layers.Dense(1)])
+             for lib in libs]
+    for source in built:
+        for lib in libs:
+            again = lib.Sequential.from_config(source.get_config())
+            assert [type(layer).__name__ for layer in again.layers] == ["Dense", "Dense"]
+            assert again.count_params() == 32 * 4 + 4 + 4 + 1
+    unbuilt = face.Sequential([face.layers.Dense(3)])
+    assert face.Sequential.from_config(unbuilt.get_config()).layers[0].units == 3
