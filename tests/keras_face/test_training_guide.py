@@ -37,13 +37,23 @@ def run_both(libs, compile_args, fit_args):
     (hk, ek, pk), (hs, es, ps) = results
     assert sorted(hk) == sorted(hs)
     for key in hk:
-        close(hs[key], hk[key], key)
+        close_metric(hs[key], hk[key], key, len(x_train))
     assert sorted(es) == sorted(ek)
     for key in ek:
-        close(es[key], ek[key], f"evaluate {key}")
-    # the outputs after training: once in a full run (never alone) one example drifted 4e-4 apart
+        close_metric(es[key], ek[key], f"evaluate {key}", len(x_test))
     close(ps, pk, "predict", rtol=1e-3)
     return hs
+
+
+def close_metric(ours, theirs, what, examples):
+    """Losses to 1e-4; an accuracy to one example. Float32 rounding differs between the two
+    libraries by ~1e-7, which now and then puts a ReLU input or a near-tie on the other side of
+    zero: that moves one example's share of an update (~1e-4 in the outputs after it) or flips one
+    prediction, never more."""
+    if "accuracy" in what:
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1.01 / examples, err_msg=what)
+    else:
+        close(ours, theirs, what)
 
 
 def test_the_first_end_to_end_example(libs):
@@ -140,7 +150,9 @@ def test_a_py_dataset_feeds_fit_evaluate_and_predict(libs):
                         model.predict(Digits(x_test, y_test), verbose=0)))
     (hk, ek, pk), (hs, es, ps) = results
     close(hs, hk, "loss")
-    close([es[k] for k in sorted(ek)], [ek[k] for k in sorted(ek)], "evaluate")
+    assert sorted(es) == sorted(ek)
+    for key in ek:
+        close_metric(es[key], ek[key], f"evaluate {key}", len(x_test))
     close(ps, pk, "predict", rtol=1e-3)
 
 
