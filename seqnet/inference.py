@@ -118,6 +118,7 @@ def evaluate_batches(model: Any, batches: Any, cbs: CallbackList | None = None) 
     """Loss and metrics over every batch of ``batches`` (arrays or a stream), weighted as in training;
     each batch between the callbacks' ``on_test_batch_begin`` and ``on_test_batch_end``."""
     loss_total, seen, metrics = 0.0, 0, MetricSet(model)
+    penalty = _regularizers.penalty(model)  # the weights' penalties count in the loss, as in Keras
     for batch, (X, Y, W) in enumerate(batches.epoch(model.rng, shuffle=False)):
         if cbs is not None:
             cbs.on_test_batch_begin(batch)
@@ -125,10 +126,8 @@ def evaluate_batches(model: Any, batches: Any, cbs: CallbackList | None = None) 
         loss_total, seen = loss_total + loss_value(model, Y, Y_hat, W) * len(X), seen + len(X)
         metrics.update(Y, Y_hat, W)
         if cbs is not None:
-            cbs.on_test_batch_end(batch, {"loss": loss_total / seen + _regularizers.penalty(model),
-                                          **metrics.results()})
+            cbs.on_test_batch_end(batch, {"loss": loss_total / seen + penalty, **metrics.results()})
     batches.end_epoch()
-    penalty = _regularizers.penalty(model)  # the weights' penalties count in the loss, as in Keras
     return {"loss": loss_total / max(seen, 1) + penalty, **metrics.results()}
 
 
