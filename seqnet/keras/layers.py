@@ -130,7 +130,7 @@ class Dense(KerasWeights, _Dense):
     """Keras's ``Dense(units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
     bias_initializer="zeros")`` on seqnet's dense layer."""
 
-    keras_name = "dense"
+    name_stem = "dense"
     _ndim = 2
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
@@ -161,7 +161,7 @@ class Conv2D(KerasWeights, _Conv2D):
     """Keras's ``Conv2D(filters, kernel_size, strides=(1, 1), padding="valid", activation=None, ...)``
     on seqnet's convolution (NHWC, ``data_format="channels_last"``)."""
 
-    keras_name = "conv2d"
+    name_stem = "conv2d"
     _ndim = 4
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",

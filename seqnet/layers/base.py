@@ -112,10 +112,14 @@ class Layer(Configurable):
             self.gradients = OrderedDict((k, np.zeros_like(v)) for k, v in self.parameters.items())
             self.dtype = np.dtype(dtype)
 
+    #: the stem of the names a model gives such layers (``dense``, ``dense_1``, ...); the registered
+    #: name when empty (a face's class registered under another name sets it)
+    name_stem = ""
+
     @property
     def default_name(self) -> str:
         """The name a model gives the layer when it has none (``dense``, then ``dense_1``, ...)."""
-        return type(self).__dict__.get("keras_name") or self.registered_name
+        return self.name_stem or self.registered_name
 
     def _build(self, input_shape: tuple[int, ...]) -> None:
         """Create ``self.parameters`` (and ``self.buffers``); nothing for parameter-free layers."""
