@@ -141,13 +141,40 @@ class HeUniform(_Scaled):
         return rng.uniform(-a, a, size=shape).astype(dtype, copy=False)
 
 
-@initializers.register("he_normal", aliases=("kaiming_normal",))
-class HeNormal(_Scaled):
-    r"""Normal with :math:`\mathrm{std} = \mathrm{gain}/\sqrt{\mathrm{fan_{in}}}`."""
+# the standard deviation of a unit normal truncated at two standard deviations
+TRUNCATED_STD = 0.87962566103423978
+
+
+class _ScaledNormal(_Scaled):
+    """A fan-scaled normal; ``truncated=True`` draws, as Keras does, from a normal cut at two
+    standard deviations and widened so that the draws keep the standard deviation asked for.
+    Subclasses give ``std(shape)``."""
+
+    def __init__(self, gain: float = 1.0, truncated: bool = False) -> None:
+        super().__init__(gain)
+        self.truncated = bool(truncated)
 
     def __call__(self, shape, rng, dtype=np.float64):
-        std = self.gain / np.sqrt(fans(shape)[0])
-        return rng.normal(0.0, std, size=shape).astype(dtype, copy=False)
+        std = self.std(shape)
+        if not self.truncated:
+            return rng.normal(0.0, std, size=shape).astype(dtype, copy=False)
+        draws = rng.standard_normal(size=shape)
+        outside = np.abs(draws) > 2.0
+        while outside.any():  # redraw what falls outside (about 5% each round)
+            draws[outside] = rng.standard_normal(size=int(outside.sum()))
+            outside = np.abs(draws) > 2.0
+        return (draws * (std / TRUNCATED_STD)).astype(dtype, copy=False)
+
+    def get_config(self):
+        return {**super().get_config(), **({"truncated": True} if self.truncated else {})}
+
+
+@initializers.register("he_normal", aliases=("kaiming_normal",))
+class HeNormal(_ScaledNormal):
+    r"""Normal with :math:`\mathrm{std} = \mathrm{gain}/\sqrt{\mathrm{fan_{in}}}`."""
+
+    def std(self, shape):
+        return self.gain / np.sqrt(fans(shape)[0])
 
 
 @initializers.register("xavier_uniform", aliases=("glorot_uniform",))
@@ -161,13 +188,12 @@ class XavierUniform(_Scaled):
 
 
 @initializers.register("xavier_normal", aliases=("glorot_normal",))
-class XavierNormal(_Scaled):
+class XavierNormal(_ScaledNormal):
     r"""Normal with :math:`\mathrm{std} = \mathrm{gain}\sqrt{2/(\mathrm{fan_{in}}+\mathrm{fan_{out}})}`."""
 
-    def __call__(self, shape, rng, dtype=np.float64):
+    def std(self, shape):
         fan_in, fan_out = fans(shape)
-        std = self.gain * np.sqrt(2.0 / (fan_in + fan_out))
-        return rng.normal(0.0, std, size=shape).astype(dtype, copy=False)
+        return self.gain * np.sqrt(2.0 / (fan_in + fan_out))
 
 
 def get(identifier: Any, activation: Any = None) -> Initializer:

@@ -1,8 +1,5 @@
-"""``keras.initializers``: Keras's names with Keras's scales (no activation gain; He's scale is 2).
-
-``GlorotNormal`` and ``HeNormal`` draw from a plain normal here; Keras truncates it at two
-standard deviations, so their draws differ in distribution (copy the weights to match a Keras model).
-"""
+"""``keras.initializers``: Keras's names with Keras's scales (no activation gain; He's scale is 2),
+and Keras's normal cut at two standard deviations for ``GlorotNormal`` and ``HeNormal``."""
 from __future__ import annotations
 
 import math
@@ -17,7 +14,7 @@ def GlorotUniform(seed: Any = None) -> _init.Initializer:
 
 
 def GlorotNormal(seed: Any = None) -> _init.Initializer:
-    return _init.XavierNormal(gain=1.0)
+    return _init.XavierNormal(gain=1.0, truncated=True)
 
 
 def HeUniform(seed: Any = None) -> _init.Initializer:
@@ -25,7 +22,7 @@ def HeUniform(seed: Any = None) -> _init.Initializer:
 
 
 def HeNormal(seed: Any = None) -> _init.Initializer:
-    return _init.HeNormal(gain=math.sqrt(2.0))
+    return _init.HeNormal(gain=math.sqrt(2.0), truncated=True)
 
 
 def RandomUniform(minval: float = -0.05, maxval: float = 0.05, seed: Any = None) -> _init.Initializer:

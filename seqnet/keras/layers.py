@@ -16,11 +16,13 @@ import numpy as np
 from .. import regularizers as _regularizers
 from .._registry import serialize
 from ..layers import (ELU, Activation, AveragePooling2D, BatchNormalization, Dropout, Flatten, GlobalAveragePooling2D,
-                      GlobalMaxPooling2D, LeakyReLU, MaxPooling2D, Normalization, RandomFlip, ReLU, Rescaling, Reshape,
+                      GlobalMaxPooling2D, LeakyReLU, MaxPooling2D, Normalization, RandomCrop, RandomFlip,
+                      RandomTranslation, RandomZoom, ReLU, Rescaling, Reshape,
                       Softmax, ZeroPadding2D)
 from ..layers import Conv2D as _Conv2D
 from ..layers import Dense as _Dense
 from ..layers import Input as _Input
+from ..layers import Layer
 from ..layers.base import layers as _registry
 from . import initializers as _initializers
 
@@ -198,6 +200,23 @@ class Conv2D(KerasWeights, _Conv2D):
                 "bias_initializer": self._keras["bias_initializer"], **self._regularizer_config()}
 
 
+def as_keras_layer(layer: Layer) -> Layer:
+    """``layer`` (read from a file as seqnet's own Dense or Conv2D) turned into the Keras-face class
+    of the same weights, so it hands them out in Keras's shapes; other layers as they are."""
+    if type(layer) is _Dense:
+        layer.__class__, extra = Dense, {}
+    elif type(layer) is _Conv2D and layer.padding in ("valid", "same"):
+        layer.__class__, extra = Conv2D, {"kernel_size": layer.kernel_shape, "strides": layer.stride,
+                                          "padding": layer.padding}
+    else:
+        return layer
+    activation = layer._activation_config()
+    layer._keras = {"activation": None if activation == "linear" else activation,
+                    "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros", **extra}
+    layer.bias_initializer = None
+    return layer
+
+
 class Input(_Input):
     """Keras's ``Input(shape, batch_size=None, name=None, dtype=None)``: first in a Sequential, it
     builds the model for examples of ``shape``."""
@@ -216,4 +235,5 @@ InputLayer = Input
 
 __all__ = ["Input", "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
            "GlobalMaxPooling2D", "Flatten", "Reshape", "Dropout", "BatchNormalization", "Activation", "ReLU",
-           "LeakyReLU", "Softmax", "ELU", "ZeroPadding2D", "Rescaling", "Normalization", "RandomFlip", "Variable"]
+           "LeakyReLU", "Softmax", "ELU", "ZeroPadding2D", "Rescaling", "Normalization", "RandomFlip", "RandomTranslation",
+           "RandomZoom", "RandomCrop", "Variable"]

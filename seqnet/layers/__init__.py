@@ -5,7 +5,8 @@ from .dense import Dense, FullyConnected
 from .normalization import BatchNorm, BatchNormalization
 from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPooling2D,
                       MaxPool2D, MaxPooling2D, Pool2D)
-from .preprocessing import Normalization, RandomFlip, Rescaling
+from .augmentation import RandomCrop, RandomFlip, RandomTranslation, RandomZoom
+from .preprocessing import Normalization, Rescaling
 from .reshape import ELU, Activation, Dropout, Flatten, Input, LeakyReLU, ReLU, Reshape, Softmax, ZeroPadding2D
 
 
@@ -17,4 +18,4 @@ def get(identifier):
 __all__ = ["Layer", "Dense", "FullyConnected", "Conv2D", "Pool2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D",
            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "MaxPooling2D", "AveragePooling2D", "BatchNorm", "BatchNormalization", "Flatten", "Activation",
            "Dropout", "Input", "ReLU", "Softmax", "LeakyReLU", "ELU", "Reshape", "ZeroPadding2D", "Rescaling",
-           "Normalization", "RandomFlip", "register", "get", "layers"]
+           "Normalization", "RandomFlip", "RandomTranslation", "RandomZoom", "RandomCrop", "register", "get", "layers"]

@@ -279,7 +279,7 @@ class Layer(Configurable):
             target[...] = state[key]
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, **({} if self.trainable else {"trainable": False})}
+        return {"name": self.name, "trainable": self.trainable}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Layer":

@@ -1,6 +1,6 @@
 """Layers that prepare the input inside the model, as Keras's preprocessing layers: ``Rescaling``
-(``x * scale + offset``), ``Normalization`` (to zero mean and unit variance, from ``adapt(data)``)
-and ``RandomFlip`` (a random mirror image in training, the image itself in inference).
+(``x * scale + offset``) and ``Normalization`` (to zero mean and unit variance, from
+``adapt(data)``). The random ones, for training, are in :mod:`seqnet.layers.augmentation`.
 
 Each has a backward pass, so it may sit anywhere in a model; at the front (where they usually
 are) nothing asks for it.
@@ -71,33 +71,42 @@ class Normalization(Layer):
         return tuple(input_shape)
 
     def weight_shapes(self, input_shape):
+        if self._given is not None:  # given statistics are config, not weights (as in Keras)
+            return {}
         return {"mean": (input_shape[-1],), "variance": (input_shape[-1],), "count": ()}
 
     def _build(self, input_shape):
         c = input_shape[-1]
+        if self._given is not None:
+            self._fixed = tuple(np.broadcast_to(s, (c,)).astype(self.dtype) for s in self._given)
+            return
         self.buffers["mean"] = np.zeros(c, dtype=self.dtype)
         self.buffers["variance"] = np.ones(c, dtype=self.dtype)
         self.buffers["count"] = np.zeros((), dtype=np.int64)
         self._set_statistics()
 
     def _set_statistics(self) -> None:
-        if self._adapted is not None:
-            mean, var, count = self._adapted
-            self.buffers["count"][...] = count
-        elif self._given is not None:
-            mean, var = self._given
-        else:
+        if self._adapted is None:
             return
-        self.buffers["mean"][...] = np.broadcast_to(mean, self.buffers["mean"].shape)
-        self.buffers["variance"][...] = np.broadcast_to(var, self.buffers["variance"].shape)
+        if self._given is not None:  # adapt replaces given statistics
+            self._given = None
+            self._build(self.input_shape)
+        mean, var, count = self._adapted
+        self.buffers["count"][...] = count
+        self.buffers["mean"][...] = mean
+        self.buffers["variance"][...] = var
+
+    def _statistics(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._fixed if self._given is not None else (self.buffers["mean"], self.buffers["variance"])
 
     def _std(self) -> np.ndarray:
-        return np.maximum(np.sqrt(self.buffers["variance"]), self.dtype.type(EPSILON))
+        return np.maximum(np.sqrt(self._statistics()[1]), self.dtype.type(EPSILON))
 
     def _forward(self, X):
+        mean = self._statistics()[0]
         if self.invert:
-            return X * self._std() + self.buffers["mean"]
-        return (X - self.buffers["mean"]) / self._std()
+            return X * self._std() + mean
+        return (X - mean) / self._std()
 
     def _backward(self, dZ):
         return dZ * self._std() if self.invert else dZ / self._std()
@@ -105,48 +114,3 @@ class Normalization(Layer):
     def get_config(self):
         given = {} if self._given is None else {"mean": self._given[0].tolist(), "variance": self._given[1].tolist()}
         return {**given, **({"invert": True} if self.invert else {}), **super().get_config()}
-
-
-@register("random_flip")
-class RandomFlip(Layer):
-    """In training, each image (NHWC) mirrored left-right (``"horizontal"``), upside down
-    (``"vertical"``) or both independently, each with probability 1/2; in inference, the image."""
-
-    MODES = ("horizontal", "vertical", "horizontal_and_vertical")
-
-    def __init__(self, mode: str = "horizontal_and_vertical", seed: Any = None, name: str | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(name=name, input_shape=kwargs.pop("input_shape", None))
-        if mode not in self.MODES:
-            raise ValueError(f"RandomFlip: mode is one of {self.MODES}, received {mode!r}")
-        self.mode = mode
-
-    def compute_output_shape(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(f"RandomFlip expects images (batch, rows, cols, channels), got {(None, *input_shape)}")
-        return tuple(input_shape)
-
-    def weight_shapes(self, input_shape):
-        return {}
-
-    @staticmethod
-    def _flip(X: np.ndarray, flips: list[tuple[int, np.ndarray]]) -> np.ndarray:
-        """``X`` (a copy of its own) with the chosen images flipped along each axis in turn."""
-        for axis, chosen in flips:
-            X[chosen] = np.flip(X[chosen], axis=axis)
-        return X
-
-    def _forward(self, X):
-        if not self.training:
-            return X
-        axes = {"horizontal": [2], "vertical": [1], "horizontal_and_vertical": [2, 1]}[self.mode]
-        self.cache["flips"] = [(axis, self.rng.random(len(X)) < 0.5) for axis in axes]
-        return self._flip(X.copy(), self.cache["flips"])
-
-    def _backward(self, dZ):
-        if "flips" not in self.cache:
-            return dZ
-        return self._flip(dZ.copy(), list(reversed(self.cache["flips"])))
-
-    def get_config(self):
-        return {"mode": self.mode, **super().get_config()}

@@ -168,3 +168,31 @@ def _keras_loss(loss: _losses.Loss) -> Any:
         classes[name] = "SparseCategoricalCrossentropy"
         config.pop("label_smoothing", None)
     return {"module": "keras.losses", "class_name": classes[name], "config": config, "registered_name": None}
+
+
+# -- one object, either way (keras.saving.serialize_keras_object) ---------------------------------
+def object_to_keras(obj: Any) -> Any:
+    """Keras's serialized form of a seqnet optimizer, loss or metric object."""
+    try:
+        if isinstance(obj, _optimizers.Optimizer):
+            return _keras_optimizer(obj)
+        if isinstance(obj, _losses.Loss):
+            return _keras_loss(obj)
+    except _Skip as why:
+        raise ValueError(str(why)) from None
+    if isinstance(obj, _metrics.Metric):
+        return _keras_metric(obj)
+    raise TypeError(f"{type(obj).__name__} is not an optimizer, loss or metric")
+
+
+def object_from_keras(spec: dict[str, Any]) -> Any:
+    """The seqnet optimizer, loss or metric for Keras's serialized form of one."""
+    name = str(spec.get("class_name", ""))
+    try:
+        if name.lower() in _OPTIMIZERS:
+            return _optimizer(spec)
+        if name in _KERAS_METRICS:
+            return _metrics_of([spec])[0]
+        return _loss(spec)
+    except _Skip as why:
+        raise ValueError(str(why)) from None

@@ -179,6 +179,24 @@ def _reshape(c: dict[str, Any], refuse: Refusal) -> L.Layer:
     return L.Reshape(tuple(c["target_shape"]))
 
 
+def _rescaling(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    return L.Rescaling(float(c["scale"]), float(c.get("offset", 0.0)))
+
+
+def _normalization(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+    refuse.need(c, "axis", (-1, (-1,)), -1)
+    return L.Normalization(mean=c.get("mean"), variance=c.get("variance"), invert=bool(c.get("invert", False)))
+
+
+def _augmentation(cls: type, *keys: str) -> Callable[[dict[str, Any], Refusal], L.Layer]:
+    """A reader for a random image layer: its Keras arguments (``keys``) as they are in the config."""
+    def read(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+        _channels_last(c, refuse)
+        return cls(**{k: c[k] for k in keys if k in c}, seed=c.get("seed"))
+    return read
+
+
+_RESAMPLING = ("height_factor", "width_factor", "fill_mode", "interpolation", "fill_value")
 LAYERS: dict[str, Callable[[dict[str, Any], Refusal], L.Layer]] = {
     "Dense": _dense, "Conv2D": _conv2d, "Convolution2D": _conv2d,
     "MaxPooling2D": _pooling(L.MaxPooling2D), "MaxPool2D": _pooling(L.MaxPooling2D),
@@ -187,7 +205,9 @@ LAYERS: dict[str, Callable[[dict[str, Any], Refusal], L.Layer]] = {
     "GlobalMaxPooling2D": _global(L.GlobalMaxPooling2D), "GlobalMaxPool2D": _global(L.GlobalMaxPooling2D),
     "Flatten": _flatten, "Dropout": _dropout, "BatchNormalization": _batch_normalization,
     "Activation": _activation_layer, "ReLU": _relu, "Softmax": _softmax, "LeakyReLU": _leaky_relu, "ELU": _elu,
-    "ZeroPadding2D": _zero_padding, "Reshape": _reshape,
+    "ZeroPadding2D": _zero_padding, "Reshape": _reshape, "Rescaling": _rescaling, "Normalization": _normalization,
+    "RandomFlip": _augmentation(L.RandomFlip, "mode"), "RandomTranslation": _augmentation(L.RandomTranslation, *_RESAMPLING),
+    "RandomZoom": _augmentation(L.RandomZoom, *_RESAMPLING), "RandomCrop": _augmentation(L.RandomCrop, "height", "width"),
 }
 
 
@@ -198,11 +218,13 @@ def weight_names(class_name: str, config: dict[str, Any]) -> list[str]:
     if class_name == "BatchNormalization":
         return ([n for n, on in (("gamma", config.get("scale", True)), ("beta", config.get("center", True))) if on]
                 + ["moving_mean", "moving_variance"])
+    if class_name == "Normalization" and config.get("mean") is None:  # learnt by adapt
+        return ["mean", "variance", "count"]
     return []
 
 
 _SEQNET_NAMES = {"kernel": "W", "bias": "b", "gamma": "gamma", "beta": "beta", "moving_mean": "running_mean",
-                 "moving_variance": "running_var"}
+                 "moving_variance": "running_var", "mean": "mean", "variance": "variance", "count": "count"}
 
 
 def layer_from_keras(spec: dict[str, Any], where: str) -> L.Layer:

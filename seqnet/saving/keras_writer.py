@@ -16,6 +16,7 @@ import numpy as np
 from .. import activations as A
 from .. import layers as L
 from .._formats import ModelFileError
+from ..layers.augmentation import ImageAugmentation
 from ..ops.conv import keras_same_padding
 from .keras_compile import compile_to_keras
 from .keras_layers import snake_case
@@ -135,6 +136,16 @@ class _Writer:
                 name = self.activation(layer, layer.activation, in_shape, fused=False)
                 if len(self.layers) == start:  # a string says it
                     self.add("Activation", layer.name, in_shape, activation=name)
+        elif isinstance(layer, L.Rescaling):
+            self.add("Rescaling", layer.name, in_shape, scale=layer.scale, offset=layer.offset)
+        elif isinstance(layer, L.Normalization):
+            config = layer.get_config()
+            adapted = "mean" not in config  # learnt by adapt: the statistics are weights, as in Keras
+            self.add("Normalization", layer.name, in_shape, list(layer.buffers.values()) if adapted else [],
+                     axis=[-1], invert=layer.invert, mean=config.get("mean"), variance=config.get("variance"))
+        elif isinstance(layer, ImageAugmentation):  # their configs have Keras's keys
+            config = {k: v for k, v in layer.get_config().items() if k not in ("name", "trainable")}
+            self.add(type(layer).__name__, layer.name, in_shape, **config)
         else:
             raise self.refuse(layer, "has no Keras counterpart in seqnet's writer")
         for spec, _ in self.layers[start:]:

@@ -1,5 +1,4 @@
 """Keras's guide "The Sequential model", block by block, under Keras 3 and under ``seqnet.keras``."""
-import json
 
 import pytest
 
@@ -95,29 +94,6 @@ def test_layer_configs_round_trip_with_keras_s_keys(libs):
     assert again.get_config() == dense.get_config() and again.units == 4
 
 
-def test_save_load_and_json(libs, tmp_path):
-    keras, face = libs
-    k = keras.Sequential([keras.Input((6,)), keras.layers.Dense(5, activation="relu"),
-                          keras.layers.Dense(3, activation="softmax")])
-    s = face.Sequential([face.Input((6,)), face.layers.Dense(5, activation="relu"),
-                         face.layers.Dense(3, activation="softmax")])
-    copy_weights(k, s)
-    x = np.random.default_rng(1).normal(size=(4, 6)).astype("float32")
-    s.save(tmp_path / "s.keras")
-    from_keras = keras.models.load_model(tmp_path / "s.keras")  # Keras opens seqnet's file
-    np.testing.assert_allclose(from_keras.predict(x, verbose=0), k.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
-    k.save(tmp_path / "k.keras")
-    loaded = face.models.load_model(tmp_path / "k.keras")
-    assert isinstance(loaded, face.Sequential)
-    np.testing.assert_allclose(loaded.predict(x), k.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
-    rebuilt = face.models.model_from_json(s.to_json())
-    assert [type(layer).__name__ for layer in rebuilt.layers] == ["Dense", "Dense"]
-    assert rebuilt.count_params() == s.count_params() == k.count_params()
-    assert json.loads(s.to_json())["class_name"] == "Sequential"
-    clone = face.models.clone_model(s)
-    assert clone.count_params() == s.count_params() and not np.array_equal(clone.get_weights()[0], s.get_weights()[0])
-
-
 def test_ops_are_keras_s_functions_on_arrays(libs):
     keras, face = libs
     x = np.random.default_rng(2).normal(size=(3, 4)).astype("float32")
@@ -138,33 +114,6 @@ def test_functional_and_subclassed_models_are_refused_with_what_to_do(libs):
     with pytest.raises(TypeError, match="class MyModel\\(keras.Model\\): seqnet runs Sequential models"):
         class MyModel(face.Model):
             pass
-
-
-@pytest.mark.parametrize("make", ["Adam", "SGD", "RMSprop"])
-def test_keras_files_keep_the_optimizer_s_state_both_ways(libs, tmp_path, make):
-    """Save after a few steps, load, train on: the same numbers as Keras, whichever library wrote the file."""
-    keras, face = libs
-    rng = np.random.default_rng(3)
-    x, y = rng.normal(size=(64, 6)).astype("float32"), rng.integers(0, 3, 64)
-    kwargs = {"Adam": dict(learning_rate=0.01), "SGD": dict(learning_rate=0.05, momentum=0.9),
-              "RMSprop": dict(learning_rate=0.01, momentum=0.5, centered=True)}[make]
-    models = [lib.Sequential([lib.Input((6,)), lib.layers.Dense(8, activation="relu"),
-                              lib.layers.Dense(3, activation="softmax")]) for lib in libs]
-    copy_weights(models[0], models[1])
-    for lib, m in zip(libs, models):
-        m.compile(getattr(lib.optimizers, make)(**kwargs), "sparse_categorical_crossentropy")
-        m.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
-    models[0].save(tmp_path / "k.keras")
-    models[1].save(tmp_path / "s.keras")
-    resumed = {"keras": keras.models.load_model(tmp_path / "k.keras"),
-               "seqnet from keras's file": face.models.load_model(tmp_path / "k.keras"),
-               "keras from seqnet's file": keras.models.load_model(tmp_path / "s.keras"),
-               "seqnet from its file": face.models.load_model(tmp_path / "s.keras")}
-    assert int(resumed["seqnet from keras's file"].optimizer.iterations) == 4
-    losses = {name: m.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0).history["loss"]
-              for name, m in resumed.items()}
-    for name, values in losses.items():
-        np.testing.assert_allclose(values, losses["keras"], rtol=1e-5, err_msg=name)
 
 
 def test_preprocessing_layers_compute_what_keras_s_do(libs):
@@ -233,32 +182,13 @@ def test_summary_prints_what_keras_prints(libs):
     assert texts[1] == texts[0]
 
 
-def test_weights_files_move_both_ways_in_keras_s_layout(libs, tmp_path):
+@pytest.mark.parametrize("name", ["GlorotNormal", "HeNormal", "GlorotUniform", "HeUniform"])
+def test_initializers_draw_from_keras_s_distributions(libs, name):
     keras, face = libs
-    models = [lib.Sequential([lib.Input((8, 8, 1)), lib.layers.Conv2D(4, 3, activation="relu"),
-                              lib.layers.BatchNormalization(), lib.layers.Flatten(), lib.layers.Dense(3)])
-              for lib in libs]
-    x = np.random.default_rng(8).normal(size=(5, 8, 8, 1)).astype("float32")
-    models[0].save_weights(tmp_path / "k.weights.h5")
-    models[1].load_weights(tmp_path / "k.weights.h5")  # seqnet reads Keras's file
-    np.testing.assert_allclose(models[1].predict(x), models[0].predict(x, verbose=0), rtol=1e-5, atol=1e-6)
-    fresh = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
-                              keras.layers.BatchNormalization(), keras.layers.Flatten(), keras.layers.Dense(3)])
-    models[1].save_weights(tmp_path / "s.weights.h5")
-    fresh.load_weights(tmp_path / "s.weights.h5")  # Keras reads seqnet's
-    np.testing.assert_allclose(fresh.predict(x, verbose=0), models[0].predict(x, verbose=0), rtol=1e-5, atol=1e-6)
-    with pytest.raises(ValueError, match="weights alone"):
-        face.models.load_model(tmp_path / "s.weights.h5")
-
-
-def test_get_config_and_from_config_cross_the_libraries(libs):
-    keras, face = libs
-    built = [lib.Sequential([lib.Input((32,)), lib.layers.Dense(4, activation="relu"), lib.layers.Dense(1)])
-             for lib in libs]
-    for source in built:
-        for lib in libs:
-            again = lib.Sequential.from_config(source.get_config())
-            assert [type(layer).__name__ for layer in again.layers] == ["Dense", "Dense"]
-            assert again.count_params() == 32 * 4 + 4 + 4 + 1
-    unbuilt = face.Sequential([face.layers.Dense(3)])
-    assert face.Sequential.from_config(unbuilt.get_config()).layers[0].units == 3
+    shape = (400, 300)
+    ours = face.initializers.get(name[0].lower() + "".join("_" + c.lower() if c.isupper() else c
+                                                            for c in name[1:]))(shape, np.random.default_rng(0))
+    theirs = np.asarray(getattr(keras.initializers, name)(seed=0)(shape))
+    assert ours.std() == pytest.approx(theirs.std(), rel=0.01)
+    # cut at the same place (Keras's torch backend lets about one draw in 250,000 through uncut)
+    assert np.quantile(np.abs(ours), 0.999) == pytest.approx(np.quantile(np.abs(theirs), 0.999), rel=0.01)
