@@ -1,7 +1,7 @@
 """Keras's compile config (optimizer, loss, metrics) as seqnet's, and back.
 
-Only what seqnet has an equivalent for carries over: SGD, Adam, AdamW, RMSprop and Adagrad with a
-constant learning rate; the cross-entropies, MSE, MAE and Huber; the accuracies and MAE/MSE as
+Only what seqnet has an equivalent for carries over: SGD, Adam, AdamW, RMSprop and Adagrad, with a
+constant learning rate or a schedule both libraries have (:mod:`.keras_schedules`); the cross-entropies, MSE, MAE and Huber; the accuracies and MAE/MSE as
 metrics. Anything else leaves the model uncompiled (or the Keras file without a compile config)
 with a warning that says what was left out, so that loading never fails on training settings.
 """
@@ -15,6 +15,7 @@ from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from .keras_layers import snake_case
+from .keras_schedules import schedule_from_keras, schedule_to_keras
 
 # Keras optimizer -> (seqnet optimizer, Keras arguments seqnet takes under the same name)
 _OPTIMIZERS = {
@@ -57,14 +58,18 @@ def _optimizer(spec: Any) -> _optimizers.Optimizer:
     for key, off in _OFF.items():
         if config.get(key) not in (off, None):
             raise _Skip(f"the optimizer sets {key}={config[key]!r}, which seqnet's {name} does not do")
-    rate = config.get("learning_rate", config.get("lr"))
+    rate, schedule = config.get("learning_rate", config.get("lr")), None
     if isinstance(rate, dict):
-        raise _Skip(f"the optimizer's learning rate follows the Keras schedule {rate.get('class_name')!r}")
+        try:
+            schedule = schedule_from_keras(rate)
+        except (ValueError, KeyError, TypeError) as err:
+            raise _Skip(f"the optimizer's learning rate follows a schedule seqnet cannot read ({err})") from None
+        rate = schedule.lr if hasattr(schedule, "lr") else schedule(0)
     cls, names = _OPTIMIZERS[name]
     kwargs = {k: config[k] for k in names if config.get(k) is not None}
     clip = {"clipnorm": config.get("clipnorm"), "clipvalue": config.get("clipvalue")}
     # a model from a Keras file goes on training as Keras would: Keras's update rule
-    return cls(learning_rate=float(rate) if rate is not None else None, **kwargs,
+    return cls(learning_rate=float(rate) if rate is not None else None, **kwargs, lr_scheduler=schedule,
                **{k: v for k, v in clip.items() if v is not None}, convention="keras")
 
 
@@ -143,12 +148,18 @@ def _keras_optimizer(opt: _optimizers.Optimizer) -> dict[str, Any]:
     kind = next((k for k in type(opt).__mro__ if k in _KERAS_OPTIMIZERS), type(opt))  # the Keras face's subclass too
     if kind not in _KERAS_OPTIMIZERS:
         raise _Skip(f"Keras has no counterpart of the optimizer {kind.__name__}")
+    rate: Any = opt.lr
     if opt.lr_scheduler is not None:
-        raise _Skip(f"the learning-rate schedule {type(opt.lr_scheduler).__name__} has no Keras counterpart here")
+        rate = schedule_to_keras(opt.lr_scheduler)
+        if rate is None:  # the rest of the compile config still carries over
+            rate = float(opt.lr_scheduler(int(opt.iterations)))
+            warnings.warn(f"the learning-rate schedule {type(opt.lr_scheduler).__name__} has no Keras counterpart: "
+                          f"the Keras file's optimizer keeps the rate it has reached ({rate:.6g}) from here on",
+                          stacklevel=4)
     decoupled = opt.decoupled_weight_decay or opt.convention == "keras"
     if getattr(opt, "lr_decay", 0.0) or (opt.weight_decay and not decoupled):
         raise _Skip(f"{kind.__name__}'s lr_decay or L2 weight_decay has no Keras counterpart")
-    config: dict[str, Any] = {"learning_rate": opt.lr, "clipnorm": opt.clip_norm, "clipvalue": opt.clip_value}
+    config: dict[str, Any] = {"learning_rate": rate, "clipnorm": opt.clip_norm, "clipvalue": opt.clip_value}
     for key in _OPTIMIZERS[_KERAS_OPTIMIZERS[kind].lower()][1]:
         seqnet_key = {"epsilon": "eps", "rho": "alpha"}.get(key, key)
         config[key] = getattr(opt, seqnet_key)

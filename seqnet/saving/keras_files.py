@@ -58,11 +58,14 @@ class KerasNative(FileFormat):
     def save(self, model: Any, path: Path) -> None:
         config, arrays = model_to_keras(model)
         metadata = {"keras_version": KERAS_VERSION, "seqnet_version": __version__,
-                    "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+                    "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+                    "seqnet": {"epochs_done": int(model.epochs_done)}}  # Keras reads the rest only
         weights = io.BytesIO()
         with h5py.File(weights, "w") as f:
             _write_weights(f, model, arrays)
             variables = keras_optimizer.keras_variables(model) if config.get("compile_config") else None
+            if variables is None and model.optimizer is not None:  # a torch-style state: its step count at least
+                metadata["seqnet"]["iterations"] = int(model.optimizer.iterations)
             if variables is not None:  # the optimizer's state, where Keras keeps it
                 group = f.create_group("optimizer").create_group("vars")
                 group.attrs["name"] = snake_case(type(model.optimizer).__name__)
@@ -84,6 +87,9 @@ class KerasNative(FileFormat):
                                     f"{where} (config.json)", ModelFileError)
                 weights = (zip_member(z, "model.weights.h5", where, ModelFileError, MAX_ARRAY_BYTES)
                            if "model.weights.h5" in z.namelist() else None)
+                metadata = (parse_json(zip_member(z, "metadata.json", where, ModelFileError, MAX_JSON_BYTES),
+                                       f"{where} (metadata.json)", ModelFileError)
+                            if "metadata.json" in z.namelist() else {})
         except (zipfile.BadZipFile, KeyError, OSError, EOFError) as err:
             raise ModelFileError(f"{where} is not a readable Keras file (damaged or truncated: {err})") from None
         if weights is None:
@@ -91,13 +97,28 @@ class KerasNative(FileFormat):
                                  f"reads .keras files with their weights in model.weights.h5")
         with open_hdf5(weights, f"{where} (model.weights.h5)") as f:
             model = _model_with_weights(config, f, where, config.get("compile_config"), " in model.weights.h5")
-            if model.optimizer is not None and isinstance(f.get("optimizer/vars"), h5py.Group):
+            keras_state = model.optimizer is not None and isinstance(f.get("optimizer/vars"), h5py.Group)
+            if keras_state:
                 group = f["optimizer/vars"]
                 names = [str(j) for j in range(len(group))]
                 if sorted(group) != sorted(names):
                     raise ModelFileError(f"{where}: optimizer/vars in model.weights.h5 is not numbered 0, 1, ...")
                 keras_optimizer.set_from_keras(model, [group[n][()] for n in names], where)
-            return model
+        model.epochs_done = _count(metadata, "epochs_done", where)
+        if model.optimizer is not None and not keras_state:  # a torch-style state: seqnet kept its step count
+            model.optimizer.iterations = _count(metadata, "iterations", where)
+        return model
+
+
+def _count(metadata: Any, key: str, where: str) -> int:
+    """A count seqnet keeps in ``metadata.json`` (``epochs_done``, ``iterations``); 0 in Keras's files."""
+    ours = metadata.get("seqnet") if isinstance(metadata, dict) else None
+    if ours is None or (isinstance(ours, dict) and key not in ours):
+        return 0
+    value = ours.get(key) if isinstance(ours, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ModelFileError(f"{where}: metadata.json gives {key}={value!r}, not a count")
+    return value
 
 
 def _write_weights(f: h5py.File, model: Any, arrays: list[tuple[str, list[np.ndarray]]]) -> None:
