@@ -30,7 +30,7 @@ hparams = json.loads((args.run_dir / "hparams.json").read_text())
 results = json.loads((args.run_dir / "results.json").read_text())
 lightning = "accelerator" in hparams  # a run folder of the Lightning trainer
 (X_train, _), (X_test, y_test) = seqnet.datasets.load_cifar10(
-    args.data or (hparams["data_dir"] if lightning else hparams["data"]))
+    args.data or hparams.get("data") or hparams.get("data_dir"))  # data_dir: run folders of older versions
 if lightning:
     X = CIFAR10DataModule().normalize(X_test)
 else:

@@ -15,14 +15,14 @@ fashion=${FASHION_DIR:-/usr/share/datasets/fashion-mnist}
 accelerator=${ACCELERATOR:-gpu}
 epochs=${EPOCHS:-3}
 rows=${SYNTH_ROWS:-10000}
-cifar=${CIFAR_DATA:-../shared/data/cifar10-jpeg/cifar10-jpeg.tar.gz}
+cifar=${CIFAR_DATA:-$HOME/.seqnet/datasets/cifar-10-python.tar.gz}
 cifar_epochs=${CIFAR_EPOCHS:-10}
 cnn_epochs=${CNN_EPOCHS:-10}
 mkdir -p "$out"
 python -c "import torch; print('device:', torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU')"
 
 echo "== (a) fashion_cnn on Fashion-MNIST, $epochs epochs, fp32"
-python -m lightning_models.train --data fashion_mnist --data-dir "$fashion" --arch fashion_cnn --epochs "$epochs" \
+python -m lightning_models.train --data "$fashion" --arch fashion_cnn --epochs "$epochs" \
   --batch-size 256 --accelerator "$accelerator" --devices 1 --on-device --out "$out/fashion_cnn"
 python -c "import json; r = json.load(open('$out/fashion_cnn/results.json')); \
 print(f\"fashion_cnn: test accuracy {r['test_accuracy']:.4f}, {r['seconds_per_epoch']:.2f} s per epoch\")"
@@ -52,13 +52,13 @@ print(f\"$2: test accuracy {r['test_accuracy']:.4f}, {s:.2f} s per epoch, {s * r
 }
 echo "== (b) cifar_fast on $note, $cifar_epochs epochs"
 for precision in 32 bf16-mixed; do
-  python -m lightning_models.train --data cifar10 --data-dir "$data" --arch cifar_fast --epochs "$cifar_epochs" \
+  python -m lightning_models.train --data "$data" --arch cifar_fast --epochs "$cifar_epochs" \
     --val-split "$val" --accelerator "$accelerator" --devices 1 --on-device --precision "$precision" \
     --out "$out/cifar_fast_$precision"
   report "$out/cifar_fast_$precision" "cifar_fast $precision"
 done
 echo "== (c) cifar_cnn (the write-up's network) on $note, $cnn_epochs epochs"
-python -m lightning_models.train --data cifar10 --data-dir "$data" --arch cifar_cnn --epochs "$cnn_epochs" \
+python -m lightning_models.train --data "$data" --arch cifar_cnn --epochs "$cnn_epochs" \
   --val-split "$val" --accelerator "$accelerator" --devices 1 --on-device --out "$out/cifar_cnn"
 report "$out/cifar_cnn" "cifar_cnn"
 echo "== (d) Lightning's overhead per epoch over a plain PyTorch loop"

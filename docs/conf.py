@@ -4,6 +4,7 @@ import sys
 from datetime import date
 
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath("_ext"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import seqnet  # noqa: E402
@@ -24,7 +25,7 @@ release = version = seqnet.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
-    "sphinx.ext.mathjax",
+    "mathml",  # formulas as MathML at build time: no script, readable offline
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
     "sphinx.ext.intersphinx",
@@ -32,6 +33,8 @@ extensions = [
 html_theme = "furo"
 html_title = f"seqnet {release}"
 html_static_path = ["_static"]
+html_math_renderer = "mathml"
+html_css_files = ["seqnet.css"]
 exclude_patterns = ["_build"]
 
 autodoc_member_order = "bysource"

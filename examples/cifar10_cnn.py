@@ -13,23 +13,21 @@ instead. Writes the run folder runs/cifar10_<arch>/ and, with --kaggle-test, its
 in the assignment's Kaggle format (Id,Category).
 """
 import argparse
-import sys
 import time
 
 import numpy as np
 
-import seqnet
 from seqnet.architectures import cifar_cnn, cifar_fast
 from seqnet.augment import crop_and_flip, predict_flip_tta
 from seqnet.datasets import CIFAR10_CLASSES, load_cifar10, load_kaggle_test, write_kaggle_submission
-from seqnet.experiment import Run, example_parser, positive_int
+from seqnet.experiment import (Run, add_data_option, add_limit_option, example_parser, load_or_exit, positive_int,
+                               timing_line)
 from seqnet.losses import CrossEntropy
 from seqnet.optimizers import SGD
 from seqnet.schedulers import for_run
 
 parser = example_parser(__doc__)
-parser.add_argument("--data", help="CIFAR-10 archive or folder (official files or image folders); unset: search "
-                                   "$SEQNET_DATA, ~/.seqnet/datasets, /usr/share/datasets")
+add_data_option(parser, "CIFAR-10 archive or folder (official files or image folders)")
 parser.add_argument("--arch", choices=["cifar_fast", "cifar_cnn"], default="cifar_fast", help="the network")
 parser.add_argument("--epochs", type=positive_int, default=12, help="passes over the training set")
 parser.add_argument("--batch-size", type=positive_int, default=512, help="images per update")
@@ -43,20 +41,16 @@ parser.add_argument("--tta", action=argparse.BooleanOptionalAction,
                     default=True, help="flip test-time augmentation for the test accuracy and the Kaggle file")
 parser.add_argument("--tta-translate", type=int, default=0, metavar="T",
                     help="with --tta, also average the views shifted by T pixels (six passes instead of two)")
-parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training images only")
+add_limit_option(parser)
 parser.add_argument("--seed", type=int, default=0, help="seed of the model's random generator")
-parser.add_argument("--kaggle-test", help="the assignment's cifar_test_data.npy: also write submission.csv")
+parser.add_argument("--kaggle-test", metavar="FILE",
+                    help="the assignment's cifar_test_data.npy: also write submission.csv; unset: no Kaggle file")
 parser.add_argument("--out", default="runs", help="parent folder of the run folder")
 args = parser.parse_args()
 
 start_loading = time.perf_counter()
-try:
-    (X_train, y_train), (X_test, y_test) = load_cifar10(args.data)
-except FileNotFoundError as err:
-    looked = str(err).split("Get it in")[0].rstrip()  # the loader's own advice names its arguments
-    sys.exit(f"cifar10_cnn: {looked}\nPass the archive or folder with --data PATH (download "
-             f"{seqnet.datasets.CIFAR10_URL}, or use image folders such as cifar10-jpeg.tar.gz).")
-X_train, y_train = X_train[:args.limit], y_train[:args.limit]
+(X_train, y_train), (X_test, y_test) = load_or_exit(parser.prog, load_cifar10, args)
+X_train, y_train, X_test, y_test = X_train[:args.limit], y_train[:args.limit], X_test[:args.limit], y_test[:args.limit]
 print(f"loaded {len(X_train)} training and {len(X_test)} test images in {time.perf_counter() - start_loading:.0f} s")
 
 # per-channel standardisation with the training set's statistics
@@ -95,11 +89,12 @@ if args.kaggle_test:
                                          run.dir / "submission.csv")
     print(f"Kaggle submission written to {submission}")
 results = {"train_seconds": seconds, "seconds_per_epoch": seconds / args.epochs}
+probabilities = predict(X_test)  # once: the TTA accuracy and the confusion matrix both count these
 if args.tta:
-    results["test_accuracy_tta"] = float(np.mean(predict(X_test).argmax(axis=1) == y_test))
-results = run.finish(model, results, test_data=(X_test, y_test), class_names=CIFAR10_CLASSES, predict=predict,
-                     title=f"CIFAR-10, {args.arch}")
-print(f"training took {seconds:.0f} s ({seconds / args.epochs:.0f} s per epoch); report: {run.dir / 'report.md'}")
+    results["test_accuracy_tta"] = float(np.mean(probabilities.argmax(axis=1) == y_test))
+results = run.finish(model, results, test_data=(X_test, y_test), class_names=CIFAR10_CLASSES,
+                     predictions=probabilities, title=f"CIFAR-10, {args.arch}")
+print(f"{timing_line(seconds, args.epochs)}; report: {run.dir / 'report.md'}")
 if args.tta:
     print(f"test accuracy with test-time augmentation: {results['test_accuracy_tta']:.4f}")
 print(f"test accuracy: {results['test_accuracy']:.4f}")

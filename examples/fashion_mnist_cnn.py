@@ -1,19 +1,19 @@
 """A small CNN on the full Fashion-MNIST, trained in numpy on the CPU.
 
     python examples/fashion_mnist_cnn.py [--epochs 10] [--lr 2e-3] [--batch-size 128] [--limit N]
-                                         [--data-dir DIR] [--out runs]
+                                         [--data DIR] [--out runs]
 
 Two 3x3 convolution blocks (ReLU, max-pooling, BatchNorm), a dense head with dropout.
-Prints the wall time of every epoch and of the whole run; writes the run folder
-runs/fashion_mnist_cnn/. ``--limit 2000 --epochs 1`` is a quick try.
+Writes the run folder runs/fashion_mnist_cnn/. ``--limit 2000 --epochs 1`` is a quick try. DIR
+holds the four IDX files; unset, $SEQNET_DATA, ~/.seqnet/datasets and /usr/share/datasets are
+searched.
 """
-import sys
 import time
 
 import seqnet
-from seqnet.callbacks import Callback
 from seqnet.architectures import fashion_cnn
-from seqnet.experiment import Run, example_parser, positive_int
+from seqnet.experiment import (Run, add_data_option, add_limit_option, example_parser, load_or_exit, positive_int,
+                               timing_line)
 from seqnet.optimizers import Adam
 from seqnet.schedulers import Cosine
 
@@ -21,30 +21,15 @@ parser = example_parser(__doc__)
 parser.add_argument("--epochs", type=positive_int, default=10, help="passes over the training set")
 parser.add_argument("--batch-size", type=positive_int, default=128, help="images per update")
 parser.add_argument("--lr", type=float, default=2e-3, help="Adam's peak learning rate (cosine schedule)")
-parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training images only")
+add_limit_option(parser)
 parser.add_argument("--seed", type=int, default=0, help="seed of the model's random generator")
-parser.add_argument("--data-dir", default=None, help="folder with the four IDX files; unset: search "
-                                                     "$SEQNET_DATA, ~/.seqnet/datasets, /usr/share/datasets")
+add_data_option(parser, "folder with the four IDX files")
 parser.add_argument("--out", default="runs", help="parent folder of the run folder")
 args = parser.parse_args()
 
-
-class EpochTimer(Callback):
-    """Prints the wall time of each epoch."""
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        print(f"epoch {epoch + 1} wall time: {time.perf_counter() - self.start:.1f} s", flush=True)
-
-
-try:
-    (X_train, y_train), (X_test, y_test) = seqnet.datasets.load_fashion_mnist(args.data_dir, normalize=True)
-except FileNotFoundError as err:
-    sys.exit(f"fashion_mnist_cnn: {str(err).splitlines()[0]}\nPass the folder with --data-dir DIR "
-             f"(on Debian: apt-get install dataset-fashion-mnist).")
-X_train, y_train = X_train[:args.limit], y_train[:args.limit]
+(X_train, y_train), (X_test, y_test) = load_or_exit(parser.prog, seqnet.datasets.load_fashion_mnist, args,
+                                                    normalize=True)
+X_train, y_train, X_test, y_test = X_train[:args.limit], y_train[:args.limit], X_test[:args.limit], y_test[:args.limit]
 run = Run("fashion_mnist_cnn", vars(args), root=args.out)
 
 model = fashion_cnn(seed=args.seed)
@@ -54,9 +39,9 @@ model.compile(optimizer=Adam(lr=args.lr, lr_scheduler=Cosine(args.lr, decay_step
 
 start = time.perf_counter()
 model.fit(X_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_split=1 / 12,
-          callbacks=[EpochTimer(), *run.callbacks()])
+          callbacks=run.callbacks())
 seconds = time.perf_counter() - start
 results = run.finish(model, {"train_seconds": seconds, "seconds_per_epoch": seconds / args.epochs},
                      test_data=(X_test, y_test), class_names=seqnet.datasets.FASHION_MNIST_CLASSES)
-print(f"total wall time: {seconds:.0f} s ({seconds / args.epochs:.1f} s per epoch); report: {run.dir / 'report.md'}")
+print(f"{timing_line(seconds, args.epochs)}; report: {run.dir / 'report.md'}")
 print(f"test accuracy: {results['test_accuracy']:.4f}")

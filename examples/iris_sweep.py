@@ -7,10 +7,11 @@ with every combination's test error in results.json) and best_loss.png, its loss
 iteration.
 """
 import itertools
+import time
 
 import seqnet
 from seqnet.callbacks import Callback
-from seqnet.experiment import Run, example_parser, positive_int
+from seqnet.experiment import Run, add_limit_option, example_parser, positive_int, timing_line
 from seqnet.layers import Dense
 from seqnet.optimizers import SGD
 from seqnet.plotting import plot_curves
@@ -30,16 +31,17 @@ parser = example_parser(__doc__)
 parser.add_argument("--epochs", type=positive_int, default=100, help="passes over the training set per combination")
 parser.add_argument("--lrs", type=float, nargs="+", default=[0.001, 0.01, 0.05], help="learning rates to try")
 parser.add_argument("--hidden", type=positive_int, nargs="+", default=[10, 15, 25], help="hidden sizes to try")
-parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training examples only")
+add_limit_option(parser)
 parser.add_argument("--seed", type=int, default=0, help="seed of every model's random generator")
 parser.add_argument("--out", default="runs", help="parent folder of the run folder")
 args = parser.parse_args()
 
 (X_train, y_train), (X_test, y_test) = seqnet.datasets.load_iris()
 X_train, X_test = seqnet.datasets.standardize(X_train, X_test)
-X_train, y_train = X_train[:args.limit], y_train[:args.limit]
+X_train, y_train, X_test, y_test = X_train[:args.limit], y_train[:args.limit], X_test[:args.limit], y_test[:args.limit]
 
 results = []
+start = time.perf_counter()
 for lr, hidden in itertools.product(args.lrs, args.hidden):
     model = seqnet.Sequential([Dense(hidden, activation="relu"), Dense(3, activation="softmax")], seed=args.seed,
                               name=f"iris_lr{lr:g}_hidden{hidden}")
@@ -49,6 +51,7 @@ for lr, hidden in itertools.product(args.lrs, args.hidden):
     test = model.evaluate(X_test, y_test, return_dict=True)
     results.append((1.0 - test["accuracy"], test["loss"], lr, hidden, recorder.losses, model))
 
+seconds = time.perf_counter() - start
 print(f"{'lr':>8} {'hidden':>7} {'test loss':>10} {'test error':>11}")
 for error, loss, lr, hidden, _, _ in results:
     print(f"{lr:>8g} {hidden:>7d} {loss:>10.4f} {error:>11.3f}")
@@ -61,4 +64,5 @@ grid = {f"test_error lr={r[2]:g} hidden={r[3]}": r[0] for r in results}
 run.finish(best, grid, test_data=(X_test, y_test), class_names=seqnet.datasets.IRIS_CLASSES,
            title=f"Iris sweep: best of {len(results)} (lr={lr:g}, hidden={hidden})")
 print(f"best: lr={lr:g}, hidden={hidden} with test error {error:.3f} (test loss {loss:.4f})")
-print(f"run folder: {run.dir} (report.md, model.h5; best_loss.png: its loss after every iteration)")
+print(f"{timing_line(seconds, len(results) * args.epochs)}; report: {run.dir / 'report.md'} "
+      f"(best_loss.png: the best combination's loss after every iteration)")

@@ -67,6 +67,9 @@ def validation_count(val_split: int | float | None, n: int) -> int:
         count = int(val_split * n)
     else:
         count = int(val_split)
+    if val_split and count < 1:
+        raise ValueError(f"val_split={val_split} of {n} training images holds out 0 for validation and {n} for "
+                         f"training; pass a larger fraction, a count of images, or 0 for no validation")
     if n - count < 1:
         raise ValueError(f"val_split={val_split} holds out {count} of the {n} training images and leaves none "
                          f"to train on; pass a smaller count (--val-split) or a fraction such as 0.1")
@@ -80,10 +83,10 @@ class _ArrayDataModule(pl.LightningDataModule):
     loader: Any = None  # the seqnet loader: (path) -> ((X_train, y_train), (X_test, y_test))
 
     def __init__(self, data_dir: str | None = None, batch_size: int = 128, val_split: int | float | None = None,
-                 num_workers: int = 0, on_device: bool = False, seed: int = 0) -> None:
+                 num_workers: int = 0, on_device: bool = False, seed: int = 0, limit: int | None = None) -> None:
         super().__init__()
         check_val_split(val_split)
-        self.data_dir, self.batch_size, self.val_split = data_dir, batch_size, val_split
+        self.data_dir, self.batch_size, self.val_split, self.limit = data_dir, batch_size, val_split, limit
         self.num_workers, self.on_device, self.seed = num_workers, on_device, seed
         self.train = self.val = self.test = None
 
@@ -104,6 +107,7 @@ class _ArrayDataModule(pl.LightningDataModule):
         if self.train is not None:
             return
         (X, y), (X_test, y_test) = self._load()
+        X, y, X_test, y_test = X[:self.limit], y[:self.limit], X_test[:self.limit], y_test[:self.limit]
         n_val = validation_count(self.val_split, len(X))
         order = np.random.default_rng(self.seed).permutation(len(X))
         self.train = self._tensors(X[order[n_val:]], y[order[n_val:]])
@@ -141,6 +145,8 @@ class FashionMNISTDataModule(_ArrayDataModule):
     num_workers : int, default 0
     on_device : bool, default False
         Keep the whole data set as tensors on the training device (GPU) and cut batches there.
+    limit : int, optional
+        Use the first ``limit`` training and ``limit`` test images only (a quick try).
     """
 
     input_shape = (28, 28, 1)
@@ -162,8 +168,8 @@ class CIFAR10DataModule(_ArrayDataModule):
 
     def __init__(self, data_dir: str | None = None, batch_size: int = 128, val_split: int | float | None = None,
                  num_workers: int = 0, on_device: bool = False, seed: int = 0, augment: bool = True,
-                 crop_padding: int = 4) -> None:
-        super().__init__(data_dir, batch_size, val_split, num_workers, on_device, seed)
+                 crop_padding: int = 4, limit: int | None = None) -> None:
+        super().__init__(data_dir, batch_size, val_split, num_workers, on_device, seed, limit)
         self.augment, self.crop_padding = augment, int(crop_padding)
 
     def normalize(self, X: np.ndarray) -> np.ndarray:

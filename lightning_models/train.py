@@ -1,6 +1,6 @@
 """Train a seqnet architecture with the PyTorch Lightning trainer, then hand it back to numpy.
 
-    python -m lightning_models.train --data fashion_mnist --arch fashion_cnn --epochs 5 --out runs/lit_cnn
+    python -m lightning_models.train --arch fashion_cnn --epochs 5 --out runs/lit_cnn [--data PATH]
 
 Writes the run folder --out as the numpy examples write theirs (seqnet report reads it):
 hparams.json (every setting, defaults filled in), metrics.csv (one row per epoch, epochs from 1:
@@ -8,7 +8,12 @@ loss, accuracy, val_loss, val_accuracy), curves.png, model.h5 (the trained netwo
 model with the optimizer, schedule and epochs it was trained with), results.json (test accuracy
 and loss, epoch time), report.md, checkpoints/best.ckpt (best validation accuracy),
 lightning_logs/ and, with --kaggle-test, submission.csv. Scale out with Lightning's own flags:
---devices, --num-nodes, --strategy ddp. Needs the lightning extra: pip install -e ".[lightning]".
+--devices, --num-nodes, --strategy ddp. --dataset defaults to the data set the architecture is
+for; --data PATH says where its files are. --limit N is a quick try.
+
+Needs torch and pytorch-lightning: on a machine without a GPU, install PyTorch's CPU build first
+(pip install torch --index-url https://download.pytorch.org/whl/cpu), then the extra
+(pip install -e ".[lightning]").
 """
 from __future__ import annotations
 
@@ -64,30 +69,36 @@ class UsageError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     from seqnet.schedulers import RUN_SCHEDULES
+    from seqnet.experiment import HelpFormatter, add_data_option, add_limit_option
     p = argparse.ArgumentParser(prog="python -m lightning_models.train", description=__doc__.split("\n\n")[0],
-                                epilog=_defaults_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, help=f"data set: {', '.join(DATASETS)}")
-    p.add_argument("--data-dir", default=None, help="folder (or CIFAR archive) with the data set's original files; "
-                                                    "default: seqnet's search path")
+                                epilog=_defaults_text(), formatter_class=HelpFormatter)
+    p.add_argument("--dataset", choices=list(DATASETS), help="the data set; unset: the one --arch is for")
+    add_data_option(p, "folder (or CIFAR-10 archive) with the data set's original files", old_dest="old_data_dir",
+                    download=False)
+    add_limit_option(p)
     p.add_argument("--arch", required=True, help="architecture: fashion_mlp, fashion_cnn, cifar_cnn, cifar_fast")
-    p.add_argument("--epochs", type=int, help="training epochs")
-    p.add_argument("--batch-size", type=int, help="images per batch and device")
-    p.add_argument("--lr", type=float, help="(peak) learning rate")
-    p.add_argument("--optimizer", choices=["sgd", "adam"], help="sgd (with --momentum) or adam, as seqnet's")
-    p.add_argument("--momentum", type=float, help="SGD momentum (default 0.9)")
+    p.add_argument("--epochs", type=int, help="training epochs; unset: the architecture's default")
+    p.add_argument("--batch-size", type=int, help="images per batch and device; unset: the architecture's default")
+    p.add_argument("--lr", type=float, help="(peak) learning rate; unset: the architecture's default")
+    p.add_argument("--optimizer", choices=["sgd", "adam"],
+                   help="sgd (with --momentum) or adam, as seqnet's; unset: the architecture's default")
+    p.add_argument("--momentum", type=float, help="SGD momentum; unset: 0.9")
     p.add_argument("--nesterov", action=argparse.BooleanOptionalAction, default=None,
                    help="Nesterov momentum for SGD (default: on for the CIFAR architectures, off otherwise)")
-    p.add_argument("--weight-decay", type=float, help="L2 weight decay")
+    p.add_argument("--weight-decay", type=float, help="L2 weight decay; unset: the architecture's default")
     p.add_argument("--scheduler", choices=list(RUN_SCHEDULES),
                    help="learning-rate schedule, stepped every batch, as seqnet.schedulers.for_run means it: "
-                        + "; ".join(f"{k}: {v}" for k, v in RUN_SCHEDULES.items()))
-    p.add_argument("--label-smoothing", type=float, help="label smoothing of the training loss")
-    p.add_argument("--crop-padding", type=int, help="CIFAR-10: pixels of padding for the random crops")
+                        + "; ".join(f"{k}: {v}" for k, v in RUN_SCHEDULES.items())
+                        + "; unset: the architecture's default")
+    p.add_argument("--label-smoothing", type=float,
+                   help="label smoothing of the training loss; unset: the architecture's default")
+    p.add_argument("--crop-padding", type=int,
+                   help="CIFAR-10: pixels of padding for the random crops; unset: the architecture's default")
     p.add_argument("--tta-flip", action=argparse.BooleanOptionalAction, default=None,
-                   help="average predictions over each image and its mirror image")
+                   help="average predictions over each image and its mirror image; unset: the architecture's default")
     p.add_argument("--val-split", type=_count_or_fraction, default=None,
-                   help="training images held out for validation: a count, or a fraction in [0, 1) "
-                        "(default 5000, or a twelfth of a smaller data set)")
+                   help="training images held out for validation: a count, or a fraction in [0, 1); "
+                        "unset: 5000, or a twelfth of a smaller data set")
     p.add_argument("--accelerator", default="auto", help=f"one of {', '.join(ACCELERATORS)}")
     p.add_argument("--devices", default="auto", help="devices per node: a number or 'auto'")
     p.add_argument("--num-nodes", type=int, default=1, help="machines taking part (DDP)")
@@ -98,29 +109,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed for seed_everything and the architecture")
     p.add_argument("--fast-dev-run", action="store_true", help="run one batch of each stage, as a smoke test")
     p.add_argument("--out", required=True, help="run folder for the outputs")
-    p.add_argument("--kaggle-test", default=None, help="the assignment's cifar_test_data.npy: write submission.csv")
+    p.add_argument("--kaggle-test", default=None, metavar="FILE",
+                   help="the assignment's cifar_test_data.npy: write submission.csv; unset: no Kaggle file")
     return p
 
 
-def resolve(args: argparse.Namespace) -> argparse.Namespace:
+def resolve(args: argparse.Namespace, prog: str = "python -m lightning_models.train") -> argparse.Namespace:
     """Check the flags (one-line errors) and fill the unset ones from the architecture's defaults."""
     from seqnet.architectures import ARCHITECTURES
-    if args.data not in DATASETS:
-        raise UsageError(f"unknown dataset {args.data!r}; choose from {', '.join(DATASETS)}")
     if args.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {args.arch!r}; choose from {', '.join(ARCHITECTURES)}")
+    if args.data in DATASETS and not Path(args.data).exists():  # the old spelling: --data NAME [--data-dir PATH]
+        print(f"{prog}: warning: --data NAME is deprecated; use --dataset {args.data} (and --data PATH for where "
+              f"its files are)", file=sys.stderr)
+        args.dataset, args.data = args.dataset or args.data, args.old_data_dir
+    elif args.old_data_dir is not None:
+        args.data = args.data if args.data is not None else args.old_data_dir
+    del args.old_data_dir
+    if args.dataset is None:
+        args.dataset = "fashion_mnist" if args.arch.startswith("fashion") else "cifar10"
     if args.accelerator not in ACCELERATORS:
         raise UsageError(f"unknown accelerator {args.accelerator!r}; choose from {', '.join(ACCELERATORS)}")
     if args.strategy not in STRATEGIES:
         raise UsageError(f"unknown strategy {args.strategy!r}; choose from {', '.join(STRATEGIES)}")
     if args.precision not in PRECISIONS:
         raise UsageError(f"unknown precision {args.precision!r}; choose from {', '.join(PRECISIONS)}")
-    if args.data_dir is not None and not Path(args.data_dir).exists():
-        raise UsageError(f"data directory not found: '{args.data_dir}'")
+    if args.data is not None and not Path(args.data).exists():
+        raise UsageError(f"--data: no such file or folder: '{args.data}'")
     wants = (28, 28, 1) if args.arch.startswith("fashion") else (32, 32, 3)
-    if DATASETS[args.data] != wants:
-        raise UsageError(f"architecture {args.arch} expects {'x'.join(map(str, wants))} images, but {args.data} "
-                         f"has {'x'.join(map(str, DATASETS[args.data]))}")
+    if DATASETS[args.dataset] != wants:
+        raise UsageError(f"architecture {args.arch} expects {'x'.join(map(str, wants))} images, but {args.dataset} "
+                         f"has {'x'.join(map(str, DATASETS[args.dataset]))}")
     for key, value in {**COMMON_DEFAULTS, **ARCH_DEFAULTS[args.arch]}.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -142,19 +161,19 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     from .data import CIFAR10DataModule, FashionMNISTDataModule
     from .module import LitClassifier
 
-    from seqnet.experiment import Run
+    from seqnet.experiment import Run, in_program_terms, timing_line
     out = Path(args.out)
     run_folder = Run(out.name, vars(args), root=out.parent)
     pl.seed_everything(args.seed, workers=True)
-    dm_class = FashionMNISTDataModule if args.data == "fashion_mnist" else CIFAR10DataModule
+    dm_class = FashionMNISTDataModule if args.dataset == "fashion_mnist" else CIFAR10DataModule
     try:
-        extra = {"crop_padding": args.crop_padding} if args.data == "cifar10" else {}
-        dm = dm_class(args.data_dir, batch_size=args.batch_size, val_split=args.val_split,
-                      num_workers=args.num_workers, on_device=args.on_device, seed=args.seed, **extra)
+        extra = {"crop_padding": args.crop_padding} if args.dataset == "cifar10" else {}
+        dm = dm_class(args.data, batch_size=args.batch_size, val_split=args.val_split, num_workers=args.num_workers,
+                      on_device=args.on_device, seed=args.seed, limit=args.limit, **extra)
         dm.prepare_data()
         dm.setup("fit")
     except FileNotFoundError as err:
-        raise UsageError(str(err).splitlines()[0] + " (see seqnet.datasets for how to get it)") from None
+        raise UsageError(in_program_terms(str(err), download_flag=False)) from None
     except ValueError as err:
         raise UsageError(str(err)) from None
     input_shape = dm_class.input_shape
@@ -215,7 +234,8 @@ def run(args: argparse.Namespace) -> dict[str, float]:
                                for i in range(0, len(X), 512)])
         write_kaggle_submission(probs.numpy(), out / "submission.csv")
     run_folder.finish(exported, results)
-    print(f"test accuracy: {results['test_accuracy']:.4f}; run folder: {out}")
+    print(f"{timing_line(sum(log.times), len(log.times))}; report: {out / 'report.md'}")
+    print(f"test accuracy: {results['test_accuracy']:.4f}")
     return results
 
 
@@ -243,6 +263,10 @@ def trained_model(model, args: argparse.Namespace, lit, trainer, rows: list[dict
     return model
 
 
+INSTALL = ("On a machine without a GPU, install PyTorch's CPU build first: pip install torch --index-url "
+           "https://download.pytorch.org/whl/cpu; then the extra: pip install -e \".[lightning]\"")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -250,13 +274,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         import pytorch_lightning  # noqa: F401
         import torch  # noqa: F401
     except ImportError as err:
-        print(f"train: error: the Lightning trainer needs torch and pytorch-lightning ({err.name} is not "
-              f'installed): pip install -e ".[lightning]"', file=sys.stderr)
+        print(f"{parser.prog}: error: the Lightning trainer needs torch and pytorch-lightning ({err.name} is not "
+              f"installed). {INSTALL}", file=sys.stderr)
         return 2
     try:
-        run(resolve(args))
+        run(resolve(args, parser.prog))
     except UsageError as err:
-        print(f"train: error: {err}", file=sys.stderr)
+        print(f"{parser.prog}: error: {err}", file=sys.stderr)
         return 2
     return 0
 

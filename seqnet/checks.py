@@ -20,8 +20,11 @@ def check_X(model: Any, X: Any, what: str = "X") -> np.ndarray:
     X = as_array(X, what)
     if X.dtype == bool or not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
         raise TypeError(f"{what} must be a real numeric array, got dtype {X.dtype}")
-    if X.ndim < 2:
-        raise ValueError(f"{what} must have a batch axis and features, got shape {X.shape}")
+    one = model.built and X.shape == tuple(model.input_shape)
+    if X.ndim < 2 or one:
+        hint = (f"; for one example of shape {X.shape}, add the batch axis: {what}[None] (a batch of one)"
+                if one or X.ndim == 1 else "")
+        raise ValueError(f"{what} must have a batch axis before each example's shape, got shape {X.shape}{hint}")
     if X.shape[0] == 0:
         raise ValueError(f"{what} is empty (shape {X.shape})")
     X = X.astype(model.dtype, copy=False)

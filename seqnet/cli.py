@@ -5,13 +5,14 @@ import argparse
 import csv
 import io
 import sys
+import warnings
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from ._safety import check_regular
-from .experiment import positive_int
+from .experiment import positive_int, training_settings
 
 
 class UserError(Exception):
@@ -46,10 +47,8 @@ def _array(path: str, what: str) -> np.ndarray:
 def cmd_summary(args: argparse.Namespace) -> None:
     model = _load(args.model)
     model.summary()
-    print(f"Epochs done: {model.epochs_done}")
-    if model.optimizer is not None:
-        print(f"Compiled with: loss={model.loss.registered_name}, optimizer={model.optimizer!r}, "
-              f"metrics={model.metrics}")
+    for label, value in training_settings(model):  # as the run's report prints them
+        print(f"{label[0].upper()}{label[1:]}: {value}")
     if model.history.epoch:
         last = {k: v[-1] for k, v in model.history.history.items()}
         print("Last epoch: " + " - ".join(f"{k}: {v:.4f}" for k, v in last.items()))
@@ -153,11 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        args.run(args)
-    except (UserError, ValueError, TypeError, OSError, RuntimeError) as err:
-        print(f"seqnet {args.command}: error: {err}", file=sys.stderr)
-        return 1
+
+    def one_line(message, category, filename, lineno, file=None, line=None):  # as the errors are printed
+        print(f"seqnet {args.command}: warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = one_line
+        try:
+            args.run(args)
+        except (UserError, ValueError, TypeError, OSError, RuntimeError) as err:
+            print(f"seqnet {args.command}: error: {err}", file=sys.stderr)
+            return 1
     return 0
 
 

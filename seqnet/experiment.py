@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import inspect
 import json
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +35,81 @@ def positive_int(text: str) -> int:
     return value
 
 
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """``--help`` of the examples: each flag's help line ends with its default (none for unset flags)."""
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """``--help`` of the examples and the Lightning trainer: each option's line ends with its
+    default, or says what leaving it unset does."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
-        if action.default is None or action.default is False:
-            return action.help or ""
-        return super()._get_help_string(action)
+        text = action.help or ""
+        if action.default is argparse.SUPPRESS or "default" in text or "unset:" in text:
+            return text
+        if action.required:
+            return f"{text} (required)"
+        if action.default is None:
+            return f"{text} (default: none)"
+        if action.default is False:
+            return f"{text} (default: off)"
+        return f"{text} (default: %(default)s)"
 
 
-def example_parser(doc: str) -> argparse.ArgumentParser:
+def example_parser(doc: str, prog: str | None = None) -> argparse.ArgumentParser:
     """The command-line parser of an example whose module docstring is ``doc``."""
-    return argparse.ArgumentParser(description=doc.strip().splitlines()[0], formatter_class=HelpFormatter)
+    return argparse.ArgumentParser(prog=prog, description=doc.strip().split("\n\n")[0], formatter_class=HelpFormatter)
+
+
+class DeprecatedOption(argparse.Action):
+    """An old spelling of an option: it works as the new one does, with a one-line warning that names
+    the new spelling."""
+
+    def __init__(self, option_strings: list[str], dest: str, new: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, **kwargs)
+        self.new = new
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog}: warning: {option_string} is deprecated; use {self.new}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+SEARCHED = "$SEQNET_DATA, ~/.seqnet/datasets, /usr/share/datasets"
+
+
+def add_data_option(parser: argparse.ArgumentParser, what: str, old_dest: str = "data",
+                    download: bool = True) -> None:
+    """``--data PATH``, where the data is: the one spelling of the examples and the Lightning trainer
+    (``--data-dir``, the old one, works and warns; ``old_dest`` keeps it apart where ``--data``
+    once meant something else), and ``--download`` to fetch the official files when missing."""
+    parser.add_argument("--data", metavar="PATH", help=f"{what}; unset: search {SEARCHED}")
+    parser.add_argument("--data-dir", dest=old_dest, metavar="PATH", action=DeprecatedOption, new="--data PATH",
+                        help=argparse.SUPPRESS)
+    if download:
+        parser.add_argument("--download", action="store_true",
+                            help="fetch the official files into ~/.seqnet/datasets when they are not found")
+
+
+def in_program_terms(message: str, download_flag: bool = True) -> str:
+    """A loader's advice (``pass path=FILE``, ``load_cifar10(download=True)``) in a program's options."""
+    message = re.sub(r"pass path=(\w+)", r"pass --data \1", message)
+    return re.sub(r"load_\w+\(download=True\)", "--download", message) if download_flag else message
+
+
+def add_limit_option(parser: argparse.ArgumentParser) -> None:
+    """``--limit N``: a quick run on the first N training and N test examples."""
+    parser.add_argument("--limit", type=positive_int, metavar="N",
+                        help="use the first N training and N test examples only, for a quick try; unset: all")
+
+
+def load_or_exit(prog: str, loader: Any, args: argparse.Namespace, **kwargs: Any) -> Any:
+    """``loader(args.data, download=args.download, **kwargs)``, or exit with the loader's whole
+    message (where it looked and how to get the data, in the program's options) as its one error."""
+    try:
+        return loader(args.data, download=args.download, **kwargs)
+    except FileNotFoundError as err:
+        sys.exit(f"{prog}: error: {in_program_terms(str(err))}")
+
+
+def timing_line(seconds: float, epochs: int) -> str:
+    """The line every example prints about its training time."""
+    return f"training took {seconds:.1f} s ({seconds / max(epochs, 1):.2f} s per epoch)"
 
 
 class Run:
@@ -70,19 +135,21 @@ class Run:
         return [CSVLogger(str(self.dir / "metrics.csv"), first_epoch=1)]
 
     def finish(self, model: Any, results: dict[str, Any] | None = None, test_data: Any = None,
-               class_names: Any = None, title: str | None = None, predict: Any = None) -> dict[str, Any]:
+               class_names: Any = None, title: str | None = None, predict: Any = None,
+               predictions: Any = None) -> dict[str, Any]:
         """Save the model, the curves, ``results.json`` and ``report.md``.
 
         With ``test_data=(X_test, y_test)`` the model is evaluated on it first: ``test_loss``,
         ``test_<metric>`` join ``results`` and the test set's confusion matrix is drawn to
         ``confusion.png`` (labelled with ``class_names``). ``predict(X) -> probabilities`` (test-time
-        augmentation, say) makes the predictions the confusion matrix counts. Returns the results.
+        augmentation, say) makes the predictions the confusion matrix counts, or ``predictions``
+        gives them (computed once by the caller). Returns the results.
         """
         results = dict(results or {})
         if test_data is not None:
             X_test, y_test = test_data
             results.update({f"test_{k}": v for k, v in model.evaluate(X_test, y_test, return_dict=True).items()})
-            predicted = (predict or model.predict)(X_test)
+            predicted = predictions if predictions is not None else (predict or model.predict)(X_test)
             confusion = confusion_matrix(y_test, predicted, n_classes=model.output_shape[-1])
             plot_confusion_matrix(confusion, self.dir / "confusion.png", class_names,
                                   title=f"{title or self.dir.name}: test set")
@@ -153,10 +220,27 @@ def _read_json(path: Path, expect: type) -> Any:
     return parse_json(path.read_bytes(), f"'{path}'", ValueError, expect)
 
 
-def _describe(obj: Any, skip: tuple[str, ...] = ()) -> str:
-    """``SGD(lr=0.05, momentum=0.9)``: the class and its settings."""
-    config = {k: v for k, v in obj.get_config().items() if k not in skip and v is not None}
+def describe(obj: Any, skip: tuple[str, ...] = ()) -> str:
+    """``SGD(lr=0.05, momentum=0.9)``: the class and the settings that differ from its defaults."""
+    try:
+        defaults = {k: p.default for k, p in inspect.signature(type(obj).__init__).parameters.items()}
+    except (TypeError, ValueError):
+        defaults = {}
+    config = {k: v for k, v in obj.get_config().items()
+              if k not in skip and v is not None and not (k in defaults and defaults[k] == v)}
     return f"{type(obj).__name__}(" + ", ".join(f"{k}={v!r}" for k, v in config.items()) + ")"
+
+
+def training_settings(model: Any) -> list[tuple[str, str]]:
+    """What a model was trained with, as ``seqnet summary`` and the run reports both print it."""
+    settings = [("epochs done", str(model.epochs_done))]
+    if model.optimizer is None:
+        return settings
+    schedule = model.optimizer.lr_scheduler
+    metrics = ", ".join(m if isinstance(m, str) else getattr(m, "name", type(m).__name__) for m in model.metrics)
+    return [("optimizer (as trained)", describe(model.optimizer, skip=("lr_scheduler",))),
+            ("schedule (as trained)", describe(schedule) if schedule is not None else "constant"),
+            ("loss (as trained)", describe(model.loss)), ("metrics", metrics or "none"), *settings]
 
 
 def _read_metrics(path: Path) -> list[list[str]]:
@@ -198,10 +282,7 @@ def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
 
     settings = [[k, str(v)] for k, v in hparams.items()]
     if model is not None and model.optimizer is not None:  # what the model was trained with, in full
-        schedule = model.optimizer.lr_scheduler
-        settings += [["optimizer (as trained)", _describe(model.optimizer, skip=("lr_scheduler",))],
-                     ["schedule (as trained)", _describe(schedule) if schedule is not None else "constant"],
-                     ["loss (as trained)", _describe(model.loss)], ["epochs done", str(model.epochs_done)]]
+        settings += [list(pair) for pair in training_settings(model)]
     config = _table(["setting", "value"], settings, fmt)
     outcome = _table(["result", "value"], [[k, fmt_value(v)] for k, v in results.items()], fmt)
     epochs = _table(rows[0], [[r[0], *(fmt_cell(x) for x in r[1:])] for r in rows[1:]], fmt) \

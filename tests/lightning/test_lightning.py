@@ -170,7 +170,7 @@ def test_command_fast_dev_run(arch, data, tmp_path):
         fake_fashion(tmp_path / "data", n_train=64, n_test=16)
     else:
         fake_cifar(tmp_path / "data", n=16)
-    proc = train("--data", data, "--data-dir", str(tmp_path / "data"), "--arch", arch, "--fast-dev-run",
+    proc = train("--data", str(tmp_path / "data"), "--arch", arch, "--fast-dev-run",
                  "--batch-size", "8", "--val-split", "16", "--accelerator", "cpu", "--out", str(tmp_path / "run"))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "test accuracy:" in proc.stdout
@@ -182,7 +182,7 @@ def test_command_trains_exports_and_writes_a_kaggle_file(tmp_path):
     fake_cifar(tmp_path / "data", n=16)
     np.save(tmp_path / "kaggle.npy", np.random.default_rng(0).integers(0, 256, (6, 3072), dtype=np.uint8))
     out = tmp_path / "run"
-    proc = train("--data", "cifar10", "--data-dir", str(tmp_path / "data"), "--arch", "cifar_fast", "--epochs", "2",
+    proc = train("--dataset", "cifar10", "--data", str(tmp_path / "data"), "--arch", "cifar_fast", "--epochs", "2",
                  "--batch-size", "16", "--val-split", "16", "--accelerator", "cpu", "--out", str(out),
                  "--kaggle-test", str(tmp_path / "kaggle.npy"))
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -218,30 +218,53 @@ def test_command_trains_exports_and_writes_a_kaggle_file(tmp_path):
 def test_command_ddp_on_two_cpu_processes(tmp_path):
     fake_fashion(tmp_path / "data", n_train=64, n_test=16)
     out = tmp_path / "run"
-    proc = train("--data", "fashion_mnist", "--data-dir", str(tmp_path / "data"), "--arch", "fashion_mlp",
-                 "--epochs", "1", "--batch-size", "8", "--val-split", "16", "--accelerator", "cpu", "--devices", "2",
+    proc = train("--data", str(tmp_path / "data"), "--arch", "fashion_mlp", "--epochs", "1", "--batch-size", "8", "--val-split", "16", "--accelerator", "cpu", "--devices", "2",
                  "--strategy", "ddp", "--out", str(out))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (out / "model.h5").is_file() and (out / "results.json").is_file()
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--data", "fashion_mnist", "--arch", "resnet"], "unknown architecture 'resnet'"),
-    (["--data", "imagenet", "--arch", "fashion_mlp"], "unknown dataset 'imagenet'"),
-    (["--data", "fashion_mnist", "--arch", "fashion_mlp", "--accelerator", "tpu9"], "unknown accelerator"),
-    (["--data", "fashion_mnist", "--arch", "fashion_mlp", "--data-dir", "/nonexistent"], "data directory not found"),
-    (["--data", "cifar10", "--arch", "fashion_cnn"], "expects 28x28x1 images, but cifar10 has 32x32x3"),
+    (["--arch", "resnet"], "unknown architecture 'resnet'"),
+    (["--arch", "fashion_mlp", "--accelerator", "tpu9"], "unknown accelerator"),
+    (["--arch", "fashion_mlp", "--data", "/nonexistent"], "--data: no such file or folder: '/nonexistent'"),
+    (["--dataset", "cifar10", "--arch", "fashion_cnn"], "expects 28x28x1 images, but cifar10 has 32x32x3"),
 ])
-def test_command_bad_input_is_one_line(args, message, tmp_path, capsys):
+def test_command_bad_input_is_one_line_naming_the_program(args, message, tmp_path, capsys):
     from lightning_models.train import main
     assert main([*args, "--out", str(tmp_path / "run")]) != 0
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+    assert err.startswith("python -m lightning_models.train: error: ")
+
+
+def test_the_old_data_spellings_work_and_name_the_new_ones(tmp_path):
+    """--data NAME --data-dir PATH (the old spelling) trains as --dataset NAME --data PATH does."""
+    fake_fashion(tmp_path / "data", n_train=48, n_test=16)
+    proc = train("--data", "fashion_mnist", "--data-dir", str(tmp_path / "data"), "--arch", "fashion_mlp",
+                 "--fast-dev-run", "--batch-size", "8", "--val-split", "16", "--accelerator", "cpu",
+                 "--out", str(tmp_path / "run"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    warnings = [line for line in proc.stderr.splitlines() if ": warning: " in line]
+    assert warnings == ["python -m lightning_models.train: warning: --data-dir is deprecated; use --data PATH",
+                        "python -m lightning_models.train: warning: --data NAME is deprecated; use --dataset "
+                        "fashion_mnist (and --data PATH for where its files are)"]
+    hparams = json.loads((tmp_path / "run" / "hparams.json").read_text())
+    assert (hparams["dataset"], hparams["data"]) == ("fashion_mnist", str(tmp_path / "data"))
+
+
+def test_the_archive_passed_as_data_is_read(tmp_path):
+    """--data takes the path itself (an archive here), and the data set follows from --arch."""
+    fake_cifar(tmp_path / "data", n=16)
+    proc = train("--data", str(tmp_path / "data" / "cifar-10-python.tar.gz"), "--arch", "cifar_cnn", "--fast-dev-run",
+                 "--batch-size", "8", "--val-split", "8", "--accelerator", "cpu", "--out", str(tmp_path / "run"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert ": warning: " not in proc.stderr
 
 
 def test_command_help_documents_every_flag():
     proc = train("--help")
-    for flag in ("--data", "--data-dir", "--arch", "--epochs", "--batch-size", "--lr", "--accelerator", "--devices",
+    for flag in ("--dataset", "--data", "--limit", "--arch", "--epochs", "--batch-size", "--lr", "--accelerator", "--devices",
                  "--num-nodes", "--strategy", "--precision", "--seed", "--fast-dev-run", "--out", "--kaggle-test",
                  "--nesterov"):
         assert flag in proc.stdout
@@ -279,13 +302,16 @@ def test_the_data_modules_check_the_validation_split(tmp_path, capsys):
     for bad, message in [(-5, "negative"), (1.5, r"not a fraction in \[0, 1\)"), ("10%", "a count of images")]:
         with pytest.raises(ValueError, match=message):
             FashionMNISTDataModule(str(tmp_path), val_split=bad)
+    too_few = FashionMNISTDataModule(str(tmp_path), val_split=0.001)
+    with pytest.raises(ValueError, match=r"val_split=0.001 of 40 training images holds out 0 for validation and 40"):
+        too_few.setup("fit")
     too_many = FashionMNISTDataModule(str(tmp_path), val_split=40)
     with pytest.raises(ValueError, match=r"holds out 40 of the 40 training images .* \(--val-split\)"):
         too_many.setup("fit")
     small = FashionMNISTDataModule(str(tmp_path))  # the default split, on a small data set: a twelfth
     small.setup("fit")
     assert len(small.val[0]) == 3 and len(small.train[0]) == 37
-    assert main(["--data", "fashion_mnist", "--data-dir", str(tmp_path), "--arch", "fashion_mlp",
+    assert main(["--data", str(tmp_path), "--arch", "fashion_mlp",
                  "--val-split", "5000", "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "holds out 5000 of the 40 training images" in err[0]
