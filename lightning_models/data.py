@@ -91,10 +91,13 @@ class _ArrayDataModule(pl.LightningDataModule):
         self.train = self.val = self.test = None
 
     def _load(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-        return type(self).loader(self.data_dir)
+        if getattr(self, "_arrays", None) is None:  # read once: prepare_data's check serves setup too
+            self._arrays = type(self).loader(self.data_dir)
+        return self._arrays
 
     def prepare_data(self) -> None:
-        self._load()  # fails early, with seqnet's message, when the files are missing
+        if self.train is None:  # (the trainer calls it again in fit and test)
+            self._load()  # fails early, with seqnet's message, when the files are missing
 
     def _tensors(self, X: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         return torch.from_numpy(self.normalize(X).transpose(0, 3, 1, 2).copy()), torch.from_numpy(y)
@@ -108,6 +111,7 @@ class _ArrayDataModule(pl.LightningDataModule):
             return
         (X, y), (X_test, y_test) = self._load()
         X, y, X_test, y_test = X[:self.limit], y[:self.limit], X_test[:self.limit], y_test[:self.limit]
+        self._arrays = None  # the tensors below are what the module keeps
         n_val = validation_count(self.val_split, len(X))
         order = np.random.default_rng(self.seed).permutation(len(X))
         self.train = self._tensors(X[order[n_val:]], y[order[n_val:]])

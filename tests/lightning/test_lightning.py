@@ -343,3 +343,20 @@ def test_a_numpy_trained_network_keeps_its_accuracy_across_the_bridge_both_ways(
     back = to_seqnet(module, (32, 32, 3))
     back.compile("sgd", "cross_entropy", ["accuracy"])
     assert abs(back.evaluate(X, y, return_dict=True)["accuracy"] - ours) <= 0.001
+
+
+def test_the_data_module_reads_the_files_once_and_limit_cuts_both_sets(tmp_path, monkeypatch):
+    fake_fashion(tmp_path, n_train=40, n_test=10)
+    calls = []
+    real = FashionMNISTDataModule.loader
+
+    def counting(path):
+        calls.append(path)
+        return real(path)
+    monkeypatch.setattr(FashionMNISTDataModule, "loader", staticmethod(counting))
+    dm = FashionMNISTDataModule(str(tmp_path), val_split=4, limit=20)
+    for _ in range(3):  # as the trainer calls them in fit and in test
+        dm.prepare_data()
+        dm.setup("fit")
+    assert len(calls) == 1
+    assert (len(dm.train[0]), len(dm.val[0]), len(dm.test[0])) == (16, 4, 10)
