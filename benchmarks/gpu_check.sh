@@ -5,7 +5,9 @@
 #       test accuracy and seconds to train, in 32-bit and in bf16-mixed precision (CIFAR-shaped
 #       synthetic data in the real pickle format when the archive is absent: speed only);
 #   (c) the write-up's cifar_cnn on the same data for CNN_EPOCHS epochs;
-#   (d) Lightning's overhead per epoch over a plain PyTorch loop (benchmarks/lightning_overhead.py).
+#   (d) Lightning's overhead per epoch over a plain PyTorch loop (benchmarks/lightning_overhead.py);
+#   (e) the DDP proofs (tests/lightning/test_ddp.py: 2 processes of batch b = 1 of 2b, a simulated
+#       two-node launch) and, with --sync-batchnorm, a cifar_fast epoch on the GPU.
 # Usage: FASHION_DIR=/path/to/fashion-mnist CIFAR_DATA=/path/to/cifar10-jpeg.tar.gz bash benchmarks/gpu_check.sh [OUT_DIR]
 # (ACCELERATOR=cpu EPOCHS=1 CIFAR_EPOCHS=1 CNN_EPOCHS=1 SYNTH_ROWS=256 rehearse it on a machine without a GPU.)
 set -euo pipefail
@@ -64,3 +66,10 @@ report "$out/cifar_cnn" "cifar_cnn"
 echo "== (d) Lightning's overhead per epoch over a plain PyTorch loop"
 device=cuda; [ "$accelerator" = cpu ] && device=cpu
 python benchmarks/lightning_overhead.py --device "$device" --images 25600 --rounds 2
+echo "== (e) DDP: the exactness tests (CPU processes, gloo), then SyncBatchNorm on the GPU"
+python -m pytest -q -p no:cacheprovider tests/lightning/test_ddp.py
+if [ "$accelerator" != cpu ]; then
+  python -m lightning_models.train --data "$data" --arch cifar_fast --epochs 1 --val-split "$val" \
+    --accelerator "$accelerator" --devices 1 --sync-batchnorm --out "$out/cifar_fast_syncbn"
+  report "$out/cifar_fast_syncbn" "cifar_fast sync-batchnorm"
+fi

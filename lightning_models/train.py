@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num-workers", type=int, default=0, help="DataLoader worker processes")
     p.add_argument("--on-device", action="store_true", help="keep the whole data set on the GPU")
     p.add_argument("--seed", type=int, default=0, help="seed for seed_everything and the architecture")
+    p.add_argument("--sync-batchnorm", action="store_true",
+                   help="BatchNorm statistics over the whole batch of all processes, not each process's share "
+                        "(torch's SyncBatchNorm: GPUs only)")
     p.add_argument("--fast-dev-run", action="store_true", help="run one batch of each stage, as a smoke test")
     p.add_argument("--out", required=True, help="run folder for the outputs")
     p.add_argument("--kaggle-test", default=None, metavar="FILE",
@@ -162,6 +165,9 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     from .module import LitClassifier
 
     from seqnet.experiment import Run, in_program_terms, timing_line
+    if args.sync_batchnorm and (args.accelerator == "cpu" or not torch.cuda.is_available()):
+        raise UsageError("--sync-batchnorm needs GPUs: torch's SyncBatchNorm runs on CUDA only (on CPUs, each "
+                         "process normalizes by the statistics of its own share of the batch)")
     out = Path(args.out)
     run_folder = Run(out.name, vars(args), root=out.parent)
     pl.seed_everything(args.seed, workers=True)
@@ -214,6 +220,7 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     trainer = pl.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
                          num_nodes=args.num_nodes, strategy=args.strategy, precision=args.precision,
                          fast_dev_run=args.fast_dev_run, enable_progress_bar=bars, enable_model_summary=True,
+                         sync_batchnorm=args.sync_batchnorm,
                          callbacks=[checkpoint, log, *([TQDMProgressBar(leave=False)] if bars else [])],
                          logger=CSVLogger(save_dir=out, name="lightning_logs"), log_every_n_steps=10,
                          deterministic=False)
