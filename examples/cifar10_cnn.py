@@ -41,6 +41,9 @@ parser.add_argument("--tta", action=argparse.BooleanOptionalAction,
                     default=True, help="flip test-time augmentation for the test accuracy and the Kaggle file")
 parser.add_argument("--tta-translate", type=int, default=0, metavar="T",
                     help="with --tta, also average the views shifted by T pixels (six passes instead of two)")
+parser.add_argument("--val-split", type=float, default=0.0, metavar="F",
+                    help="hold out the last fraction F of the training images for validation, for tuning "
+                         "(the final run trains on all of them)")
 add_limit_option(parser)
 parser.add_argument("--seed", type=int, default=0, help="seed of the model's random generator")
 parser.add_argument("--kaggle-test", metavar="FILE",
@@ -68,7 +71,7 @@ if args.arch == "cifar_fast":
     model = cifar_fast(seed=args.seed, whiten_from=X_train[:5000])
 else:
     model = cifar_cnn(seed=args.seed)
-validation = 0.1 if len(X_train) >= 100 else 0.0
+validation = args.val_split
 steps = args.epochs * -(-int(len(X_train) * (1 - validation)) // args.batch_size)
 model.compile(SGD(lr=args.lr, momentum=0.9, nesterov=True, weight_decay=args.weight_decay,
                   lr_scheduler=for_run(args.schedule, args.lr, steps)),

@@ -115,20 +115,7 @@ class Optimizer(Configurable, ABC):
         lr = self.current_lr
         for layer in layers:
             for pname, param in layer.parameters.items():
-                grad = layer.gradients[pname]
-                if self.clip_norm is not None:
-                    norm = float(np.sqrt(np.sum(grad * grad)))
-                    if norm > self.clip_norm:
-                        grad = grad * (self.clip_norm / norm)
-                if self.clip_value is not None:
-                    grad = np.clip(grad, -self.clip_value, self.clip_value)
-                if self.weight_decay and self.convention == "keras":
-                    keras_updates.weight_decay(self, param, lr)
-                elif self.weight_decay and self.decoupled_weight_decay:
-                    param *= 1.0 - lr * self.weight_decay
-                elif self.weight_decay:
-                    grad = grad + self.weight_decay * param
-                self._step(self.state.setdefault((layer.name, pname), {}), param, grad, lr)
+                self.step_parameter((layer.name, pname), param, layer.gradients[pname], lr)
         self.iterations += 1
         if self.iterations % FLUSH_EVERY == 0:
             for layer in layers:
@@ -136,6 +123,23 @@ class Optimizer(Configurable, ABC):
                     flush_subnormals(param)
                     for slot in self.state.get((layer.name, pname), {}).values():
                         flush_subnormals(slot)
+
+    def step_parameter(self, key: Any, param: np.ndarray, grad: np.ndarray, lr: float) -> None:
+        """One parameter's update at rate ``lr``, in place: clipping, weight decay, then the update
+        rule, with the parameter's state (momentum, moments) kept under ``key``."""
+        if self.clip_norm is not None:
+            norm = float(np.sqrt(np.sum(grad * grad)))
+            if norm > self.clip_norm:
+                grad = grad * (self.clip_norm / norm)
+        if self.clip_value is not None:
+            grad = np.clip(grad, -self.clip_value, self.clip_value)
+        if self.weight_decay and self.convention == "keras":
+            keras_updates.weight_decay(self, param, lr)
+        elif self.weight_decay and self.decoupled_weight_decay:
+            param *= 1.0 - lr * self.weight_decay
+        elif self.weight_decay:
+            grad = grad + self.weight_decay * param
+        self._step(self.state.setdefault(key, {}), param, grad, lr)
 
     @abstractmethod
     def _step(self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray, lr: float) -> None:

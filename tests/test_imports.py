@@ -19,7 +19,7 @@ RANKS = [
     ("seqnet.checks", "seqnet.batches", "seqnet.tracking", "seqnet.inference", "seqnet.training", "seqnet.keras_methods", "seqnet.sequential"),  # model
     ("seqnet.gradcheck", "seqnet.architectures"),
     ("seqnet.saving",),
-    ("seqnet.experiment", "seqnet.cli", "seqnet.keras"),
+    ("seqnet.experiment", "seqnet.cli", "seqnet.keras", "seqnet.assignment"),
     ("seqnet",),
 ]
 

@@ -54,8 +54,8 @@ def sampling_matrices(coords: np.ndarray, size: int, fill_mode: str, interpolati
 
 
 def check_factor(factor: Any, what: str, layer: str, zoom: bool = False) -> tuple[float, float]:
-    """Keras's factor: ``f`` for the range [-|f|, |f|], or a pair (lower, upper), within [-1, 1]
-    (a zoom's above -1)."""
+    """Keras's factor: ``f`` for the range ``[-abs(f), abs(f)]``, or a pair ``(lower, upper)``, within
+    ``[-1, 1]`` (a zoom's above -1)."""
     if isinstance(factor, (list, tuple)) and len(factor) == 2:
         bounds = sorted(float(f) for f in factor)
     elif isinstance(factor, (int, float)) and not isinstance(factor, bool):
