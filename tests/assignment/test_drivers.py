@@ -78,7 +78,7 @@ def test_a_train_cnn_style_driver_trains_the_write_up_s_fashion_mlp(tmp_path):
         from neural_networks.utils.data_structures import AttrDict
 
         hidden = AttrDict({{"name": "fully_connected", "activation": "relu", "weight_init": "he_uniform",
-                            "n_out": 256}})
+                            "n_out": 1024}})
         out = AttrDict({{"name": "fully_connected", "activation": "softmax", "weight_init": "xavier_uniform",
                          "n_out": None}})
         optimizer_args = AttrDict({{"name": "SGD", "lr": 0.05, "lr_scheduler": "exponential", "lr_decay": 0.9,
@@ -106,7 +106,7 @@ def test_a_train_cnn_style_driver_trains_the_write_up_s_fashion_mlp(tmp_path):
                                                  "model.h5", "report.md"}
     import seqnet
     model = seqnet.load_model(folder / "model.h5")
-    assert model.count_params() == 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10
+    assert model.count_params() == 784 * 1024 + 1024 + 1024 * 1024 + 1024 + 1024 * 10 + 10  # the write-up's MLP
     assert (folder / "kaggle_predictions.csv").read_text().splitlines()[0] == "Id,Category"
 
 
