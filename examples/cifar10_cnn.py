@@ -86,17 +86,24 @@ start = time.perf_counter()
 model.fit(X_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_split=validation,
           augment=augment, callbacks=run.callbacks())
 seconds = time.perf_counter() - start
-predict = (lambda X: predict_flip_tta(model, X, translate=args.tta_translate)) if args.tta else model.predict
+
+
+def predict(X):
+    """The model's own predictions for X and, with --tta, their test-time-augmented mean: each view once."""
+    plain = model.predict(X, batch_size=500)
+    return plain, (predict_flip_tta(model, X, translate=args.tta_translate, plain=plain) if args.tta else plain)
+
+
 if args.kaggle_test:
-    submission = write_kaggle_submission(predict(prepare(load_kaggle_test(args.kaggle_test))),
+    submission = write_kaggle_submission(predict(prepare(load_kaggle_test(args.kaggle_test)))[1],
                                          run.dir / "submission.csv")
     print(f"Kaggle submission written to {submission}")
 results = {"train_seconds": seconds, "seconds_per_epoch": seconds / args.epochs}
-probabilities = predict(X_test)  # once: the TTA accuracy and the confusion matrix both count these
+outputs, probabilities = predict(X_test)  # the loss, the accuracies and the confusion matrix all count these
 if args.tta:
     results["test_accuracy_tta"] = float(np.mean(probabilities.argmax(axis=1) == y_test))
 results = run.finish(model, results, test_data=(X_test, y_test), class_names=CIFAR10_CLASSES,
-                     predictions=probabilities, title=f"CIFAR-10, {args.arch}")
+                     predictions=probabilities, outputs=outputs, title=f"CIFAR-10, {args.arch}")
 print(f"{timing_line(seconds, args.epochs)}; report: {run.dir / 'report.md'}")
 if args.tta:
     print(f"test accuracy with test-time augmentation: {results['test_accuracy_tta']:.4f}")

@@ -35,15 +35,17 @@ def crop_and_flip(X: np.ndarray, rng: np.random.Generator, padding: int = 4) -> 
     return random_flip(random_crop(X, rng, padding), rng)
 
 
-def predict_flip_tta(model: Any, X: np.ndarray, batch_size: int = 500, translate: int = 0) -> np.ndarray:
+def predict_flip_tta(model: Any, X: np.ndarray, batch_size: int = 500, translate: int = 0,
+                     plain: np.ndarray | None = None) -> np.ndarray:
     """Test-time augmentation: the mean of the model's predictions for each image of ``X`` (NHWC)
     and its mirror image. With ``translate=t``, half the weight goes to that mean and half to the
     same mean for the image shifted by ``t`` pixels up-left and by ``t`` down-right (edges
-    reflected), as the speed-record CIFAR-10 networks evaluate: six passes instead of two."""
-    def flip_mean(images: np.ndarray) -> np.ndarray:
-        return 0.5 * (model.predict(images, batch_size=batch_size)
-                      + model.predict(images[:, :, ::-1], batch_size=batch_size))
-    plain = flip_mean(X)
+    reflected), as the speed-record CIFAR-10 networks evaluate: six passes instead of two.
+    ``plain``, the model's predictions for ``X`` itself when the caller has them, saves that pass."""
+    def flip_mean(images: np.ndarray, known: np.ndarray | None = None) -> np.ndarray:
+        straight = known if known is not None else model.predict(images, batch_size=batch_size)
+        return 0.5 * (straight + model.predict(images[:, :, ::-1], batch_size=batch_size))
+    plain = flip_mean(X, plain)
     if not translate:
         return plain
     t, (h, w) = int(translate), X.shape[1:3]

@@ -20,6 +20,7 @@ from typing import Any
 
 from ._safety import MAX_JSON_BYTES, check_regular, parse_json
 from .callbacks import CSVLogger
+from .inference import evaluate_outputs
 from .metrics import confusion_matrix
 from .plotting import plot_confusion_matrix, plot_history
 
@@ -136,19 +137,22 @@ class Run:
 
     def finish(self, model: Any, results: dict[str, Any] | None = None, test_data: Any = None,
                class_names: Any = None, title: str | None = None, predict: Any = None,
-               predictions: Any = None) -> dict[str, Any]:
+               predictions: Any = None, outputs: Any = None) -> dict[str, Any]:
         """Save the model, the curves, ``results.json`` and ``report.md``.
 
         With ``test_data=(X_test, y_test)`` the model is evaluated on it first: ``test_loss``,
         ``test_<metric>`` join ``results`` and the test set's confusion matrix is drawn to
         ``confusion.png`` (labelled with ``class_names``). ``predict(X) -> probabilities`` (test-time
         augmentation, say) makes the predictions the confusion matrix counts, or ``predictions``
-        gives them (computed once by the caller). Returns the results.
+        gives them (computed once by the caller); ``outputs``, the model's own predictions for
+        ``X_test``, spare the evaluation its pass. Returns the results.
         """
         results = dict(results or {})
         if test_data is not None:
             X_test, y_test = test_data
-            results.update({f"test_{k}": v for k, v in model.evaluate(X_test, y_test, return_dict=True).items()})
+            scores = (evaluate_outputs(model, y_test, outputs) if outputs is not None
+                      else model.evaluate(X_test, y_test, return_dict=True))
+            results.update({f"test_{k}": v for k, v in scores.items()})
             predicted = predictions if predictions is not None else (predict or model.predict)(X_test)
             confusion = confusion_matrix(y_test, predicted, n_classes=model.output_shape[-1])
             plot_confusion_matrix(confusion, self.dir / "confusion.png", class_names,

@@ -13,7 +13,7 @@ from . import regularizers as _regularizers
 from .batches import ArrayBatches, StreamBatches
 from .callbacks import CallbackList, format_logs
 from .ops import step_scope
-from .tracking import MetricSet
+from .tracking import MetricSet, metric_values
 
 
 def loss_value(model: Any, Y: np.ndarray, Y_hat: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
@@ -129,6 +129,16 @@ def evaluate_batches(model: Any, batches: Any, cbs: CallbackList | None = None) 
             cbs.on_test_batch_end(batch, {"loss": loss_total / seen + penalty, **metrics.results()})
     batches.end_epoch()
     return {"loss": loss_total / max(seen, 1) + penalty, **metrics.results()}
+
+
+def evaluate_outputs(model: Any, y: Any, outputs: np.ndarray) -> dict[str, float]:
+    """What :meth:`~seqnet.Sequential.evaluate` gives for data whose outputs ``model.predict`` has
+    already given (``outputs``): the loss and metrics, without another pass through the model."""
+    checks.require_compiled(model, "evaluate")
+    outputs = np.asarray(outputs)
+    Y = checks.check_y(model, y, len(outputs))
+    return {"loss": loss_value(model, Y, outputs, None) + _regularizers.penalty(model),
+            **metric_values(model, Y, outputs)}
 
 
 def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 256,

@@ -1,6 +1,7 @@
 """The CIFAR recipe's pieces that live outside the optimizers and losses: flip test-time
 augmentation and the architecture the recipe trains."""
 import numpy as np
+import pytest
 
 import seqnet
 from seqnet.architectures import cifar_fast, whitening_weights
@@ -37,3 +38,30 @@ def test_cifar_fast_is_two_convolutions_per_block_on_a_frozen_whitening(rng):
     assert sum(isinstance(layer, BatchNorm) for layer in model.layers) == 6
     np.testing.assert_allclose(convs[0].parameters["W"], whitening_weights(X), rtol=1e-5, atol=1e-6)
     assert model.output_shape == (None, 10)
+
+
+def test_each_test_time_view_is_predicted_once(tmp_path):
+    """The plain view, predicted once, serves the evaluation, the TTA mean and the report."""
+    import seqnet
+    from seqnet.augment import predict_flip_tta
+    from seqnet.experiment import Run
+    from seqnet.inference import evaluate_outputs
+    from seqnet.layers import Conv2D, Dense, Flatten
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(12, 6, 6, 2)).astype(np.float32), rng.integers(0, 3, 12)
+    model = seqnet.Sequential([Conv2D(3, 3, activation="relu"), Flatten(), Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy", ["accuracy"])
+    model.fit(X, y, epochs=1, verbose=0)
+    calls = []
+    predict = model.predict
+    model.predict = lambda images, **kw: calls.append(len(images)) or predict(images, **kw)
+    plain = model.predict(X)
+    assert np.array_equal(predict_flip_tta(model, X, plain=plain), predict_flip_tta(model, X))
+    calls.clear()
+    predict_flip_tta(model, X, plain=plain)
+    assert calls == [12]  # the mirror images only
+    expected = model.evaluate(X, y, return_dict=True)
+    assert evaluate_outputs(model, y, plain) == pytest.approx(expected, rel=1e-6)
+    calls.clear()
+    results = Run("r", {}, root=tmp_path).finish(model, test_data=(X, y), predictions=plain, outputs=plain)
+    assert calls == [] and results["test_loss"] == pytest.approx(expected["loss"], rel=1e-6)
