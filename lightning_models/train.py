@@ -6,7 +6,8 @@ Writes the run folder --out as the numpy examples write theirs (seqnet report re
 hparams.json (every setting, defaults filled in), metrics.csv (one row per epoch, epochs from 1:
 loss, accuracy, val_loss, val_accuracy), curves.png, model.h5 (the trained network as a seqnet
 model with the optimizer, schedule and epochs it was trained with), results.json (test accuracy
-and loss, epoch time), report.md, checkpoints/best.ckpt (best validation accuracy),
+and loss, epoch time), report.md, checkpoints/best.ckpt (best validation accuracy; the last
+epoch without a validation split),
 lightning_logs/ and, with --kaggle-test, submission.csv. Scale out with Lightning's own flags:
 --devices, --num-nodes, --strategy ddp. --dataset defaults to the data set the architecture is
 for; --data PATH says where its files are. --limit N is a quick try.
@@ -36,7 +37,7 @@ ARCH_DEFAULTS = {
                       nesterov=True, crop_padding=4),
     # the recipe of examples/cifar10_cnn.py, which trains the same network in numpy
     "cifar_fast": dict(optimizer="sgd", lr=0.3, scheduler="onecycle", batch_size=512, epochs=12, weight_decay=5e-4,
-                       label_smoothing=0.2, tta_flip=True, nesterov=True, crop_padding=2),
+                       label_smoothing=0.2, tta_flip=True, nesterov=True, crop_padding=2, val_split=0),
 }
 COMMON_DEFAULTS = dict(optimizer="sgd", lr=0.01, momentum=0.9, nesterov=False, weight_decay=0.0, scheduler="constant",
                        label_smoothing=0.0, batch_size=128, epochs=10, tta_flip=False, crop_padding=4)
@@ -97,8 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tta-flip", action=argparse.BooleanOptionalAction, default=None,
                    help="average predictions over each image and its mirror image; unset: the architecture's default")
     p.add_argument("--val-split", type=_count_or_fraction, default=None,
-                   help="training images held out for validation: a count, or a fraction in [0, 1); "
-                        "unset: 5000, or a twelfth of a smaller data set")
+                   help="training images held out for validation: a count, or a fraction in [0, 1); unset: "
+                        "the architecture's default (5000, or a twelfth of a smaller data set; none for "
+                        "cifar_fast, whose recipe trains on all 50,000)")
     p.add_argument("--accelerator", default="auto", help=f"one of {', '.join(ACCELERATORS)}")
     p.add_argument("--devices", default="auto", help="devices per node: a number or 'auto'")
     p.add_argument("--num-nodes", type=int, default=1, help="machines taking part (DDP)")
@@ -214,13 +216,14 @@ def run(args: argparse.Namespace) -> dict[str, float]:
                       flush=True)
 
     log = EpochLog()
-    checkpoint = ModelCheckpoint(dirpath=out / "checkpoints", filename="best", monitor="val_acc", mode="max",
-                                 save_top_k=1, enable_version_counter=False)
+    validating = len(dm.val[0]) > 0  # without a validation split, the checkpoint is the last epoch's
+    checkpoint = ModelCheckpoint(dirpath=out / "checkpoints", filename="best", monitor="val_acc" if validating
+                                 else None, mode="max", save_top_k=1, enable_version_counter=False)
     bars = sys.stdout.isatty()  # redirected to a file, the lines alone
     trainer = pl.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
                          num_nodes=args.num_nodes, strategy=args.strategy, precision=args.precision,
                          fast_dev_run=args.fast_dev_run, enable_progress_bar=bars, enable_model_summary=True,
-                         sync_batchnorm=args.sync_batchnorm,
+                         sync_batchnorm=args.sync_batchnorm, limit_val_batches=1.0 if validating else 0,
                          callbacks=[checkpoint, log, *([TQDMProgressBar(leave=False)] if bars else [])],
                          logger=CSVLogger(save_dir=out, name="lightning_logs"), log_every_n_steps=10,
                          deterministic=False)

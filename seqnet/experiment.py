@@ -53,9 +53,9 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return f"{text} (default: %(default)s)"
 
 
-def example_parser(doc: str, prog: str | None = None) -> argparse.ArgumentParser:
+def example_parser(doc: str) -> argparse.ArgumentParser:
     """The command-line parser of an example whose module docstring is ``doc``."""
-    return argparse.ArgumentParser(prog=prog, description=doc.strip().split("\n\n")[0], formatter_class=HelpFormatter)
+    return argparse.ArgumentParser(description=doc.strip().split("\n\n")[0], formatter_class=HelpFormatter)
 
 
 class DeprecatedOption(argparse.Action):

@@ -360,3 +360,14 @@ def test_the_data_module_reads_the_files_once_and_limit_cuts_both_sets(tmp_path,
         dm.setup("fit")
     assert len(calls) == 1
     assert (len(dm.train[0]), len(dm.val[0]), len(dm.test[0])) == (16, 4, 10)
+
+
+def test_cifar_fast_trains_on_every_image_as_the_numpy_example_does(tmp_path):
+    fake_cifar(tmp_path / "data", n=16)  # 80 training images
+    out = tmp_path / "run"
+    proc = train("--data", str(tmp_path / "data"), "--arch", "cifar_fast", "--epochs", "1", "--batch-size", "16",
+                 "--accelerator", "cpu", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads((out / "hparams.json").read_text())["val_split"] == 0
+    assert (out / "metrics.csv").read_text().splitlines()[0] == "epoch,loss,accuracy"
+    assert (out / "checkpoints" / "best.ckpt").is_file() and seqnet.load_model(out / "model.h5").epochs_done == 1
