@@ -113,8 +113,8 @@ def cifar_case():
     # the same network as examples/cifar10_cnn.py trains it: its loss, weight decay, schedule and augmentation
     recipe = cifar_fast(seed=0, whiten_from=Xc[:1000])
     steps = -(-len(Xc) // 512)
-    recipe.compile(SGD(lr=0.3, momentum=0.9, nesterov=True, weight_decay=5e-4, lr_scheduler=for_run("onecycle", 0.3,
-                                                                                                   steps * 100)),
+    recipe.compile(SGD(lr=0.3, momentum=0.9, nesterov=True, weight_decay=5e-4,
+                       lr_scheduler=for_run("onecycle", 0.3, steps * 12)),  # the example's 12 epochs
                    CrossEntropy(label_smoothing=0.2), ["accuracy"])
     seq_times, recipe_times, torch_times, lightning_times = [], [], [], []
     for _ in range(args.rounds):  # alternating, one epoch of each a round

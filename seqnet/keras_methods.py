@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _formats, checks, inference, training
+from . import _formats, checks, inference, tracking, training
 
 
 class KerasMethods:
@@ -78,7 +78,7 @@ class KerasMethods:
         if not self.built:
             self.build(X.shape[1:])
         loss, Y_hat = training.train_step(self, X, Y, W)
-        return inference.as_keras_results({"loss": loss, **training.metric_values(self, Y, Y_hat, W)}, return_dict)
+        return inference.as_keras_results({"loss": loss, **tracking.metric_values(self, Y, Y_hat, W)}, return_dict)
 
     def test_on_batch(self, x: Any, y: Any, sample_weight: Any = None, return_dict: bool = False) -> Any:
         """Loss (and metrics) on the batch ``(x, y)`` in inference mode, returned as ``train_on_batch`` does."""

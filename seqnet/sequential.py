@@ -15,7 +15,7 @@ from . import losses as _losses
 from . import optimizers as _optimizers
 from . import checks, inference, tracking, training
 from ._registry import serialize
-from .callbacks import Callback, History, format_logs
+from .callbacks import Callback, History
 from .keras_methods import KerasMethods
 from .layers import Input, Layer
 from .layers.base import layers as _layer_registry

@@ -24,7 +24,7 @@ from .checks import (check_batch_size, check_fit_arguments, check_output_for_los
                      validation_epochs)
 from .ops import step_scope
 from .inference import evaluate_batches, loss_value
-from .tracking import MetricSet, metric_values
+from .tracking import MetricSet
 
 
 def batch_count(n: int, batch_size: int) -> int:

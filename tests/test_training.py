@@ -250,7 +250,7 @@ def test_accuracy_under_binary_crossentropy_is_per_output():
     model = Sequential([Dense(2, activation="sigmoid")], seed=0)
     model.compile("sgd", "binary_crossentropy", ["accuracy"])
     model.build((3,))
-    from seqnet.training import metric_values
+    from seqnet.tracking import metric_values
     Y, Y_hat = np.array([[1.0, 0.0], [1.0, 1.0]]), np.array([[0.9, 0.8], [0.7, 0.6]])
     assert metric_values(model, Y, Y_hat) == {"accuracy": 0.75}
 

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import initializers as _initializers
+from ..activations import Linear
 from ..layers import Conv2D as _Conv2D
 from ..layers import Dense as _Dense
 from ..layers import Flatten as _Flatten
@@ -48,8 +49,7 @@ class AssignmentLayer:
             self._init_parameters(X.shape)
         out = super().forward(X)
         self.cache["X"] = X
-        self.cache.setdefault("Z", out)  # (seqnet keeps Z only when the activation needs it)
-        if isinstance(self.cache["Z"], list):
+        if isinstance(self.activation, Linear):  # seqnet keeps Z only where the activation needs it
             self.cache["Z"] = out
         return out
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..experiment import write_report
 from ..plotting import plot_history
+from ..sequential import Sequential
 
 COLUMNS = ("loss", "error", "accuracy", "val_loss", "val_error", "val_accuracy")
 
@@ -73,7 +74,6 @@ class Logger:
                          title=self.model_name)
         if not self.save:
             return
-        from ..sequential import Sequential
         seen: dict[str, int] = {}
         for layer in layers:  # built one by one, each is its kind's first: number them as a model does
             stem = layer.default_name

@@ -160,3 +160,14 @@ def test_unknown_names_list_the_known_ones():
         layers.initialize_layer(name="lstm")
     with pytest.raises(ValueError, match="cross_entropy, l2"):
         losses.initialize_loss("hinge")
+
+
+def test_the_cache_holds_this_call_s_z_for_every_activation():
+    rng = np.random.default_rng(8)
+    for activation in ("linear", "relu"):
+        layer = layers.FullyConnected(3, activation)
+        for _ in range(2):  # Z of the second call, not the first's
+            X = rng.normal(size=(4, 5))
+            layer.forward(X)
+            np.testing.assert_allclose(layer.cache["Z"], X @ layer.parameters["W"] + layer.parameters["b"])
+            assert layer.cache["X"] is X
