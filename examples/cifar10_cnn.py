@@ -18,7 +18,8 @@ import time
 import numpy as np
 
 from seqnet.architectures import cifar_cnn, cifar_fast
-from seqnet.augment import crop_and_flip, predict_flip_tta
+from seqnet.augment import CropAndFlip, predict_flip_tta
+from seqnet.callbacks import LambdaCallback, Lookahead
 from seqnet.datasets import CIFAR10_CLASSES, load_cifar10, load_kaggle_test, write_kaggle_submission
 from seqnet.experiment import (Run, add_data_option, add_limit_option, example_parser, load_or_exit, positive_int,
                                timing_line)
@@ -37,6 +38,15 @@ parser.add_argument("--schedule", choices=["onecycle", "cosine", "constant"], de
 parser.add_argument("--weight-decay", type=float, default=5e-4, help="L2 weight decay")
 parser.add_argument("--label-smoothing", type=float, default=0.2, help="label smoothing of the training loss")
 parser.add_argument("--crop-padding", type=int, default=2, help="pixels of padding for the random crops")
+parser.add_argument("--momentum", type=float, default=0.9, help="SGD's (Nesterov) momentum")
+parser.add_argument("--flip", choices=["random", "alternate"], default="random",
+                    help="training flips: at random, or each image the other way each epoch (seqnet.augment.CropAndFlip)")
+parser.add_argument("--lookahead", action=argparse.BooleanOptionalAction, default=False,
+                    help="pull the weights toward their running average every 5 steps (seqnet.callbacks.Lookahead)")
+parser.add_argument("--bn-bias-lr-scale", type=float, default=1.0, metavar="S",
+                    help="BatchNorm's shifts (beta) learn at S times the rate")
+parser.add_argument("--whiten-bias-epochs", type=int, default=0, metavar="N",
+                    help="cifar_fast: train the whitening layer's bias for the first N epochs (0: never)")
 parser.add_argument("--tta", action=argparse.BooleanOptionalAction,
                     default=True, help="flip test-time augmentation for the test accuracy and the Kaggle file")
 parser.add_argument("--tta-translate", type=int, default=0, metavar="T",
@@ -73,18 +83,22 @@ else:
     model = cifar_cnn(seed=args.seed)
 validation = args.val_split
 steps = args.epochs * -(-int(len(X_train) * (1 - validation)) // args.batch_size)
-model.compile(SGD(lr=args.lr, momentum=0.9, nesterov=True, weight_decay=args.weight_decay,
-                  lr_scheduler=for_run(args.schedule, args.lr, steps)),
+lr_scales, callbacks = {}, run.callbacks()
+if args.bn_bias_lr_scale != 1:
+    lr_scales["beta"] = args.bn_bias_lr_scale
+if args.whiten_bias_epochs and args.arch == "cifar_fast":
+    whiten = model.get_layer("whiten")  # its filters stay frozen; its bias learns, then freezes too
+    whiten.trainable, lr_scales["whiten/W"] = True, 0.0
+    callbacks.append(LambdaCallback(on_epoch_end=lambda epoch, logs: setattr(
+        whiten, "trainable", epoch + 1 < args.whiten_bias_epochs)))
+if args.lookahead:
+    callbacks.append(Lookahead())
+model.compile(SGD(lr=args.lr, momentum=args.momentum, nesterov=True, weight_decay=args.weight_decay,
+                  lr_scheduler=for_run(args.schedule, args.lr, steps), lr_scales=lr_scales),
               CrossEntropy(label_smoothing=args.label_smoothing), ["accuracy"])
-
-
-def augment(X, rng):
-    return crop_and_flip(X, rng, padding=args.crop_padding)
-
-
 start = time.perf_counter()
 model.fit(X_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_split=validation,
-          augment=augment, callbacks=run.callbacks())
+          augment=CropAndFlip(args.crop_padding, args.flip), callbacks=callbacks)
 seconds = time.perf_counter() - start
 
 

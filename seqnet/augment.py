@@ -35,6 +35,36 @@ def crop_and_flip(X: np.ndarray, rng: np.random.Generator, padding: int = 4) -> 
     return random_flip(random_crop(X, rng, padding), rng)
 
 
+class CropAndFlip:
+    """:func:`crop_and_flip` for ``fit(..., augment=CropAndFlip(...))``, with a choice of flips.
+
+    ``flip="random"`` mirrors each image with probability 1/2 every time, as :func:`crop_and_flip`
+    does (and draws the same numbers). ``flip="alternate"`` mirrors each training image in every
+    other epoch: at random in its first epoch, then the other way each epoch after, so that every
+    two epochs see both orientations of every image (the "alternating flip" of Keller Jordan's
+    *airbench*). ``fit`` tells it each example's place in the training set (``per_example``).
+    """
+
+    per_example = True
+
+    def __init__(self, padding: int = 4, flip: str = "random") -> None:
+        if flip not in ("random", "alternate"):
+            raise ValueError(f"CropAndFlip: flip is 'random' or 'alternate', received flip={flip!r}")
+        self.padding, self.flip = int(padding), flip
+        self._first = np.zeros(0, dtype=bool)  # each example's orientation in its first epoch
+
+    def __call__(self, X: np.ndarray, rng: np.random.Generator, positions: np.ndarray | None = None,
+                 epoch: int = 0) -> np.ndarray:
+        if self.flip == "random" or positions is None:
+            return crop_and_flip(X, rng, self.padding)
+        out = random_crop(X, rng, self.padding)
+        if len(positions) and positions.max() >= len(self._first):
+            self._first = np.concatenate([self._first, rng.random(positions.max() + 1 - len(self._first)) < 0.5])
+        mirrored = self._first[positions] ^ bool(epoch % 2)
+        out[mirrored] = out[mirrored, :, ::-1]
+        return out
+
+
 def predict_flip_tta(model: Any, X: np.ndarray, batch_size: int = 500, translate: int = 0,
                      plain: np.ndarray | None = None) -> np.ndarray:
     """Test-time augmentation: the mean of the model's predictions for each image of ``X`` (NHWC)

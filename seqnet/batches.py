@@ -26,10 +26,12 @@ class ArrayBatches:
         self.steps = -(-len(X) // batch_size)
 
     def epoch(self, rng: np.random.Generator, shuffle: bool) -> Iterator[Batch]:
+        """The epoch's batches; while one is out, ``positions`` holds its examples' places in ``X``."""
         order = rng.permutation(len(self.X)) if shuffle else None
         for start in range(0, len(self.X), self.batch_size):
             # in order, a batch is a view of the arrays, not a copy
             idx = slice(start, start + self.batch_size) if order is None else order[start:start + self.batch_size]
+            self.positions = np.arange(start, min(start + self.batch_size, len(self.X))) if order is None else idx
             yield self.X[idx], self.Y[idx], None if self.W is None else self.W[idx]
 
     def end_epoch(self) -> None:

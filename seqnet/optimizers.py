@@ -56,13 +56,19 @@ class Optimizer(Configurable, ABC):
     convention : {"torch", "keras"}, default "torch"
         Whose update rule to follow: torch.optim's, or Keras 3's (:mod:`seqnet.keras_updates`:
         decoupled weight decay, epsilon placement, momentum holding ``-lr * g``, float32 powers).
+    lr_scales : dict, optional
+        Multipliers of the learning rate for some parameters, as torch's parameter groups give
+        them their own rate: a key ``"<layer>/<parameter>"`` names one layer's parameter, a key
+        ``"<parameter>"`` that parameter in every layer (``{"beta": 64.0}``: BatchNorm shifts at
+        64 times the rate). A scale of 0 freezes the parameter (no update, no state).
     """
 
     #: weight decay as ``param *= 1 - lr * weight_decay`` before the step (AdamW), not as an L2 gradient
     decoupled_weight_decay = False
 
     def __init__(self, lr: float, clip_norm: float | None = None, weight_decay: float = 0.0,
-                 lr_scheduler: Any = None, clip_value: float | None = None, convention: str = "torch") -> None:
+                 lr_scheduler: Any = None, clip_value: float | None = None, convention: str = "torch",
+                 lr_scales: dict[str, float] | None = None) -> None:
         name = type(self).__name__
         if convention not in ("torch", "keras"):
             raise ValueError(f"{name}: convention is 'torch' (torch.optim's update rule) or 'keras' (Keras 3's), "
@@ -73,6 +79,7 @@ class Optimizer(Configurable, ABC):
         self.clip_value = None if clip_value is None else _check_positive("clip_value", clip_value, name)
         self.weight_decay = _check_positive("weight_decay", weight_decay, name, allow_zero=True)
         self.lr_scheduler = None if lr_scheduler is None else schedulers.get(lr_scheduler, lr=self.lr)
+        self.lr_scales = _check_lr_scales(lr_scales, name)
         self.iterations = 0
         self.state: dict[tuple[str, str], dict[str, np.ndarray]] = {}
         self._scratch_buffers: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
@@ -115,7 +122,9 @@ class Optimizer(Configurable, ABC):
         lr = self.current_lr
         for layer in layers:
             for pname, param in layer.parameters.items():
-                self.step_parameter((layer.name, pname), param, layer.gradients[pname], lr)
+                scale = self.lr_scale(layer.name, pname)
+                if scale:
+                    self.step_parameter((layer.name, pname), param, layer.gradients[pname], lr * scale)
         self.iterations += 1
         if self.iterations % FLUSH_EVERY == 0:
             for layer in layers:
@@ -123,6 +132,11 @@ class Optimizer(Configurable, ABC):
                     flush_subnormals(param)
                     for slot in self.state.get((layer.name, pname), {}).values():
                         flush_subnormals(slot)
+
+    def lr_scale(self, layer: str, parameter: str) -> float:
+        """The multiplier of the rate for ``layer``'s ``parameter`` (1 unless ``lr_scales`` names it)."""
+        scales = self.lr_scales
+        return scales.get(f"{layer}/{parameter}", scales.get(parameter, 1.0)) if scales else 1.0
 
     def step_parameter(self, key: Any, param: np.ndarray, grad: np.ndarray, lr: float) -> None:
         """One parameter's update at rate ``lr``, in place: clipping, weight decay, then the update
@@ -163,7 +177,17 @@ class Optimizer(Configurable, ABC):
         return {"lr": self.lr, "clip_norm": self.clip_norm, "weight_decay": self.weight_decay,
                 "lr_scheduler": None if self.lr_scheduler is None else serialize(self.lr_scheduler),
                 **({} if self.clip_value is None else {"clip_value": self.clip_value}),
-                **({} if self.convention == "torch" else {"convention": self.convention})}
+                **({} if self.convention == "torch" else {"convention": self.convention}),
+                **({"lr_scales": dict(self.lr_scales)} if self.lr_scales else {})}
+
+
+def _check_lr_scales(scales: Any, who: str) -> dict[str, float]:
+    if scales is None:
+        return {}
+    if not isinstance(scales, dict) or not all(isinstance(k, str) and k for k in scales):
+        raise ValueError(f"{who}: lr_scales maps '<layer>/<parameter>' or '<parameter>' names to multipliers, "
+                         f"received {scales!r}")
+    return {k: _check_positive(f"lr_scales[{k!r}]", v, who, allow_zero=True) for k, v in scales.items()}
 
 
 optimizers.base = Optimizer
@@ -186,9 +210,10 @@ class SGD(Optimizer):
     def __init__(self, lr: float | None = None, momentum: float = 0.0, nesterov: bool = False,
                  clip_norm: float | None = None, weight_decay: float = 0.0, lr_scheduler: Any = None,
                  clip_value: float | None = None, *, learning_rate: float | None = None,
-                 clipnorm: float | None = None, clipvalue: float | None = None, convention: str = "torch") -> None:
+                 clipnorm: float | None = None, clipvalue: float | None = None, convention: str = "torch",
+                 lr_scales: dict[str, float] | None = None) -> None:
         lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 0.01)
-        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention, lr_scales)
         self.momentum = _check_positive("momentum", momentum, "SGD", allow_zero=True)
         self.nesterov = bool(nesterov)
         if self.nesterov and self.momentum == 0:
@@ -225,10 +250,11 @@ class Adam(Optimizer):
     def __init__(self, lr: float | None = None, beta_1: float = 0.9, beta_2: float = 0.999, eps: float | None = None,
                  clip_norm: float | None = None, weight_decay: float | None = None, lr_scheduler: Any = None,
                  clip_value: float | None = None, *, learning_rate: float | None = None, epsilon: float | None = None,
-                 clipnorm: float | None = None, clipvalue: float | None = None, convention: str = "torch") -> None:
+                 clipnorm: float | None = None, clipvalue: float | None = None, convention: str = "torch",
+                 lr_scales: dict[str, float] | None = None) -> None:
         lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 1e-3)
         weight_decay = self.default_weight_decay if weight_decay is None else weight_decay
-        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention, lr_scales)
         who = type(self).__name__
         for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
             if not 0.0 <= beta < 1.0:
@@ -290,9 +316,10 @@ class RMSprop(Optimizer):
                  momentum: float = 0.0, centered: bool = False, clip_norm: float | None = None,
                  weight_decay: float = 0.0, lr_scheduler: Any = None, clip_value: float | None = None, *,
                  learning_rate: float | None = None, rho: float | None = None, epsilon: float | None = None,
-                 clipnorm: float | None = None, clipvalue: float | None = None, convention: str = "torch") -> None:
+                 clipnorm: float | None = None, clipvalue: float | None = None, convention: str = "torch",
+                 lr_scales: dict[str, float] | None = None) -> None:
         lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 0.01)
-        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention, lr_scales)
         self.alpha = float(either("RMSprop", "alpha", alpha, "rho", rho, 0.99))
         if not 0.0 <= self.alpha < 1.0:
             raise ValueError(f"RMSprop: expected `alpha` in [0, 1), received alpha={self.alpha}")
@@ -345,9 +372,10 @@ class Adagrad(Optimizer):
                  eps: float | None = None, clip_norm: float | None = None, weight_decay: float = 0.0,
                  lr_scheduler: Any = None, clip_value: float | None = None, *, learning_rate: float | None = None,
                  epsilon: float | None = None, clipnorm: float | None = None, clipvalue: float | None = None,
-                 convention: str = "torch") -> None:
+                 convention: str = "torch",
+                 lr_scales: dict[str, float] | None = None) -> None:
         lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 0.01)
-        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention)
+        super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention, lr_scales)
         self.lr_decay = _check_positive("lr_decay", lr_decay, "Adagrad", allow_zero=True)
         self.initial_accumulator_value = _check_positive("initial_accumulator_value", initial_accumulator_value,
                                                          "Adagrad", allow_zero=True)

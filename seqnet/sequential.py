@@ -205,7 +205,9 @@ class Sequential(KerasMethods):
         initial_epoch : int, default 0
         augment : callable, optional
             ``augment(X_batch, rng) -> X_batch`` applied to every training batch (e.g.
-            :func:`seqnet.augment.crop_and_flip`), drawing from the model's generator.
+            :func:`seqnet.augment.crop_and_flip`), drawing from the model's generator. An object
+            whose ``per_example`` is true is called ``augment(X_batch, rng, positions=, epoch=)``
+            with the batch's places in ``X`` and the epoch (:class:`seqnet.augment.CropAndFlip`).
         sample_weight : array of shape (n,), optional
             Each example's weight: the loss is ``sum(w_i * loss_i) / batch size`` and the metrics
             are weighted means, as in Keras.

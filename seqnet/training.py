@@ -119,6 +119,9 @@ def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1
     validates = validation_epochs(validation_freq)
     # every argument is checked before the model is built, so a rejected fit changes nothing
     if is_stream(X):
+        if getattr(augment, "per_example", False):
+            raise ValueError(f"fit: {type(augment).__name__} treats each example by its place in the training "
+                             f"set, which a dataset or an iterable of batches does not give; pass arrays")
         train, val = _stream_sources(model, X, y, sample_weight, class_weight, validation_split, steps_per_epoch)
         X_first = train.first()[0]
         out = output_shape_for(model, X_first.shape[1:])
@@ -233,7 +236,9 @@ def train_epoch(model: Any, batches: Any, epoch: int, shuffle: bool, augment: An
         rng_state = model.rng.bit_generator.state
         try:
             if augment is not None:
-                X_batch = augment(X_batch, model.rng).astype(model.dtype, copy=False)
+                X_batch = (augment(X_batch, model.rng, positions=batches.positions, epoch=epoch)
+                           if getattr(augment, "per_example", False) else augment(X_batch, model.rng))
+                X_batch = X_batch.astype(model.dtype, copy=False)
                 if not np.isfinite(X_batch.sum()) and not np.all(np.isfinite(X_batch)):
                     raise NonFiniteStep("the inputs (after augment)", float("nan"))
             loss, Y_hat = train_step(model, X_batch, Y_batch, W_batch)

@@ -65,3 +65,53 @@ def test_each_test_time_view_is_predicted_once(tmp_path):
     calls.clear()
     results = Run("r", {}, root=tmp_path).finish(model, test_data=(X, y), predictions=plain, outputs=plain)
     assert calls == [] and results["test_loss"] == pytest.approx(expected["loss"], rel=1e-6)
+
+
+def test_alternating_flips_mirror_each_image_every_other_epoch(rng):
+    from seqnet.augment import CropAndFlip
+    X = rng.normal(size=(10, 4, 5, 2)).astype(np.float32)
+    augment = CropAndFlip(padding=0, flip="alternate")
+    seen = []
+    for epoch in range(4):
+        order = rng.permutation(10)
+        out = np.concatenate([augment(X[order[i:i + 4]], rng, positions=order[i:i + 4], epoch=epoch)
+                              for i in range(0, 10, 4)])
+        mirrored = np.all(out == X[order][:, :, ::-1], axis=(1, 2, 3))
+        assert np.all(mirrored | np.all(out == X[order], axis=(1, 2, 3)))
+        seen.append(mirrored[np.argsort(order)])
+    assert 0 < seen[0].sum() < 10
+    np.testing.assert_array_equal(seen[1], ~seen[0])
+    np.testing.assert_array_equal(seen[2], seen[0])
+    np.testing.assert_array_equal(seen[3], ~seen[0])
+
+
+def test_random_flips_draw_what_crop_and_flip_draws(rng):
+    from seqnet.augment import CropAndFlip, crop_and_flip
+    X = rng.normal(size=(6, 8, 8, 3))
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    np.testing.assert_array_equal(CropAndFlip(2)(X, a, positions=np.arange(6), epoch=1), crop_and_flip(X, b, 2))
+    with pytest.raises(ValueError, match="flip"):
+        CropAndFlip(2, flip="sometimes")
+
+
+def test_fit_tells_a_per_example_augmentation_the_positions_and_the_epoch(rng):
+    calls = []
+
+    class Recorder:
+        per_example = True
+
+        def __call__(self, X, rng, positions, epoch):
+            calls.append((epoch, positions.copy()))
+            return X
+
+    model = seqnet.Sequential([seqnet.layers.Dense(2, activation="softmax")], seed=0)
+    model.compile("sgd", "cross_entropy")
+    X, y = rng.normal(size=(7, 3)), rng.integers(0, 2, size=7)
+    model.fit(X, y, batch_size=3, epochs=2, verbose=0, augment=Recorder())
+    assert [c[0] for c in calls] == [0, 0, 0, 1, 1, 1]
+    for epoch in (0, 1):
+        assert sorted(np.concatenate([p for e, p in calls if e == epoch])) == list(range(7))
+    model.fit(X, y, batch_size=3, epochs=1, verbose=0, shuffle=False, augment=Recorder())
+    assert [list(p) for _, p in calls[6:]] == [[0, 1, 2], [3, 4, 5], [6]]
+    with pytest.raises(ValueError, match="place in the training set"):
+        model.fit(iter([(X[:3], y[:3])]), epochs=1, verbose=0, augment=Recorder())

@@ -44,6 +44,23 @@ def test_cifar_example_with_kaggle_submission(tmp_path):
     assert rows[0] == "Id,Category" and len(rows) == 6 and rows[1].startswith("1,")
 
 
+def test_cifar_example_recipe_options(tmp_path):
+    """The recipe's optional parts: the whitening bias learns (its filters do not), BatchNorm's shifts
+    at their own rate, alternating flips and the lookahead, all in one run that saves and loads."""
+    import seqnet
+    fake_cifar(tmp_path / "data", n=8)
+    run_example("cifar10_cnn.py", "--epochs", "2", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "runs"),
+                "--whiten-bias-epochs", "1", "--bn-bias-lr-scale", "8", "--flip", "alternate", "--lookahead",
+                "--momentum", "0.85", "--batch-size", "2", "--no-tta")
+    model = seqnet.load_model(tmp_path / "runs" / "cifar10_cifar_fast" / "model.h5")
+    whiten = model.get_layer("whiten")
+    assert not whiten.trainable and np.any(whiten.parameters["b"] != 0)
+    assert model.optimizer.lr_scales == {"beta": 8.0, "whiten/W": 0.0} and model.optimizer.momentum == 0.85
+    state = model.optimizer.get_state()
+    assert "whiten/b/momentum" in state and "whiten/W/momentum" not in state
+    assert [type(c).__name__ for c in model.callbacks if type(c).__name__ == "Lookahead"] == ["Lookahead"]
+
+
 def test_cifar_example_without_data_says_how_to_get_it(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "examples" / "cifar10_cnn.py"), "--data",
                            str(tmp_path / "missing")], capture_output=True, text=True)

@@ -192,3 +192,35 @@ def test_the_keras_convention_follows_keras_step_for_step(case):
     np.testing.assert_allclose(ours, theirs, rtol=2e-6)
     for a, b in zip(s.get_weights(), k.get_weights()):
         np.testing.assert_allclose(a.reshape(-1), b.reshape(-1), atol=2e-6)
+
+
+def test_lr_scales_match_torch_parameter_groups(rng):
+    """{"b": 4} is torch's second parameter group at 4 times the rate; "a/W": 0 freezes one weight."""
+    layers, params = _layers(rng)  # a/W, a/b, b/W, b/b
+    frozen = params[0].detach().clone()
+    opt = SGD(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01, lr_scales={"b": 4.0, "a/W": 0.0})
+    ref = torch.optim.SGD([{"params": [params[1], params[3]], "lr": 0.2}, {"params": [params[2]]}],
+                          lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)
+    for _ in range(5):
+        grads = [rng.normal(size=p.shape) for p in params]
+        for p, g in zip(params, grads):
+            p.grad = torch.tensor(g)
+        ref.step()
+        it = iter(grads)
+        for layer in layers:
+            for k in layer.parameters:
+                layer.gradients[k] = next(it)
+        opt.update(layers)
+    ours = [p for l in layers for p in l.parameters.values()]
+    np.testing.assert_array_equal(ours[0], frozen.numpy())
+    assert ("a", "W") not in opt.state
+    for a, b in zip(ours[1:], params[1:]):
+        assert_close(a, b.detach().numpy(), tol=1e-12)
+    assert opt.lr_scale("a", "W") == 0.0 and opt.lr_scale("b", "b") == 4.0 and opt.lr_scale("b", "W") == 1.0
+    assert optimizers.get({"class_name": "sgd", "config": opt.get_config()}).lr_scales == {"b": 4.0, "a/W": 0.0}
+
+
+@pytest.mark.parametrize("bad", [{"b": -1.0}, {"": 2.0}, [("b", 2.0)]])
+def test_lr_scales_are_checked(bad):
+    with pytest.raises(ValueError, match="lr_scales"):
+        SGD(lr=0.1, lr_scales=bad)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .averaging import Lookahead
 from .backup import BackupAndRestore
 from .base import Callback, CallbackList, callbacks
 from .logs import CSVLogger, LambdaCallback, TerminateOnNaN
@@ -23,5 +24,5 @@ def get(identifier: Any) -> Callback:
 
 
 __all__ = ["Callback", "CallbackList", "History", "ProgressBar", "EarlyStopping", "ModelCheckpoint",
-           "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "LambdaCallback", "BackupAndRestore", "format_logs", "get",
-           "callbacks"]
+           "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "LambdaCallback", "BackupAndRestore", "Lookahead",
+           "format_logs", "get", "callbacks"]

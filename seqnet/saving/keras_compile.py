@@ -159,6 +159,8 @@ def _keras_optimizer(opt: _optimizers.Optimizer) -> dict[str, Any]:
     decoupled = opt.decoupled_weight_decay or opt.convention == "keras"
     if getattr(opt, "lr_decay", 0.0) or (opt.weight_decay and not decoupled):
         raise _Skip(f"{kind.__name__}'s lr_decay or L2 weight_decay has no Keras counterpart")
+    if opt.lr_scales:
+        raise _Skip(f"Keras optimizers have no per-parameter rates like {kind.__name__}'s lr_scales")
     config: dict[str, Any] = {"learning_rate": rate, "clipnorm": opt.clip_norm, "clipvalue": opt.clip_value}
     for key in _OPTIMIZERS[_KERAS_OPTIMIZERS[kind].lower()][1]:
         seqnet_key = {"epsilon": "eps", "rho": "alpha"}.get(key, key)

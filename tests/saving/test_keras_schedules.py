@@ -71,3 +71,13 @@ def test_a_bad_epoch_count_in_the_metadata_is_one_clear_error(tmp_path):
             z.writestr(name, data)
     with pytest.raises(seqnet.ModelFileError, match="epochs_done=-3, not a count"):
         seqnet.load_model(tmp_path / "bad.keras")
+
+
+def test_per_parameter_rates_are_left_out_of_a_keras_file_with_a_warning(tmp_path):
+    model = seqnet.Sequential([Dense(3, activation="softmax", input_shape=(4,))], seed=0)
+    model.compile(SGD(lr=0.1, lr_scales={"b": 2.0}), "cross_entropy")
+    with pytest.warns(UserWarning, match="per-parameter rates"):
+        model.save(tmp_path / "m.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert seqnet.load_model(tmp_path / "m.keras").optimizer is None
