@@ -6,7 +6,7 @@ what to install when torch or Lightning is missing instead of failing on import.
 from importlib import import_module
 
 _WHERE = {"to_torch": "bridge", "to_seqnet": "bridge", "copy_to_seqnet": "bridge", "FlattenNHWC": "bridge",
-          "GlobalAvgPool": "bridge", "LitClassifier": "module", "FashionMNISTDataModule": "data",
+          "GlobalAvgPool": "bridge", "LitClassifier": "module", "Lookahead": "module", "FashionMNISTDataModule": "data",
           "CIFAR10DataModule": "data"}
 
 __all__ = list(_WHERE)

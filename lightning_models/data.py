@@ -30,16 +30,21 @@ class DeviceBatches:
             yield self.X[idx], self.y[idx]
 
 
-def random_crop_flip(x: torch.Tensor, padding: int = 4) -> torch.Tensor:
-    """Per-image random crop (after zero padding) and horizontal flip of an NCHW batch, on its device."""
+def random_crop(x: torch.Tensor, padding: int = 4) -> torch.Tensor:
+    """Per-image random crop (after zero padding) of an NCHW batch, on its device."""
     n, _, h, w = x.shape
     padded = torch.nn.functional.pad(x, (padding, padding, padding, padding))
     dy = torch.randint(0, 2 * padding + 1, (n,), device=x.device)
     dx = torch.randint(0, 2 * padding + 1, (n,), device=x.device)
     rows = (dy[:, None] + torch.arange(h, device=x.device))[:, :, None]
     cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, :]
-    out = padded[torch.arange(n, device=x.device)[:, None, None], :, rows, cols].permute(0, 3, 1, 2)
-    flip = torch.rand(n, device=x.device) < 0.5
+    return padded[torch.arange(n, device=x.device)[:, None, None], :, rows, cols].permute(0, 3, 1, 2)
+
+
+def random_crop_flip(x: torch.Tensor, padding: int = 4) -> torch.Tensor:
+    """Per-image random crop (after zero padding) and horizontal flip of an NCHW batch, on its device."""
+    out = random_crop(x, padding)
+    flip = torch.rand(len(x), device=x.device) < 0.5
     return torch.where(flip[:, None, None, None], out.flip(3), out)
 
 
@@ -162,7 +167,10 @@ class CIFAR10DataModule(_ArrayDataModule):
 
     Images are standardised per channel; training batches get a random crop (``crop_padding``
     pixels of padding, default 4) and a horizontal flip on the device they are on. Parameters as
-    :class:`FashionMNISTDataModule`, plus ``augment`` (default True) and ``crop_padding``.
+    :class:`FashionMNISTDataModule`, plus ``augment`` (default True), ``crop_padding`` and
+    ``flip``: ``"random"`` mirrors each image with probability 1/2, ``"alternate"`` mirrors a
+    random half of the training images (chosen with ``seed``) in even epochs and the other half in
+    odd ones, as ``seqnet.augment.CropAndFlip(flip="alternate")`` does.
     """
 
     input_shape = (32, 32, 3)
@@ -172,9 +180,19 @@ class CIFAR10DataModule(_ArrayDataModule):
 
     def __init__(self, data_dir: str | None = None, batch_size: int = 128, val_split: int | float | None = None,
                  num_workers: int = 0, on_device: bool = False, seed: int = 0, augment: bool = True,
-                 crop_padding: int = 4, limit: int | None = None) -> None:
+                 crop_padding: int = 4, limit: int | None = None, flip: str = "random") -> None:
         super().__init__(data_dir, batch_size, val_split, num_workers, on_device, seed, limit)
-        self.augment, self.crop_padding = augment, int(crop_padding)
+        if flip not in ("random", "alternate"):
+            raise ValueError(f"flip is 'random' or 'alternate', received flip={flip!r}")
+        self.augment, self.crop_padding, self.flip = augment, int(crop_padding), flip
+
+    def setup(self, stage: str | None = None) -> None:
+        first = self.train is None
+        super().setup(stage)
+        if first and self.flip == "alternate":  # the half mirrored in even epochs; odd epochs mirror them all
+            X = self.train[0]
+            mirrored = torch.rand(len(X), generator=torch.Generator().manual_seed(self.seed)) < 0.5
+            X[mirrored] = X[mirrored].flip(3)
 
     def normalize(self, X: np.ndarray) -> np.ndarray:
         return (X.astype(np.float32) / 255.0 - self.MEAN) / self.STD
@@ -182,5 +200,8 @@ class CIFAR10DataModule(_ArrayDataModule):
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         if self.augment and self.trainer is not None and self.trainer.training:
             x, y = batch
-            return random_crop_flip(x, self.crop_padding), y
+            if self.flip == "random":
+                return random_crop_flip(x, self.crop_padding), y
+            x = random_crop(x, self.crop_padding)
+            return (x.flip(3) if self.trainer.current_epoch % 2 else x), y
         return batch

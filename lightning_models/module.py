@@ -115,3 +115,37 @@ class LitClassifier(pl.LightningModule):
             self._schedule = for_run(self.hparams.scheduler, self.hparams.lr,
                                      int(self.trainer.estimated_stepping_batches))
         return self._schedule
+
+
+class Lookahead(pl.Callback):
+    """``seqnet.callbacks.Lookahead`` for the Lightning trainer: every ``every`` updates the running
+    average of the module's floating-point state (parameters and BatchNorm statistics) moves to
+    ``d * average + (1 - d) * weights``, ``d = decay * (step / total) ** ramp``, and the weights
+    are set to it; the last epoch ends on the average, before its checkpoint is written."""
+
+    def __init__(self, every: int = 5, decay: float = 0.95 ** 5, ramp: float = 3.0) -> None:
+        self.every, self.decay, self.ramp = int(every), float(decay), float(ramp)
+        self.average: list[torch.Tensor] = []
+        self.step, self.total = 0, 1
+
+    def _weights(self, module: nn.Module) -> list[torch.Tensor]:
+        return [w for w in module.state_dict().values() if w.is_floating_point()]
+
+    def on_train_start(self, trainer: Any, module: nn.Module) -> None:
+        self.average = [w.detach().clone() for w in self._weights(module)]
+        self.step, self.total = int(trainer.global_step), max(1, int(trainer.estimated_stepping_batches))
+
+    def on_train_batch_end(self, trainer: Any, module: nn.Module, outputs: Any, batch: Any, batch_idx: int) -> None:
+        self.step += 1
+        if self.step % self.every == 0:
+            self.pull(module, self.decay * min(1.0, self.step / self.total) ** self.ramp)
+
+    def on_train_epoch_end(self, trainer: Any, module: nn.Module) -> None:
+        if trainer.current_epoch + 1 >= trainer.max_epochs:
+            self.pull(module, 1.0)
+
+    @torch.no_grad()
+    def pull(self, module: nn.Module, decay: float) -> None:
+        for average, weight in zip(self.average, self._weights(module)):
+            average.mul_(decay).add_(weight, alpha=1.0 - decay)
+            weight.copy_(average)

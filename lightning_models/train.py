@@ -40,7 +40,8 @@ ARCH_DEFAULTS = {
                        label_smoothing=0.2, tta_flip=True, nesterov=True, crop_padding=2, val_split=0),
 }
 COMMON_DEFAULTS = dict(optimizer="sgd", lr=0.01, momentum=0.9, nesterov=False, weight_decay=0.0, scheduler="constant",
-                       label_smoothing=0.0, batch_size=128, epochs=10, tta_flip=False, crop_padding=4)
+                       label_smoothing=0.0, batch_size=128, epochs=10, tta_flip=False, crop_padding=4, flip="random",
+                       lookahead=False)
 
 
 def _defaults_text() -> str:
@@ -95,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="label smoothing of the training loss; unset: the architecture's default")
     p.add_argument("--crop-padding", type=int,
                    help="CIFAR-10: pixels of padding for the random crops; unset: the architecture's default")
+    p.add_argument("--flip", choices=["random", "alternate"],
+                   help="CIFAR-10 training flips: at random, or each image the other way each epoch; unset: the "
+                        "architecture's default")
+    p.add_argument("--lookahead", action=argparse.BooleanOptionalAction, default=None,
+                   help="pull the weights toward their running average every 5 steps (lightning_models.Lookahead); "
+                        "unset: the architecture's default")
     p.add_argument("--tta-flip", action=argparse.BooleanOptionalAction, default=None,
                    help="average predictions over each image and its mirror image; unset: the architecture's default")
     p.add_argument("--val-split", type=_count_or_fraction, default=None,
@@ -164,7 +171,7 @@ def run(args: argparse.Namespace) -> dict[str, float]:
 
     from .bridge import copy_to_seqnet, to_torch
     from .data import CIFAR10DataModule, FashionMNISTDataModule
-    from .module import LitClassifier
+    from .module import LitClassifier, Lookahead
 
     from seqnet.experiment import Run, in_program_terms, timing_line
     if args.sync_batchnorm and (args.accelerator == "cpu" or not torch.cuda.is_available()):
@@ -175,7 +182,7 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     pl.seed_everything(args.seed, workers=True)
     dm_class = FashionMNISTDataModule if args.dataset == "fashion_mnist" else CIFAR10DataModule
     try:
-        extra = {"crop_padding": args.crop_padding} if args.dataset == "cifar10" else {}
+        extra = {"crop_padding": args.crop_padding, "flip": args.flip} if args.dataset == "cifar10" else {}
         dm = dm_class(args.data, batch_size=args.batch_size, val_split=args.val_split, num_workers=args.num_workers,
                       on_device=args.on_device, seed=args.seed, limit=args.limit, **extra)
         dm.prepare_data()
@@ -224,7 +231,8 @@ def run(args: argparse.Namespace) -> dict[str, float]:
                          num_nodes=args.num_nodes, strategy=args.strategy, precision=args.precision,
                          fast_dev_run=args.fast_dev_run, enable_progress_bar=bars, enable_model_summary=True,
                          sync_batchnorm=args.sync_batchnorm, limit_val_batches=1.0 if validating else 0,
-                         callbacks=[checkpoint, log, *([TQDMProgressBar(leave=False)] if bars else [])],
+                         callbacks=[checkpoint, log, *([Lookahead()] if args.lookahead else []),
+                                    *([TQDMProgressBar(leave=False)] if bars else [])],
                          logger=CSVLogger(save_dir=out, name="lightning_logs"), log_every_n_steps=10,
                          deterministic=False)
     trainer.fit(lit, datamodule=dm)
