@@ -35,11 +35,17 @@ class LitClassifier(pl.LightningModule):
     label_smoothing : float, default 0
     tta_flip : bool, default False
         Average the logits of each image and its mirror image when evaluating and predicting.
+    bn_bias_lr_scale : float, default 1
+        BatchNorm's biases learn at this multiple of the rate (seqnet's ``lr_scales={"beta": s}``).
+    whiten_bias_epochs : int, default 0
+        The first convolution's bias (``cifar_fast``'s frozen whitening layer) learns for this
+        many epochs, then freezes; its filters stay frozen.
     """
 
     def __init__(self, backbone: nn.Module, optimizer: str = "sgd", lr: float = 0.01, momentum: float = 0.9,
                  weight_decay: float = 0.0, scheduler: str | None = None, label_smoothing: float = 0.0,
-                 tta_flip: bool = False, nesterov: bool = False) -> None:
+                 tta_flip: bool = False, nesterov: bool = False, bn_bias_lr_scale: float = 1.0,
+                 whiten_bias_epochs: int = 0) -> None:
         super().__init__()
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {optimizer!r}; known: {', '.join(OPTIMIZERS)}")
@@ -50,6 +56,18 @@ class LitClassifier(pl.LightningModule):
         children = list(backbone.children()) if isinstance(backbone, nn.Sequential) else []
         # not a second module: the model summary would count the backbone's parameters twice
         self._ends_in_softmax = bool(children) and isinstance(children[-1], nn.Softmax)
+        if whiten_bias_epochs:
+            self._first_conv().bias.requires_grad_(True)
+
+    def _first_conv(self) -> nn.Conv2d:
+        first = next((m for m in self.backbone.modules() if isinstance(m, nn.Conv2d)), None)
+        if first is None or first.bias is None:
+            raise ValueError("whiten_bias_epochs needs a network whose first convolution has a bias (cifar_fast)")
+        return first
+
+    def on_train_epoch_end(self) -> None:
+        if self.hparams.get("whiten_bias_epochs") and self.current_epoch + 1 >= self.hparams.whiten_bias_epochs:
+            self._first_conv().bias.requires_grad_(False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (scores before any softmax)."""
@@ -94,7 +112,12 @@ class LitClassifier(pl.LightningModule):
     def configure_optimizers(self) -> Any:
         """The optimizer named in the hyperparameters and, if any, its per-step schedule."""
         h = self.hparams
-        params = [p for p in self.parameters() if p.requires_grad]
+        params: Any = [p for p in self.parameters() if p.requires_grad]
+        scale = h.get("bn_bias_lr_scale", 1.0)
+        if scale != 1.0:
+            biases = {id(m.bias) for m in self.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)}
+            params = [{"params": [p for p in params if id(p) not in biases]},
+                      {"params": [p for p in params if id(p) in biases], "lr": h.lr * scale}]
         if h.optimizer == "sgd":
             opt = torch.optim.SGD(params, lr=h.lr, momentum=h.momentum, nesterov=h.get("nesterov", False),
                                   weight_decay=h.weight_decay)

@@ -41,7 +41,7 @@ ARCH_DEFAULTS = {
 }
 COMMON_DEFAULTS = dict(optimizer="sgd", lr=0.01, momentum=0.9, nesterov=False, weight_decay=0.0, scheduler="constant",
                        label_smoothing=0.0, batch_size=128, epochs=10, tta_flip=False, crop_padding=4, flip="random",
-                       lookahead=False)
+                       lookahead=False, bn_bias_lr_scale=1.0, whiten_bias_epochs=0)
 
 
 def _defaults_text() -> str:
@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lookahead", action=argparse.BooleanOptionalAction, default=None,
                    help="pull the weights toward their running average every 5 steps (lightning_models.Lookahead); "
                         "unset: the architecture's default")
+    p.add_argument("--bn-bias-lr-scale", type=float, metavar="S",
+                   help="BatchNorm's biases learn at S times the rate; unset: the architecture's default")
+    p.add_argument("--whiten-bias-epochs", type=int, metavar="N",
+                   help="cifar_fast: train the whitening layer's bias for the first N epochs; unset: the "
+                        "architecture's default")
     p.add_argument("--tta-flip", action=argparse.BooleanOptionalAction, default=None,
                    help="average predictions over each image and its mirror image; unset: the architecture's default")
     p.add_argument("--val-split", type=_count_or_fraction, default=None,
@@ -200,7 +205,9 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         model.build(input_shape)
     lit = LitClassifier(to_torch(model), optimizer=args.optimizer, lr=args.lr, momentum=args.momentum,
                         weight_decay=args.weight_decay, scheduler=args.scheduler,
-                        label_smoothing=args.label_smoothing, tta_flip=args.tta_flip)
+                        label_smoothing=args.label_smoothing, tta_flip=args.tta_flip,
+                        bn_bias_lr_scale=args.bn_bias_lr_scale,
+                        whiten_bias_epochs=args.whiten_bias_epochs if args.arch == "cifar_fast" else 0)
 
     class EpochLog(Callback):
         """Times each epoch and prints its full line (validation included), as seqnet's fit does."""
@@ -266,11 +273,15 @@ def trained_model(model, args: argparse.Namespace, lit, trainer, rows: list[dict
     schedule it was trained with, its epochs, history and update count."""
     from seqnet import optimizers
     schedule = lit.schedule() if args.scheduler not in (None, "constant") else None
+    scales = {"beta": args.bn_bias_lr_scale} if args.bn_bias_lr_scale != 1 else {}
+    if lit.hparams.whiten_bias_epochs:  # as the numpy example sets it: the filters never learn
+        model.get_layer("whiten").trainable, scales["whiten/W"] = False, 0.0
     if args.optimizer == "sgd":
         optimizer = optimizers.SGD(lr=args.lr, momentum=args.momentum, nesterov=args.nesterov,
-                                   weight_decay=args.weight_decay, lr_scheduler=schedule)
+                                   weight_decay=args.weight_decay, lr_scheduler=schedule, lr_scales=scales)
     else:
-        optimizer = optimizers.Adam(lr=args.lr, weight_decay=args.weight_decay, lr_scheduler=schedule)
+        optimizer = optimizers.Adam(lr=args.lr, weight_decay=args.weight_decay, lr_scheduler=schedule,
+                                    lr_scales=scales)
     model.compile(optimizer, {"class_name": "cross_entropy", "config": {"label_smoothing": args.label_smoothing}},
                   ["accuracy"])
     model.optimizer.iterations = int(trainer.global_step)

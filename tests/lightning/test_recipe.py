@@ -75,9 +75,59 @@ def test_the_command_trains_with_the_recipe_options(tmp_path):
     out = tmp_path / "run"
     proc = subprocess.run([sys.executable, "-m", "lightning_models.train", "--data", str(tmp_path / "data"),
                            "--arch", "cifar_fast", "--epochs", "2", "--batch-size", "8", "--flip", "alternate",
-                           "--lookahead", "--accelerator", "cpu", "--out", str(out)],
+                           "--lookahead", "--bn-bias-lr-scale", "8", "--whiten-bias-epochs", "1",
+                           "--accelerator", "cpu", "--out", str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     hparams = json.loads((out / "hparams.json").read_text())
     assert hparams["flip"] == "alternate" and hparams["lookahead"] is True
-    assert seqnet.load_model(out / "model.h5").epochs_done == 2
+    model = seqnet.load_model(out / "model.h5")
+    assert model.epochs_done == 2 and model.optimizer.lr_scales == {"beta": 8.0, "whiten/W": 0.0}
+    whiten = model.get_layer("whiten")
+    assert not whiten.trainable and np.any(whiten.parameters["b"] != 0)
+
+
+def test_batchnorm_bias_rate_and_whitening_bias_step_as_seqnet_s(rng):
+    """Three SGD steps with BatchNorm's biases at 8 times the rate and a frozen first convolution
+    whose bias learns: torch's parameter groups give seqnet's lr_scales (to 1e-6, the two
+    libraries' float64 difference on this network without the scales too)."""
+    from seqnet.layers import Conv2D, Flatten
+    from seqnet.optimizers import SGD
+    import torch.nn.functional as F
+    from lightning_models import LitClassifier
+
+    def make():
+        model = seqnet.Sequential([Conv2D(4, 2, pad="valid", activation="relu", name="whiten"), BatchNorm(),
+                                   Flatten(), Dense(3, activation="softmax")], seed=0)
+        model = seqnet.Sequential.from_config({**model.get_config(), "dtype": "float64"})
+        model.build((5, 5, 2))
+        model.get_layer("whiten").trainable = False
+        for w in (w for layer in model.layers for w in layer.get_weights()):  # what float32 carries exactly
+            w[...] = w.astype(np.float32)
+        return model
+    X, y = rng.normal(size=(8, 5, 5, 2)), rng.integers(0, 3, size=8)
+    ours, start = make(), make()
+    ours.get_layer("whiten").trainable = True
+    ours.compile(SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01, lr_scales={"beta": 8.0, "whiten/W": 0}),
+                 "cross_entropy")
+    lit = LitClassifier(to_torch(start).double(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01,
+                        bn_bias_lr_scale=8.0, whiten_bias_epochs=1)
+    opt = lit.configure_optimizers()
+    x, t = torch.from_numpy(X.transpose(0, 3, 1, 2).copy()), torch.from_numpy(y)
+    for _ in range(3):
+        ours.train_on_batch(X, y)
+        opt.zero_grad()
+        F.cross_entropy(lit(x), t).backward()
+        opt.step()
+    copy_to_seqnet(lit.backbone, start)
+    for a, b in zip(ours.get_weights(), start.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-6)
+    unscaled = make()
+    unscaled.compile(SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01), "cross_entropy")
+    for _ in range(3):
+        unscaled.train_on_batch(X, y)
+    assert np.abs(unscaled.get_layer("batch_norm").parameters["beta"]
+                  - start.get_layer("batch_norm").parameters["beta"]).max() > 1e-3  # the scale mattered
+    whiten = start.get_layer("whiten")
+    assert np.any(whiten.parameters["b"] != 0)
+    assert np.array_equal(whiten.parameters["W"], make().get_layer("whiten").parameters["W"])
