@@ -37,7 +37,8 @@ ARCH_DEFAULTS = {
                       nesterov=True, crop_padding=4),
     # the recipe of examples/cifar10_cnn.py, which trains the same network in numpy
     "cifar_fast": dict(optimizer="sgd", lr=0.3, scheduler="onecycle", batch_size=512, epochs=12, weight_decay=5e-4,
-                       label_smoothing=0.2, tta_flip=True, nesterov=True, crop_padding=2, val_split=0),
+                       label_smoothing=0.2, tta_flip=True, nesterov=True, crop_padding=2, val_split=0, flip="alternate",
+                       lookahead=True, bn_bias_lr_scale=64.0, whiten_bias_epochs=3),
 }
 COMMON_DEFAULTS = dict(optimizer="sgd", lr=0.01, momentum=0.9, nesterov=False, weight_decay=0.0, scheduler="constant",
                        label_smoothing=0.0, batch_size=128, epochs=10, tta_flip=False, crop_padding=4, flip="random",

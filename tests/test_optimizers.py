@@ -17,19 +17,23 @@ def _layers(rng):
     return layers, params
 
 
-def _run(seqnet_opt, torch_opt_fn, rng, steps=7):
-    layers, params = _layers(rng)
-    opt = torch_opt_fn(params)
+def _steps(seqnet_opt, torch_opt, layers, params, rng, steps):
+    """``steps`` updates of both optimizers with the same random gradients."""
     for _ in range(steps):
         grads = [rng.normal(size=p.shape) for p in params]
         for p, g in zip(params, grads):
             p.grad = torch.tensor(g)
-        opt.step()
+        torch_opt.step()
         it = iter(grads)
         for layer in layers:
             for k in layer.parameters:
                 layer.gradients[k] = next(it)
         seqnet_opt.update(layers)
+
+
+def _run(seqnet_opt, torch_opt_fn, rng, steps=7):
+    layers, params = _layers(rng)
+    _steps(seqnet_opt, torch_opt_fn(params), layers, params, rng, steps)
     ours = [p for l in layers for p in l.parameters.values()]
     for a, b in zip(ours, params):
         assert_close(a, b.detach().numpy(), tol=1e-12)
@@ -201,16 +205,7 @@ def test_lr_scales_match_torch_parameter_groups(rng):
     opt = SGD(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01, lr_scales={"b": 4.0, "a/W": 0.0})
     ref = torch.optim.SGD([{"params": [params[1], params[3]], "lr": 0.2}, {"params": [params[2]]}],
                           lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)
-    for _ in range(5):
-        grads = [rng.normal(size=p.shape) for p in params]
-        for p, g in zip(params, grads):
-            p.grad = torch.tensor(g)
-        ref.step()
-        it = iter(grads)
-        for layer in layers:
-            for k in layer.parameters:
-                layer.gradients[k] = next(it)
-        opt.update(layers)
+    _steps(opt, ref, layers, params, rng, 5)
     ours = [p for l in layers for p in l.parameters.values()]
     np.testing.assert_array_equal(ours[0], frozen.numpy())
     assert ("a", "W") not in opt.state
