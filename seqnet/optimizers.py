@@ -15,7 +15,7 @@ import numpy as np
 
 from . import keras_updates, schedulers
 from ._registry import Configurable, Registry, either, serialize
-from .schedulers import _check_positive
+from .schedulers import _check_lr_scales, _check_positive
 
 optimizers = Registry("optimizer")
 
@@ -179,15 +179,6 @@ class Optimizer(Configurable, ABC):
                 **({} if self.clip_value is None else {"clip_value": self.clip_value}),
                 **({} if self.convention == "torch" else {"convention": self.convention}),
                 **({"lr_scales": dict(self.lr_scales)} if self.lr_scales else {})}
-
-
-def _check_lr_scales(scales: Any, who: str) -> dict[str, float]:
-    if scales is None:
-        return {}
-    if not isinstance(scales, dict) or not all(isinstance(k, str) and k for k in scales):
-        raise ValueError(f"{who}: lr_scales maps '<layer>/<parameter>' or '<parameter>' names to multipliers, "
-                         f"received {scales!r}")
-    return {k: _check_positive(f"lr_scales[{k!r}]", v, who, allow_zero=True) for k, v in scales.items()}
 
 
 optimizers.base = Optimizer

@@ -18,6 +18,16 @@ def _check_positive(name: str, value: float, cls: str, allow_zero: bool = False)
     return value
 
 
+def _check_lr_scales(scales: Any, who: str) -> dict[str, float]:
+    """An optimizer's ``lr_scales``: names to non-negative finite multipliers ({} for None)."""
+    if scales is None:
+        return {}
+    if not isinstance(scales, dict) or not all(isinstance(k, str) and k for k in scales):
+        raise ValueError(f"{who}: lr_scales maps '<layer>/<parameter>' or '<parameter>' names to multipliers, "
+                         f"received {scales!r}")
+    return {k: _check_positive(f"lr_scales[{k!r}]", v, who, allow_zero=True) for k, v in scales.items()}
+
+
 class Scheduler(Configurable, ABC):
     """Base class. ``lr`` is the initial learning rate."""
 
