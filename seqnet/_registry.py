@@ -129,9 +129,31 @@ def either(who: str, ours: str, value: Any, keras: str, keras_value: Any, defaul
     return default if value is None and keras_value is None else (value if keras_value is None else keras_value)
 
 
+def variant_of(engine: type) -> Callable[[type], type]:
+    """Class decorator for a face's variant of the registered engine class ``engine`` (Keras's
+    ``Dense`` over seqnet's): the variant converts its arguments at its edge and is saved as
+    ``engine``, under the engine's name and config, so a file never names a face's class; each
+    face rebuilds its own class from the engine's when it loads. The variant is not registered."""
+
+    def decorator(cls: type) -> type:
+        if not issubclass(cls, engine) or "registered_name" not in vars(engine):
+            raise TypeError(f"{cls.__name__} must subclass the registered class {engine.__name__}")
+        cls.engine_class = engine
+        return cls
+
+    return decorator
+
+
+def saved_class(obj: Any) -> type:
+    """The class a file names for ``obj``: its own, or the engine class a face's variant stands for."""
+    return vars(type(obj)).get("engine_class", type(obj))
+
+
 def serialize(obj: Any) -> dict[str, Any]:
-    """``{"class_name": registered name, "config": obj.get_config()}``."""
-    return {"class_name": type(obj).registered_name, "config": obj.get_config()}
+    """``{"class_name": registered name, "config": its config}``, as the engine class (a face's
+    variant is saved as the engine class it stands for)."""
+    cls = saved_class(obj)
+    return {"class_name": cls.registered_name, "config": cls.get_config(obj)}
 
 
 class Configurable:

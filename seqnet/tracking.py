@@ -15,7 +15,8 @@ import numpy as np
 
 from . import losses as _losses
 from ._registry import serialize
-from .metrics import VALUES, Metric, MeanMetricWrapper, canonical_name, get
+from .metrics import VALUES, Metric, MeanMetricWrapper, canonical_name
+from .metrics.stateful import metrics as _registry
 
 
 def canonical(entry: Any) -> Any:
@@ -23,7 +24,7 @@ def canonical(entry: Any) -> Any:
     if isinstance(entry, Metric):
         return entry
     if isinstance(entry, dict):  # a metric object as saved
-        return get(entry)
+        return _registry.get(entry)
     if callable(entry) and not isinstance(entry, str):
         raise TypeError(f"compile: a metric is a name (\"accuracy\") or a seqnet.metrics.Metric object, received "
                         f"the function {getattr(entry, '__name__', entry)!r}; wrap it as "

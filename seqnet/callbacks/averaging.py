@@ -44,7 +44,8 @@ class Lookahead(Callback):
         return {"every": self.every, "decay": self.decay, "ramp": self.ramp}
 
     def _weights(self) -> list[np.ndarray]:
-        return [w for layer in self.model.layers for w in layer.get_weights() if np.issubdtype(w.dtype, np.floating)]
+        return [w for layer in self.model.layers for w in layer.get_state().values()  # the arrays themselves
+                if np.issubdtype(w.dtype, np.floating)]
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._average = [w.copy() for w in self._weights()]

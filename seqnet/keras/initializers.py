@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from .. import initializers as _init
+from .._registry import serialize
 from ..initializers import Constant, Ones, Zeros
 
 
@@ -36,6 +37,13 @@ def RandomNormal(mean: float = 0.0, stddev: float = 0.05, seed: Any = None) -> _
 _BY_NAME = {"glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_uniform": HeUniform,
             "he_normal": HeNormal, "random_uniform": RandomUniform, "random_normal": RandomNormal,
             "zeros": Zeros, "ones": Ones}
+
+
+def name_of(initializer: _init.Initializer) -> Any:
+    """Keras's name for seqnet's ``initializer`` where it is one of Keras's (``"glorot_uniform"``),
+    else seqnet's config of it."""
+    config = serialize(initializer)
+    return next((name for name, make in _BY_NAME.items() if serialize(make()) == config), config)
 
 
 def get(identifier: Any) -> _init.Initializer:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import regularizers as _regularizers
-from .._registry import serialize
+from .._registry import serialize, variant_of
 from ..layers import (ELU, Activation, AveragePooling2D, BatchNormalization, Dropout, Flatten, GlobalAveragePooling2D,
                       GlobalMaxPooling2D, LeakyReLU, MaxPooling2D, Normalization, RandomCrop, RandomFlip,
                       RandomTranslation, RandomZoom, ReLU, Rescaling, Reshape,
@@ -23,7 +23,6 @@ from ..layers import Conv2D as _Conv2D
 from ..layers import Dense as _Dense
 from ..layers import Input as _Input
 from ..layers import Layer
-from ..layers.base import layers as _registry
 from . import initializers as _initializers
 
 _KERAS_NAMES = {"W": "kernel", "b": "bias", "gamma": "gamma", "beta": "beta", "running_mean": "moving_mean",
@@ -81,20 +80,25 @@ class KerasWeights:
         return [_variable(a, k) for k, a in self.parameters.items()] if self.trainable else []
 
     def _keras_edge(self, trainable: bool, kernel_regularizer: Any, bias_regularizer: Any, **keras: Any) -> None:
-        """What Keras's arguments add to the seqnet layer: the config as given, the bias initializer,
-        trainability and the weights' penalties."""
+        """What Keras's arguments add to the seqnet layer: the config as given, trainability and the
+        weights' penalties."""
         self._keras = keras
-        init = keras["bias_initializer"]
-        self.bias_initializer = None if init in ("zeros", None) else _initializer(init)
         self.trainable = bool(trainable)
-        self.regularizers = {name: _regularizers.get(r) for name, r in (("W", kernel_regularizer),
-                                                                         ("b", bias_regularizer)) if r is not None}
-        if "b" in self.regularizers and not self.use_bias:
-            raise ValueError(f"{type(self).__name__}: bias_regularizer needs use_bias=True")
+        self.set_regularizers({"W": kernel_regularizer, "b": bias_regularizer})
 
     def _regularizer_config(self) -> dict[str, Any]:
         return {f"{'kernel' if name == 'W' else 'bias'}_regularizer": serialize(r)
                 for name, r in self.regularizers.items()}
+
+    @staticmethod
+    def _engine_arguments(layer: Layer) -> dict[str, Any]:
+        """Keras's arguments for seqnet's ``layer`` (those Dense and Conv2D share); its initializers
+        as seqnet's objects, whose scales (an activation's gain) a bare name would not keep."""
+        activation = layer._activation_config()
+        return {"activation": None if activation == "linear" else activation, "use_bias": layer.use_bias,
+                "name": layer.name, "trainable": layer.trainable, "kernel_initializer": _initializers.name_of(layer.weight_init),
+                "bias_initializer": "zeros" if layer.bias_init is None else _initializers.name_of(layer.bias_init),
+                "kernel_regularizer": layer.regularizers.get("W"), "bias_regularizer": layer.regularizers.get("b")}
 
     @property
     def kernel(self) -> Variable:
@@ -110,13 +114,16 @@ class KerasWeights:
         if rng is None and dtype is None and len(shape) > 1 and (shape[0] is None or len(shape) == self._ndim):
             shape = shape[1:]
         super().build(shape, rng, dtype if dtype is not None else np.float32)
-        if self.use_bias and self.bias_initializer is not None:
-            self.parameters["b"][...] = self.bias_initializer((1, self.n_out), self.rng, self.dtype)
 
 
 def _initializer(identifier: Any) -> Any:
     """A Keras initializer: Keras's scales, without seqnet's activation gain."""
     return _initializers.get(identifier)
+
+
+def _bias_initializer(identifier: Any) -> Any:
+    """As :func:`_initializer`; zeros stays the engine's own start for a bias."""
+    return identifier if identifier in ("zeros", None) else _initializers.get(identifier)
 
 
 def _refuse_extras(who: str, extras: dict[str, Any]) -> None:
@@ -127,7 +134,7 @@ def _refuse_extras(who: str, extras: dict[str, Any]) -> None:
                          f"are applied)")
 
 
-@_registry.register("keras_dense")
+@variant_of(_Dense)
 class Dense(KerasWeights, _Dense):
     """Keras's ``Dense(units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
     bias_initializer="zeros")`` on seqnet's dense layer."""
@@ -143,13 +150,19 @@ class Dense(KerasWeights, _Dense):
         _refuse_extras("Dense", dict(activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
                                      bias_constraint=bias_constraint, **kwargs))
         super().__init__(units=units, activation=activation or "linear", weight_init=_initializer(kernel_initializer),
-                         name=name, use_bias=use_bias, input_shape=input_shape)
+                         name=name, use_bias=use_bias, bias_init=_bias_initializer(bias_initializer),
+                         input_shape=input_shape)
         self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_initializer=kernel_initializer,
                          bias_initializer=bias_initializer, activation=activation)
 
     @property
     def units(self) -> int:
         return self.n_out
+
+    @classmethod
+    def from_engine(cls, layer: _Dense) -> "Dense":
+        """The Keras-face layer (not built) of seqnet's ``layer``, as a file gives it."""
+        return cls(layer.n_out, **cls._engine_arguments(layer))
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "units": self.n_out,
@@ -158,7 +171,7 @@ class Dense(KerasWeights, _Dense):
                 "bias_initializer": self._keras["bias_initializer"], **self._regularizer_config()}
 
 
-@_registry.register("keras_conv2d")
+@variant_of(_Conv2D)
 class Conv2D(KerasWeights, _Conv2D):
     """Keras's ``Conv2D(filters, kernel_size, strides=(1, 1), padding="valid", activation=None, ...)``
     on seqnet's convolution (NHWC, ``data_format="channels_last"``)."""
@@ -181,7 +194,7 @@ class Conv2D(KerasWeights, _Conv2D):
                              f"dilation_rate={dilation_rate!r}, groups={groups!r}")
         super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
                          activation=activation or "linear", weight_init=_initializer(kernel_initializer), name=name,
-                         use_bias=use_bias, input_shape=input_shape)
+                         use_bias=use_bias, bias_init=_bias_initializer(bias_initializer), input_shape=input_shape)
         self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_initializer=kernel_initializer,
                          bias_initializer=bias_initializer, activation=activation, kernel_size=kernel_size,
                          strides=strides, padding=padding)
@@ -189,6 +202,12 @@ class Conv2D(KerasWeights, _Conv2D):
     @property
     def filters(self) -> int:
         return self.n_out
+
+    @classmethod
+    def from_engine(cls, layer: _Conv2D) -> "Conv2D":
+        """The Keras-face layer (not built) of seqnet's ``layer``, as a file gives it."""
+        return cls(layer.n_out, layer.kernel_shape, strides=layer.stride, padding=layer.padding,
+                   **cls._engine_arguments(layer))
 
     def get_config(self) -> dict[str, Any]:
         pair = lambda v: tuple(int(d) for d in np.broadcast_to(v, 2))  # noqa: E731
@@ -200,20 +219,13 @@ class Conv2D(KerasWeights, _Conv2D):
                 "bias_initializer": self._keras["bias_initializer"], **self._regularizer_config()}
 
 
-def as_keras_layer(layer: Layer) -> Layer:
-    """``layer`` (read from a file as seqnet's own Dense or Conv2D) turned into the Keras-face class
-    of the same weights, so it hands them out in Keras's shapes; other layers as they are."""
-    if type(layer) is _Dense:
-        layer.__class__, extra = Dense, {}
-    elif type(layer) is _Conv2D and layer.padding in ("valid", "same"):
-        layer.__class__, extra = Conv2D, {"kernel_size": layer.kernel_shape, "strides": layer.stride,
-                                          "padding": layer.padding}
-    else:
-        return layer
-    activation = layer._activation_config()
-    layer._keras = {"activation": None if activation == "linear" else activation,
-                    "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros", **extra}
-    layer.bias_initializer = None
+def face_layer(layer: Layer) -> Layer:
+    """The Keras-face layer for seqnet's ``layer`` (as loaded from a file), not built: a new
+    :class:`Dense` or :class:`Conv2D` of the same config; other layers, which both faces share,
+    as they are."""
+    engine = type(layer)
+    if engine is _Dense or (engine is _Conv2D and layer.padding in ("valid", "same")):
+        return (Dense if engine is _Dense else Conv2D).from_engine(layer)
     return layer
 
 

@@ -16,7 +16,7 @@ from ..saving import keras_layers, keras_model, keras_writer
 from ..sequential import Sequential as _Sequential
 from . import _seed
 from . import optimizers as _optimizers
-from .layers import as_keras_layer
+from .layers import face_layer
 
 
 class Sequential(_Sequential):
@@ -109,9 +109,14 @@ class Model:
 
 
 def _as_face(model: _Sequential) -> Sequential:
-    model.__class__ = Sequential
-    model.layers = [as_keras_layer(layer) for layer in model.layers]
-    return model
+    """The Keras-face model of seqnet's ``model`` (as loaded): the face's own layers, built for the
+    same input, with the model's whole state (weights, compiled objects, history, callbacks)."""
+    face = Sequential([face_layer(layer) for layer in model.layers], name=model.name, seed=model.seed,
+                      dtype=model.dtype)
+    if model.built:
+        _Sequential.build(face, model.input_shape)
+    face.set_state(model.get_state())
+    return face
 
 
 def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None, compile: bool = True,
@@ -124,7 +129,7 @@ def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = No
     """A new model (fresh weights) with the architecture of Keras's JSON ``json_string``."""
     config = json.loads(json_string)
     specs, shape = keras_model.layer_specs(config, "the JSON model")
-    layers = [as_keras_layer(keras_layers.layer_from_keras(spec, "the JSON model")) for spec in specs
+    layers = [face_layer(keras_layers.layer_from_keras(spec, "the JSON model")) for spec in specs
               if spec.get("class_name") != "InputLayer"]
     model = Sequential(layers, name=(config.get("config") or {}).get("name"))
     if shape is not None:

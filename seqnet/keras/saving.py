@@ -8,7 +8,7 @@ from ..layers import Layer
 from ..regularizers import Regularizer
 from ..saving import keras_compile, keras_layers
 from . import regularizers as _regularizers
-from .layers import as_keras_layer
+from .layers import face_layer
 from .models import load_model
 
 
@@ -34,7 +34,7 @@ def deserialize_keras_object(config: Any, custom_objects: dict[str, Any] | None 
         return config
     module = str(config.get("module", ""))
     if module.startswith("keras.layers"):
-        return as_keras_layer(keras_layers.layer_from_keras(config, "the serialized layer"))
+        return face_layer(keras_layers.layer_from_keras(config, "the serialized layer"))
     if module.startswith("keras.regularizers"):
         cls = getattr(_regularizers, str(config.get("class_name")), None)
         if not (isinstance(cls, type) and issubclass(cls, Regularizer)):

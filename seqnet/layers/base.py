@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from .. import activations as _activations
+from .. import initializers as _initializers
+from .. import regularizers as _regularizers
 from .._registry import Configurable, Registry, serialize
 
 layers = Registry("layer")
@@ -132,10 +134,12 @@ class Layer(Configurable):
 
     # -- the bias of Dense and Conv2D, which use_bias=False leaves out -----------
     def set_bias(self, shape: tuple[int, ...]) -> None:
-        """Create the parameter ``b`` of ``shape``, or with ``use_bias=False`` a constant zero in its place."""
+        """Create the parameter ``b`` of ``shape`` (zeros, or drawn by ``bias_init``), or with
+        ``use_bias=False`` a constant zero in its place."""
         zeros = np.zeros(shape, dtype=self.dtype)
         if self.use_bias:
-            self.parameters["b"] = zeros
+            init = getattr(self, "bias_init", None)
+            self.parameters["b"] = zeros if init is None else init(shape, self.rng, self.dtype)
         else:
             self._zero_bias, self._unused_db = zeros, np.zeros_like(zeros)
 
@@ -158,8 +162,15 @@ class Layer(Configurable):
         """Where the kernels write ``dL/db`` (a scratch array without a bias)."""
         return self.gradients["b"] if self.use_bias else self._unused_db
 
+    def _set_bias_init(self, use_bias: bool, bias_init: Any) -> None:
+        self.use_bias = bool(use_bias)
+        self._bias_init_id = bias_init
+        self.bias_init = None if bias_init in (None, "zeros") else _initializers.get(bias_init)
+
     def _bias_config(self) -> dict[str, Any]:
-        return {} if self.use_bias else {"use_bias": False}
+        if not self.use_bias:
+            return {"use_bias": False}
+        return {} if self.bias_init is None else {"bias_init": identifier_config(self._bias_init_id, self.bias_init)}
 
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """One example's output shape for one example's ``input_shape`` (no batch axis).
@@ -279,15 +290,28 @@ class Layer(Configurable):
             target[...] = state[key]
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "trainable": self.trainable}
+        penalties = {"regularizers": {key: serialize(r) for key, r in self.regularizers.items()}}
+        return {"name": self.name, "trainable": self.trainable, **(penalties if self.regularizers else {})}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Layer":
         config = dict(config)
         trainable = config.pop("trainable", True)
+        penalties = config.pop("regularizers", None)
         layer = cls(**config)
         layer.trainable = trainable
+        if penalties:
+            layer.set_regularizers(penalties)
         return layer
+
+    def set_regularizers(self, penalties: dict[str, Any]) -> None:
+        """Penalize parameters: ``{"W": L2(1e-4)}`` (parameter name -> regularizer, name or config)."""
+        penalties = {key: r for key, r in penalties.items() if r is not None}
+        unknown = sorted(set(penalties) - {"W", "b", "gamma", "beta"})
+        if unknown or ("b" in penalties and not getattr(self, "use_bias", True)):
+            raise ValueError(f"{type(self).__name__}: no parameter {unknown or ['b']} to penalize (a bias "
+                             f"regularizer needs use_bias=True)")
+        self.regularizers = {key: _regularizers.get(r) for key, r in penalties.items()}
 
     def _activation_config(self) -> Any:
         return identifier_config(self._activation_id, self.activation)

@@ -105,6 +105,8 @@ class Conv2D(Padded, Layer):
         "same" pads ``(k - 1) // 2`` on each side (the output keeps the input size for odd
         kernels and stride 1); output size is ``1 + (in + 2*pad - k) // stride``.
     weight_init : str, dict or Initializer, default "xavier_uniform"
+    bias_init : str, dict or Initializer, default "zeros"
+        How ``b`` starts (Keras's ``bias_initializer``).
     use_bias : bool, default True
         False leaves ``b`` out (Keras's ``use_bias``).
     engine : {"auto", "gemm", "spectral", "scipy"}, default "auto"
@@ -145,9 +147,9 @@ class Conv2D(Padded, Layer):
                  stride: int | None = None, pad: Any = None, weight_init: Any = "xavier_uniform", engine: str = "auto",
                  name: str | None = None, *, filters: int | None = None, kernel_size: Any = None,
                  strides: int | None = None, padding: str | None = None, use_bias: bool = True,
-                 input_shape: tuple[int, ...] | None = None) -> None:
+                 bias_init: Any = "zeros", input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(activation, name, input_shape=input_shape)
-        self.use_bias = bool(use_bias)
+        self._set_bias_init(use_bias, bias_init)
         n_out = either("Conv2D", "n_out", n_out, "filters", filters, None)
         kernel_shape = either("Conv2D", "kernel_shape", kernel_shape, "kernel_size", kernel_size, None)
         if n_out is None or kernel_shape is None:

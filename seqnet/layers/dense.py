@@ -19,6 +19,8 @@ class Dense(Layer):
     activation : str, dict or seqnet.activations.Activation, default "linear"
     weight_init : str, dict or Initializer, default "xavier_uniform"
         A bare name of a gain-scaled initializer uses the activation's gain.
+    bias_init : str, dict or Initializer, default "zeros"
+        How ``b`` starts (Keras's ``bias_initializer``).
     use_bias : bool, default True
         False leaves ``b`` out: ``Y = \sigma(XW)`` (Keras's ``use_bias``).
     name : str, optional
@@ -41,9 +43,9 @@ class Dense(Layer):
 
     def __init__(self, n_out: int | None = None, activation: Any = "linear", weight_init: Any = "xavier_uniform",
                  name: str | None = None, *, units: int | None = None, use_bias: bool = True,
-                 input_shape: tuple[int, ...] | None = None) -> None:
+                 bias_init: Any = "zeros", input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(activation, name, input_shape=input_shape)
-        self.use_bias = bool(use_bias)
+        self._set_bias_init(use_bias, bias_init)
         if (n_out is None) == (units is None):
             raise TypeError(f"Dense: pass the number of outputs once, as n_out (seqnet's name) or units (Keras's); "
                             f"received n_out={n_out!r}, units={units!r}")

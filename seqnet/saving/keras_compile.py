@@ -128,8 +128,8 @@ def compile_to_keras(model: Any) -> dict[str, Any] | None:
     try:
         optimizer, loss = _keras_optimizer(model.optimizer), _keras_loss(model.loss)
     except _Skip as why:
-        warnings.warn(f"the Keras file is written without a compile config: {why}; compile the model in Keras "
-                      f"to train it there", stacklevel=4)
+        warnings.warn(f"the Keras file is written without a compile config for Keras: {why}; compile the model "
+                      f"in Keras to train it there (seqnet reads the file back compiled as it is)", stacklevel=4)
         return None
     return {"optimizer": optimizer, "loss": loss, "loss_weights": None,
             "metrics": [_keras_metric(m) for m in model.metrics] or None,

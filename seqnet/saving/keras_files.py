@@ -31,6 +31,7 @@ from .hdf5 import open_hdf5
 from .keras_layers import snake_case, weight_names
 from .keras_model import model_from_keras
 from .keras_writer import model_to_keras
+from .seqnet_h5 import read_as_seqnet, write_as_seqnet
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -40,6 +41,9 @@ KERAS_VERSION = "3.0.0"  # the oldest Keras 3 that reads what this module writes
 def _text(value: Any) -> str:
     """An HDF5 attribute as str: old files store bytes, new ones str."""
     return value.decode("utf-8") if isinstance(value, (bytes, np.bytes_)) else str(value)
+
+
+SEQNET_STATE = "seqnet.h5"  # the member of a .keras file with seqnet's training state (Keras reads past it)
 
 
 class KerasNative(FileFormat):
@@ -58,25 +62,26 @@ class KerasNative(FileFormat):
     def save(self, model: Any, path: Path) -> None:
         config, arrays = model_to_keras(model)
         metadata = {"keras_version": KERAS_VERSION, "seqnet_version": __version__,
-                    "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
-                    "seqnet": {"epochs_done": int(model.epochs_done)}}  # Keras reads the rest only
+                    "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
         weights = io.BytesIO()
         with h5py.File(weights, "w") as f:
             _write_weights(f, model, arrays)
             variables = keras_optimizer.keras_variables(model) if config.get("compile_config") else None
-            if variables is None and model.optimizer is not None:  # a torch-style state: its step count at least
-                metadata["seqnet"]["iterations"] = int(model.optimizer.iterations)
             if variables is not None:  # the optimizer's state, where Keras keeps it
                 group = f.create_group("optimizer").create_group("vars")
                 group.attrs["name"] = snake_case(type(model.optimizer).__name__)
                 for j, value in enumerate(variables):
                     group.create_dataset(str(j), data=value)
+        ours = io.BytesIO()  # seqnet's own config and state, which Keras reads past: an exact resume
+        with h5py.File(ours, "w") as f:
+            write_as_seqnet(f, model)
 
         def write(tmp: str) -> None:
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
                 z.writestr("metadata.json", json.dumps(metadata))
                 z.writestr("config.json", json.dumps(config))
                 z.writestr("model.weights.h5", weights.getvalue())
+                z.writestr(SEQNET_STATE, ours.getvalue())
         atomic_write(path, write)
 
     def load(self, path: Path) -> Any:
@@ -90,6 +95,8 @@ class KerasNative(FileFormat):
                 metadata = (parse_json(zip_member(z, "metadata.json", where, ModelFileError, MAX_JSON_BYTES),
                                        f"{where} (metadata.json)", ModelFileError)
                             if "metadata.json" in z.namelist() else {})
+                ours = (zip_member(z, SEQNET_STATE, where, ModelFileError, MAX_ARRAY_BYTES)
+                        if SEQNET_STATE in z.namelist() else None)
         except (zipfile.BadZipFile, KeyError, OSError, EOFError) as err:
             raise ModelFileError(f"{where} is not a readable Keras file (damaged or truncated: {err})") from None
         if weights is None:
@@ -104,9 +111,12 @@ class KerasNative(FileFormat):
                 if sorted(group) != sorted(names):
                     raise ModelFileError(f"{where}: optimizer/vars in model.weights.h5 is not numbered 0, 1, ...")
                 keras_optimizer.set_from_keras(model, [group[n][()] for n in names], where)
-        model.epochs_done = _count(metadata, "epochs_done", where)
-        if model.optimizer is not None and not keras_state:  # a torch-style state: seqnet kept its step count
+        model.epochs_done = _count(metadata, "epochs_done", where)  # what files of seqnet 0.1's first releases kept
+        if model.optimizer is not None and not keras_state:
             model.optimizer.iterations = _count(metadata, "iterations", where)
+        if ours is not None:  # written by seqnet: its own layers and state, exact, with the weights read above
+            with open_hdf5(ours, f"{where} ({SEQNET_STATE})") as f:
+                model = read_as_seqnet(f, model, Path(f"{path} ({SEQNET_STATE})"))
         return model
 
 

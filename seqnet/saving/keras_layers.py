@@ -87,9 +87,13 @@ def _count(c: dict[str, Any], key: str, refuse: Refusal) -> int:
     return value
 
 
+# Keras's default kernel start (glorot_uniform, no activation gain), for a model trained on from its file
+_KERAS_KERNEL = {"class_name": "xavier_uniform", "config": {"gain": 1.0}}
+
+
 def _dense(c: dict[str, Any], refuse: Refusal) -> L.Layer:
     return L.Dense(units=_count(c, "units", refuse), activation=activation(c.get("activation"), refuse),
-                   use_bias=c.get("use_bias", True))
+                   use_bias=c.get("use_bias", True), weight_init=_KERAS_KERNEL)
 
 
 def _conv2d(c: dict[str, Any], refuse: Refusal) -> L.Layer:
@@ -100,7 +104,8 @@ def _conv2d(c: dict[str, Any], refuse: Refusal) -> L.Layer:
     refuse.need(c, "padding", ("valid", "same"))
     return L.Conv2D(filters=_count(c, "filters", refuse), kernel_size=_pair(c["kernel_size"], refuse, "kernel_size"),
                     strides=_square_stride(c.get("strides", 1), refuse), padding=c.get("padding", "valid"),
-                    activation=activation(c.get("activation"), refuse), use_bias=c.get("use_bias", True))
+                    activation=activation(c.get("activation"), refuse), use_bias=c.get("use_bias", True),
+                    weight_init=_KERAS_KERNEL)
 
 
 def _pooling(cls: type) -> Callable[[dict[str, Any], Refusal], L.Layer]:

@@ -10,15 +10,15 @@ from typing import Any
 
 import numpy as np
 
-from .._registry import REGISTRIES, Configurable, serialize
+from .._registry import REGISTRIES, Configurable, saved_class, serialize
 
 
 def registry_kind(obj: Any) -> str | None:
     """The kind of the registry that can rebuild ``obj``, or None (a class nobody registered)."""
     for kind, registry in REGISTRIES.items():
         if registry.base is not None and isinstance(obj, registry.base):
-            name = type(obj).registered_name
-            if name in registry.names() and registry.lookup(name) is type(obj):
+            name = saved_class(obj).registered_name
+            if name in registry.names() and registry.lookup(name) is saved_class(obj):
                 return kind
     return None
 

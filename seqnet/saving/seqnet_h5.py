@@ -52,18 +52,10 @@ class SeqnetH5(FileFormat):
 
     # -- writing ---------------------------------------------------------------
     def save(self, model: Any, path: Path) -> None:
-        state = model.get_state()
-
         def write(f: h5py.File) -> None:
+            state = model.get_state()
             _write_weights(f, state["weights"])
-            if state["optimizer"] is not None:
-                f.attrs["training_config"] = json.dumps({
-                    "loss": serialize(state["loss"]), "metrics": state["metrics"],
-                    "weighted_metrics": state["weighted_metrics"],
-                    "optimizer": serialize(state["optimizer"])})
-                _write_optimizer(f.create_group("optimizer_weights"), state["optimizer"].get_state())
-            rest = {k: v for k, v in state.items() if k != "weights" and k not in _COMPILED}
-            _write_training_state(f.create_group("training_state"), rest)
+            write_training(f, state)
         self._write(model, path, write)
 
     def save_weights(self, model: Any, path: Path) -> None:
@@ -82,23 +74,11 @@ class SeqnetH5(FileFormat):
     def load(self, path: Path) -> Any:
         where = f"'{path}'"
         with _open(path) as f:
-            model = _build_checked(_json_attr(f, "model_config", where), f, where)
+            model = _build_checked(_json_attr(f, "model_config", where), lambda: _stored_shapes(f, where), where)
             state: dict[str, Any] = {}
             if model.built:  # a model saved before its first fit has no weights yet
                 state["weights"] = _read_weights(f, where)
-            if "training_config" in f.attrs:
-                config = _json_attr(f, "training_config", where)
-                optimizer = REGISTRIES["optimizer"].get(config["optimizer"])
-                if "optimizer_weights" in f:
-                    slots = _read_optimizer(f["optimizer_weights"])
-                    if not model.built and len(slots) > 1:
-                        raise ModelFileError(f"{where} holds optimizer state for a model that has no weights")
-                    guard.optimizer_slots(model, slots, where)
-                    optimizer.set_state(slots)
-                state.update(optimizer=optimizer, loss=REGISTRIES["loss"].get(config["loss"]),
-                             metrics=config["metrics"], weighted_metrics=config.get("weighted_metrics", []))
-            if "training_state" in f:
-                state.update(_read_training_state(f["training_state"], path))
+            state.update(read_training(f, model, path))
             try:
                 model.set_state(state)
             except (KeyError, ValueError, TypeError, OverflowError) as err:
@@ -129,15 +109,15 @@ def _json_attr(f: h5py.File, key: str, where: str) -> dict[str, Any]:
                       f"{where} (its {key})", ModelFileError)
 
 
-def _build_checked(config: dict[str, Any], f: h5py.File, where: str) -> Sequential:
+def _build_checked(config: dict[str, Any], stored: Any, where: str) -> Sequential:
     """The model of ``config``, built for its input shape only once every layer is known to create
-    exactly the arrays the file stores for it."""
+    exactly the arrays the file stores for it (``stored()``: their shapes by layer and name)."""
     shape = config.get("input_shape")
     model = Sequential.from_config({**config, "input_shape": None})
     if shape is None:
         return model
     shape = guard.input_shape(shape, where)
-    stored = _stored_shapes(f, where)
+    stored = stored()
     out = shape
     for layer in model.layers:
         out = guard.layer_fits(layer, out, stored.get(layer.name, {}), where)
@@ -153,6 +133,63 @@ def _write_weights(f: h5py.File, weights: dict[str, dict[str, np.ndarray]]) -> N
         g.attrs["weight_names"] = list(arrays)
         for key, value in arrays.items():
             g.create_dataset(key, data=value)
+
+
+def write_as_seqnet(f: h5py.File, model: Any) -> None:
+    """The model's seqnet config and all its state but the weights, which another format keeps:
+    in a ``.keras`` file, what Keras's layout cannot say (a torch-style optimizer, seqnet's layers)."""
+    f.attrs["model_config"] = json.dumps(Sequential.get_config(model))
+    write_training(f, model.get_state())
+
+
+def read_as_seqnet(f: h5py.File, read: Any, path: Path) -> Any:
+    """The model :func:`write_as_seqnet` wrote, its weights taken from ``read``, the model another
+    format's reader built (and checked) from the same file."""
+    where = f"'{path}'"
+    config = _json_attr(f, "model_config", where)
+    names = {layer.get("config", {}).get("name") for layer in config.get("layers", []) if isinstance(layer, dict)}
+    # the other format may spell one layer as several (a padding or activation layer of its own): those hold nothing
+    weights = {name: w for name, w in read.get_state()["weights"].items() if name in names or w}
+    model = _build_checked(config,
+                           lambda: {name: {k: np.shape(v) for k, v in w.items()} for name, w in weights.items()},
+                           where)
+    try:
+        model.set_state({"weights": weights, **read_training(f, model, path)})
+    except (KeyError, ValueError, TypeError, OverflowError) as err:
+        raise ModelFileError(f"{where}: its saved state does not fit the model: {type(err).__name__}: {err}") from None
+    return model
+
+
+def write_training(f: h5py.File, state: dict[str, Any]) -> None:
+    """Everything of the model's ``state`` but its weights: the compiled objects, the optimizer's
+    state and the training state (epochs done, history, random generator, callbacks)."""
+    if state["optimizer"] is not None:
+        f.attrs["training_config"] = json.dumps({
+            "loss": serialize(state["loss"]), "metrics": state["metrics"],
+            "weighted_metrics": state["weighted_metrics"], "optimizer": serialize(state["optimizer"])})
+        _write_optimizer(f.create_group("optimizer_weights"), state["optimizer"].get_state())
+    rest = {k: v for k, v in state.items() if k != "weights" and k not in _COMPILED}
+    _write_training_state(f.create_group("training_state"), rest)
+
+
+def read_training(f: h5py.File, model: Any, path: Path) -> dict[str, Any]:
+    """What :func:`write_training` wrote, as state for ``model.set_state`` (objects rebuilt, the
+    optimizer's slots checked against the model's weights)."""
+    where, state = f"'{path}'", {}
+    if "training_config" in f.attrs:
+        config = _json_attr(f, "training_config", where)
+        optimizer = REGISTRIES["optimizer"].get(config["optimizer"])
+        if "optimizer_weights" in f:
+            slots = _read_optimizer(f["optimizer_weights"])
+            if not model.built and len(slots) > 1:
+                raise ModelFileError(f"{where} holds optimizer state for a model that has no weights")
+            guard.optimizer_slots(model, slots, where)
+            optimizer.set_state(slots)
+        state.update(optimizer=optimizer, loss=REGISTRIES["loss"].get(config["loss"]),
+                     metrics=config["metrics"], weighted_metrics=config.get("weighted_metrics", []))
+    if "training_state" in f:
+        state.update(_read_training_state(f["training_state"], path))
+    return state
 
 
 def _write_optimizer(group: h5py.Group, state: dict[str, Any]) -> None:

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import seqnet
-import seqnet.keras  # noqa: F401  (registers the Keras-face layers, which round-trip too)
 from seqnet import ModelFileError, Sequential, activations, callbacks, initializers, layers, load_model, losses
 from seqnet import metrics, optimizers, schedulers
 from seqnet._registry import serialize
@@ -31,7 +30,6 @@ REQUIRED = {  # constructor arguments without defaults, by (kind, name)
     ("callback", "csv_logger"): dict(filename="log.csv"),
     ("callback", "learning_rate_scheduler"): dict(schedule=a_schedule),
     ("callback", "backup_and_restore"): dict(backup_dir="backup"), ("layer", "reshape"): dict(target_shape=(2, -1)),
-    ("layer", "keras_dense"): dict(units=3), ("layer", "keras_conv2d"): dict(filters=2, kernel_size=3),
     ("layer", "rescaling"): dict(scale=0.5), ("layer", "random_crop"): dict(height=2, width=3),
     ("layer", "random_translation"): dict(height_factor=0.1, width_factor=0.2),
     ("layer", "random_zoom"): dict(height_factor=0.1),
@@ -48,7 +46,10 @@ def test_every_registered_class_round_trips(registry):
     for name in sorted(registry._classes):
         if name.startswith("test_"):
             continue  # layers registered by other tests
-        obj = registry.lookup(name)(**REQUIRED.get((registry.kind, name), {}))
+        try:
+            obj = registry.lookup(name)(**REQUIRED.get((registry.kind, name), {}))
+        except ImportError:  # a class whose optional package is not installed (TensorBoard's)
+            continue
         clone = registry.get(json.loads(json.dumps(serialize(obj))))
         assert type(clone) is type(obj), name
         assert clone.get_config() == obj.get_config(), name
