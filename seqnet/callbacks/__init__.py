@@ -16,6 +16,7 @@ from .logs import CSVLogger, LambdaCallback, TerminateOnNaN
 from .monitors import EarlyStopping, ModelCheckpoint
 from .progress import History, ProgressBar, format_logs
 from .rates import LearningRateScheduler, ReduceLROnPlateau
+from .tensorboard import TensorBoard
 
 
 def get(identifier: Any) -> Callback:
@@ -25,4 +26,4 @@ def get(identifier: Any) -> Callback:
 
 __all__ = ["Callback", "CallbackList", "History", "ProgressBar", "EarlyStopping", "ModelCheckpoint",
            "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN", "LambdaCallback", "BackupAndRestore", "Lookahead",
-           "format_logs", "get", "callbacks"]
+           "TensorBoard", "format_logs", "get", "callbacks"]
