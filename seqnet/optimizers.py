@@ -102,8 +102,8 @@ class Optimizer(Configurable, ABC):
 
     @property
     def learning_rate(self) -> float:
-        """Keras's name for :attr:`lr`, the base learning rate (settable)."""
-        return self.lr
+        """Keras's name for the rate: :attr:`lr` (settable), or under a schedule its rate at this step."""
+        return self.current_lr
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:

@@ -78,8 +78,9 @@ class Sequential(KerasMethods):
     def add(self, layer: Layer) -> None:
         """Append ``layer``, naming it ``<kind>``, ``<kind>_1``, ... if it has no name.
 
-        An :class:`~seqnet.layers.Input` first (or ``input_shape=`` on the first layer) builds the
-        model at once; a layer added to a built model is built for the model's output.
+        An :class:`~seqnet.layers.Input` first (or ``input_shape=`` on the first layer, or a first
+        layer already built, taken from another model) builds the model at once; a layer added to a
+        built model is built for the model's output.
         """
         if isinstance(layer, Input):
             if self.layers or self.built:
@@ -102,6 +103,8 @@ class Sequential(KerasMethods):
             self.build(self.input_shape)
         elif len(self.layers) == 1 and layer.declared_input_shape is not None:
             self.build(layer.declared_input_shape)
+        elif len(self.layers) == 1 and layer.built:  # another model's trained layer: the model takes its input
+            self.build(layer.input_shape)
 
     @property
     def built(self) -> bool:

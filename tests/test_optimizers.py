@@ -81,7 +81,8 @@ def test_scheduler_drives_the_rate():
     assert opt.current_lr == 0.1
     opt.iterations = 2000
     assert opt.current_lr == pytest.approx(0.1 * 0.99 ** 2)
-    assert opt.lr == opt.learning_rate == 0.1 == opt.get_config()["lr"]  # the base rate, one meaning
+    assert opt.lr == 0.1 == opt.get_config()["lr"]  # the base rate
+    assert opt.learning_rate == opt.current_lr  # Keras's meaning: the rate at this step
 
 
 def test_validation_and_registry():

@@ -127,3 +127,34 @@ def test_a_custom_learning_rate_scheduler(libs):
                   callbacks=[CustomLearningRateScheduler(lr_schedule)])
     ours, theirs = [r[1:] for r in rates if r[0] == "seqnet.keras"], [r[1:] for r in rates if r[0] == "keras"]
     np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+def test_every_hook_of_the_guide_s_custom_callback_in_order(libs):
+    """The guide's first ``CustomCallback``, every hook of fit, evaluate and predict, printing its keys
+    (``on_predict_batch_end`` gets ``{"outputs": ...}``, the batch's predictions)."""
+    seen = []
+    for keras, model in zip(libs, both(libs)):
+        lines = []
+
+        class CustomCallback(keras.callbacks.Callback):
+            pass
+
+        hooks = ["on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_test_begin", "on_test_end",
+                 "on_predict_begin", "on_predict_end", "on_train_batch_begin", "on_train_batch_end",
+                 "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end"]
+        for hook in hooks:
+            counted = "batch" in hook or "epoch" in hook
+
+            def record(self, *args, logs=None, hook=hook, counted=counted):
+                index = args[0] if counted else None
+                logs = (args[1] if counted else args[0]) if len(args) > counted else logs
+                shapes = {k: np.shape(v) for k, v in (logs or {}).items()}
+                lines.append((hook, index, sorted(shapes.items())))
+            setattr(CustomCallback, hook, record)
+
+        model.fit(x_train, y_train, batch_size=128, epochs=2, verbose=0, validation_split=0.5,
+                  callbacks=[CustomCallback()])
+        model.evaluate(x_test, y_test, batch_size=32, verbose=0, callbacks=[CustomCallback()])
+        model.predict(x_test, batch_size=48, verbose=0, callbacks=[CustomCallback()])
+        seen.append(lines)
+    assert seen[1] == seen[0]

@@ -81,6 +81,23 @@ def test_transfer_learning_freezes_layers(libs):
     assert results[0] == results[1] == (2, 4)
 
 
+def test_a_model_of_another_model_s_built_layers_predicts_at_once(libs):
+    """The guide's transfer learning: ``Sequential(base.layers[:-1] + [Dense(...)])`` on a trained base."""
+    x = np.random.default_rng(3).random((4, 784)).astype("float32")
+    outputs = []
+    for keras in libs:
+        base = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(32, activation="relu"),
+                                 keras.layers.Dense(32, activation="relu"), keras.layers.Dense(10)])
+        base.set_weights([np.full(w.shape, 0.01 * (i + 1), "float32") for i, w in enumerate(base.get_weights())])
+        head = keras.layers.Dense(5)
+        model = keras.Sequential(base.layers[:-1] + [head])
+        head.build((None, 32))
+        head.set_weights([np.full((32, 5), 0.02, "float32"), np.zeros(5, "float32")])
+        outputs.append(model.predict(x, verbose=0))
+        assert model.layers[0] is base.layers[0]  # the same layer objects, weights shared
+    np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-5)
+
+
 def test_layer_configs_round_trip_with_keras_s_keys(libs):
     keras, face = libs
     for conv in (keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu", name="c"),

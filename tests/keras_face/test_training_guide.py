@@ -125,6 +125,43 @@ def test_a_schedule_as_learning_rate_trains_as_in_keras(libs):
         loss="sparse_categorical_crossentropy", metrics=["accuracy"]), dict(batch_size=64, epochs=2))
 
 
+def test_rmsprop_steps_its_schedule_and_reports_the_rate_as_keras_does(libs):
+    """The guide's ``RMSprop(learning_rate=ExponentialDecay(...))``: the rate follows the optimizer's
+    step (``initial * rate ** (step / decay_steps)``) and ``optimizer.learning_rate`` is today's rate."""
+    rng = np.random.default_rng(1)
+    x, y = rng.random((64, 3)).astype("float32"), rng.integers(0, 2, 64)
+    seen = []
+    for keras in libs:
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+        model.set_weights([np.array([[0.1, -0.1]] * 3, "float32"), np.zeros(2, "float32")])
+        schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5)
+        model.compile(keras.optimizers.RMSprop(learning_rate=schedule), "sparse_categorical_crossentropy")
+        steps = []
+        for i in range(4):
+            model.fit(x[16 * i:16 * i + 16], y[16 * i:16 * i + 16], batch_size=16, shuffle=False, verbose=0)
+            steps.append((float(np.asarray(model.optimizer.learning_rate)), model.get_weights()[0].copy()))
+        seen.append(steps)
+    for (rate_k, w_k), (rate_s, w_s) in zip(*seen):
+        assert rate_s == pytest.approx(rate_k, rel=1e-6)
+        np.testing.assert_allclose(w_s, w_k, rtol=1e-5, atol=1e-6)
+
+
+def test_checkpoints_are_numbered_by_epoch_as_in_keras(libs, tmp_path):
+    """``ModelCheckpoint(filepath="mymodel_{epoch}.keras", save_best_only=True, monitor="val_loss")``."""
+    written, models = [], [get_uncompiled_model(keras) for keras in libs]
+    copy_weights(models[0], models[1])
+    for keras, model in zip(libs, models):
+        folder = tmp_path / keras.__name__
+        folder.mkdir()
+        model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        checkpoint = keras.callbacks.ModelCheckpoint(filepath=str(folder / "mymodel_{epoch}.keras"),
+                                                     save_best_only=True, monitor="val_loss", verbose=0)
+        model.fit(x_train, y_train, epochs=2, batch_size=64, callbacks=[checkpoint], shuffle=False,
+                  validation_split=0.2, verbose=0)
+        written.append(sorted(p.name for p in folder.iterdir()))
+    assert written[1] == written[0] and written[0][0] == "mymodel_1.keras"
+
+
 def test_a_py_dataset_feeds_fit_evaluate_and_predict(libs):
     def dataset(keras, batch_size=64):
         class Digits(keras.utils.PyDataset):
