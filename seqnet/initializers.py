@@ -37,7 +37,19 @@ def fans(shape: tuple[int, ...]) -> tuple[int, int]:
 
 
 class Initializer(Configurable, ABC):
-    """Base class: ``init(shape, rng, dtype)`` returns a new array."""
+    """Base class: ``init(shape, rng, dtype)`` returns a new array.
+
+    A random initializer given ``seed`` draws from its own generator of that seed, so it gives the
+    same array at every call (as a seeded Keras initializer does); without one it draws from ``rng``.
+    """
+
+    seed: int | None = None
+
+    def _generator(self, rng: np.random.Generator) -> np.random.Generator:
+        return rng if self.seed is None else np.random.default_rng(self.seed)
+
+    def _seed_config(self) -> dict[str, Any]:
+        return {} if self.seed is None else {"seed": self.seed}
 
     @abstractmethod
     def __call__(self, shape: tuple[int, ...], rng: np.random.Generator,
@@ -98,38 +110,38 @@ class Identity(Initializer):
 class Uniform(Initializer):
     """Uniform on ``[low, high)``."""
 
-    def __init__(self, low: float = -0.05, high: float = 0.05) -> None:
-        self.low, self.high = float(low), float(high)
+    def __init__(self, low: float = -0.05, high: float = 0.05, seed: int | None = None) -> None:
+        self.low, self.high, self.seed = float(low), float(high), seed
 
     def __call__(self, shape, rng, dtype=np.float64):
-        return rng.uniform(self.low, self.high, size=shape).astype(dtype, copy=False)
+        return self._generator(rng).uniform(self.low, self.high, size=shape).astype(dtype, copy=False)
 
     def get_config(self):
-        return {"low": self.low, "high": self.high}
+        return {"low": self.low, "high": self.high, **self._seed_config()}
 
 
 @initializers.register("normal")
 class Normal(Initializer):
     """Normal with mean ``mean`` and standard deviation ``std``."""
 
-    def __init__(self, mean: float = 0.0, std: float = 0.05) -> None:
-        self.mean, self.std = float(mean), float(std)
+    def __init__(self, mean: float = 0.0, std: float = 0.05, seed: int | None = None) -> None:
+        self.mean, self.std, self.seed = float(mean), float(std), seed
 
     def __call__(self, shape, rng, dtype=np.float64):
-        return rng.normal(self.mean, self.std, size=shape).astype(dtype, copy=False)
+        return self._generator(rng).normal(self.mean, self.std, size=shape).astype(dtype, copy=False)
 
     def get_config(self):
-        return {"mean": self.mean, "std": self.std}
+        return {"mean": self.mean, "std": self.std, **self._seed_config()}
 
 
 class _Scaled(Initializer):
     """Fan-scaled initializer with a gain."""
 
-    def __init__(self, gain: float = 1.0) -> None:
-        self.gain = float(gain)
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        self.gain, self.seed = float(gain), seed
 
     def get_config(self):
-        return {"gain": self.gain}
+        return {"gain": self.gain, **self._seed_config()}
 
 
 @initializers.register("he_uniform", aliases=("kaiming_uniform",))
@@ -138,7 +150,7 @@ class HeUniform(_Scaled):
 
     def __call__(self, shape, rng, dtype=np.float64):
         a = self.gain * np.sqrt(3.0 / fans(shape)[0])
-        return rng.uniform(-a, a, size=shape).astype(dtype, copy=False)
+        return self._generator(rng).uniform(-a, a, size=shape).astype(dtype, copy=False)
 
 
 # the standard deviation of a unit normal truncated at two standard deviations
@@ -150,12 +162,12 @@ class _ScaledNormal(_Scaled):
     standard deviations and widened so that the draws keep the standard deviation asked for.
     Subclasses give ``std(shape)``."""
 
-    def __init__(self, gain: float = 1.0, truncated: bool = False) -> None:
-        super().__init__(gain)
+    def __init__(self, gain: float = 1.0, truncated: bool = False, seed: int | None = None) -> None:
+        super().__init__(gain, seed)
         self.truncated = bool(truncated)
 
     def __call__(self, shape, rng, dtype=np.float64):
-        std = self.std(shape)
+        std, rng = self.std(shape), self._generator(rng)
         if not self.truncated:
             return rng.normal(0.0, std, size=shape).astype(dtype, copy=False)
         draws = rng.standard_normal(size=shape)
@@ -184,7 +196,7 @@ class XavierUniform(_Scaled):
     def __call__(self, shape, rng, dtype=np.float64):
         fan_in, fan_out = fans(shape)
         a = self.gain * np.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-a, a, size=shape).astype(dtype, copy=False)
+        return self._generator(rng).uniform(-a, a, size=shape).astype(dtype, copy=False)
 
 
 @initializers.register("xavier_normal", aliases=("glorot_normal",))

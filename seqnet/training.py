@@ -27,10 +27,6 @@ from .inference import evaluate_batches, loss_value
 from .tracking import MetricSet
 
 
-def batch_count(n: int, batch_size: int) -> int:
-    return -(-n // batch_size)
-
-
 # -- one step ------------------------------------------------------------------
 def fused(model: Any) -> bool:
     """Softmax (or sigmoid) followed by cross-entropy: ``dL/dZ = (Y_hat - Y) / m``, cheaper and exact."""
@@ -164,6 +160,8 @@ def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1
             cbs.on_test_end(results)
             logs.update({f"val_{k}": v for k, v in results.items()})
         model.epochs_done = epoch + 1
+        if any(getattr(cb, "logs_learning_rate", False) for cb in model.callbacks):  # as Keras's rate callbacks do
+            logs["learning_rate"] = float(model.optimizer.learning_rate)
         cbs.on_epoch_end(epoch, logs)
         if model.stop_training:
             break

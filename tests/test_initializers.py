@@ -49,3 +49,26 @@ def test_constant_identity_and_errors():
         initializers.get("identity")((2, 2, 2), rng)
     with pytest.raises(ValueError, match="Known initializer names: .*xavier_uniform"):
         initializers.get("xavier")
+
+
+@pytest.mark.parametrize("init", [initializers.Uniform(seed=3), initializers.Normal(seed=3),
+                                  initializers.HeUniform(seed=3), initializers.XavierNormal(truncated=True, seed=3)],
+                         ids=lambda i: type(i).__name__)
+def test_a_seeded_initializer_draws_the_same_array_every_time(init):
+    draws = [init((4, 5), np.random.default_rng(k), np.float32) for k in range(2)]
+    np.testing.assert_array_equal(draws[0], draws[1])
+    again = type(init).from_config(init.get_config())
+    np.testing.assert_array_equal(again((4, 5), np.random.default_rng(9), np.float32), draws[0])
+    unseeded = type(init)(**{k: v for k, v in init.get_config().items() if k != "seed"})
+    assert not np.array_equal(unseeded((4, 5), np.random.default_rng(0), np.float32),
+                              unseeded((4, 5), np.random.default_rng(1), np.float32))
+
+
+def test_keras_face_initializers_honour_their_seed():
+    import seqnet.keras as keras
+    for make in (keras.initializers.GlorotUniform, keras.initializers.HeNormal, keras.initializers.RandomNormal):
+        a = keras.layers.Dense(3, kernel_initializer=make(seed=7))
+        b = keras.layers.Dense(3, kernel_initializer=make(seed=7))
+        a.build((None, 4))
+        b.build((None, 4))
+        np.testing.assert_array_equal(a.get_weights()[0], b.get_weights()[0])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import warnings
 from typing import Any
 
@@ -35,7 +36,14 @@ class ReduceLROnPlateau(_Monitor):
     min_lr : float, default 0
     mode : {"auto", "min", "max"}
     verbose : int, default 0
+
+    Notes
+    -----
+    Each epoch's logs (and so the history) get ``learning_rate``, the rate the epoch trained with,
+    as in Keras.
     """
+
+    logs_learning_rate = True
 
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
                  min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0, mode: str = "auto",
@@ -92,11 +100,18 @@ class LearningRateScheduler(Callback):
     Parameters
     ----------
     schedule : callable, Scheduler or dict
-        ``schedule(epoch, lr) -> new_lr`` (``epoch`` from 0), or a seqnet scheduler (or its
+        ``schedule(epoch, lr) -> new_lr`` or ``schedule(epoch) -> new_lr`` (``epoch`` from 0;
+        told apart by the function's arguments, as Keras does), or a seqnet scheduler (or its
         config) evaluated at the epoch index. A callable is saved by its import path, so it
         must be a module-level function to reload.
     verbose : int, default 0
+
+    Notes
+    -----
+    Each epoch's logs (and so the history) get ``learning_rate``, as in Keras.
     """
+
+    logs_learning_rate = True
 
     def __init__(self, schedule: Any, verbose: int = 0) -> None:
         if isinstance(schedule, dict):
@@ -124,7 +139,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         optimizer = self.model.optimizer
-        lr = self.schedule(epoch) if isinstance(self.schedule, Scheduler) else self.schedule(epoch, optimizer.lr)
+        lr = self.schedule(epoch) if _takes_epoch_only(self.schedule) else self.schedule(epoch, optimizer.lr)
         optimizer.lr = float(lr)
         if self.verbose:
             print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr:g}")
@@ -158,6 +173,19 @@ class LearningRateScheduler(Callback):
                       f"refuses it until it has one. Pass load_model(..., custom_objects={{{short!r}: {short}}}), "
                       f"or safe_mode=False for a file you trust", _safety.LostReferenceWarning, stacklevel=2)
         return callback
+
+
+def _takes_epoch_only(schedule: Any) -> bool:
+    """Whether ``schedule`` is called ``schedule(epoch)`` (a seqnet scheduler, or a function of one
+    argument, as Keras allows) rather than ``schedule(epoch, lr)``."""
+    if isinstance(schedule, Scheduler):
+        return True
+    try:
+        positional = [p for p in inspect.signature(schedule).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+    except (TypeError, ValueError):  # a callable without a signature: Keras's current form
+        return False
+    return len(positional) == 1 and positional[0].kind != positional[0].VAR_POSITIONAL
 
 
 def _short(reference: str) -> str:

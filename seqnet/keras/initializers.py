@@ -1,5 +1,6 @@
 """``keras.initializers``: Keras's names with Keras's scales (no activation gain; He's scale is 2),
-and Keras's normal cut at two standard deviations for ``GlorotNormal`` and ``HeNormal``."""
+and Keras's normal cut at two standard deviations for ``GlorotNormal`` and ``HeNormal``. A
+``seed`` makes the initializer draw the same array at every call, as in Keras."""
 from __future__ import annotations
 
 import math
@@ -8,30 +9,31 @@ from typing import Any
 from .. import initializers as _init
 from .._registry import serialize
 from ..initializers import Constant, Ones, Zeros
+from ._missing import missing
 
 
-def GlorotUniform(seed: Any = None) -> _init.Initializer:
-    return _init.XavierUniform(gain=1.0)
+def GlorotUniform(seed: int | None = None) -> _init.Initializer:
+    return _init.XavierUniform(gain=1.0, seed=seed)
 
 
-def GlorotNormal(seed: Any = None) -> _init.Initializer:
-    return _init.XavierNormal(gain=1.0, truncated=True)
+def GlorotNormal(seed: int | None = None) -> _init.Initializer:
+    return _init.XavierNormal(gain=1.0, truncated=True, seed=seed)
 
 
-def HeUniform(seed: Any = None) -> _init.Initializer:
-    return _init.HeUniform(gain=math.sqrt(2.0))
+def HeUniform(seed: int | None = None) -> _init.Initializer:
+    return _init.HeUniform(gain=math.sqrt(2.0), seed=seed)
 
 
-def HeNormal(seed: Any = None) -> _init.Initializer:
-    return _init.HeNormal(gain=math.sqrt(2.0), truncated=True)
+def HeNormal(seed: int | None = None) -> _init.Initializer:
+    return _init.HeNormal(gain=math.sqrt(2.0), truncated=True, seed=seed)
 
 
-def RandomUniform(minval: float = -0.05, maxval: float = 0.05, seed: Any = None) -> _init.Initializer:
-    return _init.get({"class_name": "uniform", "config": {"low": minval, "high": maxval}})
+def RandomUniform(minval: float = -0.05, maxval: float = 0.05, seed: int | None = None) -> _init.Initializer:
+    return _init.Uniform(low=minval, high=maxval, seed=seed)
 
 
-def RandomNormal(mean: float = 0.0, stddev: float = 0.05, seed: Any = None) -> _init.Initializer:
-    return _init.get({"class_name": "normal", "config": {"mean": mean, "std": stddev}})
+def RandomNormal(mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> _init.Initializer:
+    return _init.Normal(mean=mean, std=stddev, seed=seed)
 
 
 _BY_NAME = {"glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_uniform": HeUniform,
@@ -59,3 +61,5 @@ def get(identifier: Any) -> _init.Initializer:
 
 __all__ = ["GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "RandomUniform", "RandomNormal", "Zeros", "Ones",
            "Constant", "get"]
+
+__getattr__ = missing(__name__)

@@ -24,6 +24,7 @@ from ..layers import Dense as _Dense
 from ..layers import Input as _Input
 from ..layers import Layer
 from . import initializers as _initializers
+from ._missing import missing
 
 _KERAS_NAMES = {"W": "kernel", "b": "bias", "gamma": "gamma", "beta": "beta", "running_mean": "moving_mean",
                 "running_var": "moving_variance"}
@@ -249,3 +250,5 @@ __all__ = ["Input", "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePoo
            "GlobalMaxPooling2D", "Flatten", "Reshape", "Dropout", "BatchNormalization", "Activation", "ReLU",
            "LeakyReLU", "Softmax", "ELU", "ZeroPadding2D", "Rescaling", "Normalization", "RandomFlip", "RandomTranslation",
            "RandomZoom", "RandomCrop", "Variable"]
+
+__getattr__ = missing(__name__)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import losses as _losses
+from ._missing import missing
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
 
@@ -89,3 +90,5 @@ huber = _per_example(Huber)
 __all__ = ["CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError",
            "MeanAbsoluteError", "Huber", "categorical_crossentropy", "sparse_categorical_crossentropy",
            "binary_crossentropy", "mean_squared_error", "mse", "mean_absolute_error", "mae", "huber"]
+
+__getattr__ = missing(__name__)

@@ -11,6 +11,7 @@ from ..metrics import (AUC, Accuracy, BinaryAccuracy, CategoricalAccuracy, False
                        SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy,
                        TrueNegatives, TruePositives)
 from ..metrics import functions as _F
+from ._missing import missing
 
 
 def _per_example(values: Any) -> Any:
@@ -31,3 +32,5 @@ __all__ = ["Metric", "MeanMetricWrapper", "Mean", "Accuracy", "BinaryAccuracy", 
            "FalseNegatives", "AUC", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy",
            "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "mean_squared_error", "mse",
            "mean_absolute_error", "mae"]
+
+__getattr__ = missing(__name__)

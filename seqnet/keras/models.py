@@ -12,11 +12,12 @@ from typing import Any
 
 from .. import saving as _saving
 from ..layers import Layer
-from ..saving import keras_layers, keras_model, keras_writer
+from ..saving import keras_layers, keras_model, keras_optimizer, keras_writer
 from ..sequential import Sequential as _Sequential
 from . import _seed
 from . import optimizers as _optimizers
 from .layers import face_layer
+from ._missing import missing
 
 
 class Sequential(_Sequential):
@@ -199,8 +200,28 @@ def keras_summary(model: _Sequential) -> str:
                for key, w in [*layer.parameters.items(), *layer.buffers.items()]] if model.built else []
     total = [sum(w.size for w, _ in weights), sum(w.nbytes for w, _ in weights)]
     trainable = [sum(w.size for w, t in weights if t), sum(w.nbytes for w, t in weights if t)]
+    optimizer = _optimizer_params(model)
+    total = [total[0] + optimizer, total[1] + 4 * optimizer]
     lines = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), head, rule("┡", "╇", "┩", "━"), *body,
              rule("└", "┴", "┘", "─"), f" Total params: {total[0]:,} ({_memory(total[1])})",
              f" Trainable params: {trainable[0]:,} ({_memory(trainable[1])})",
-             f" Non-trainable params: {total[0] - trainable[0]:,} ({_memory(total[1] - trainable[1])})"]
+             f" Non-trainable params: {total[0] - optimizer - trainable[0]:,} "
+             f"({_memory(total[1] - 4 * optimizer - trainable[1])})",
+             *([f" Optimizer params: {optimizer:,} ({_memory(4 * optimizer)})"] if optimizer else [])]
     return "\n".join(lines) + "\n"
+
+
+def _optimizer_params(model: _Sequential) -> int:
+    """How many numbers Keras's optimizer holds once it has trained: its step count, its rate (unless
+    a schedule gives it) and its slots for every trainable weight; 0 before training, as Keras shows."""
+    opt = model.optimizer
+    if opt is None or not opt.iterations:
+        return 0
+    try:
+        slots = len(keras_optimizer.slot_groups(opt)[0])
+    except ValueError:  # an optimizer Keras has no layout for
+        return 0
+    weights = sum(w.size for layer in model.layers if layer.trainable for w in layer.parameters.values())
+    return 1 + (opt.lr_scheduler is None) + slots * weights
+
+__getattr__ = missing(__name__)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations as _activations
+from ._missing import missing
 
 _NUMPY = ["abs", "add", "all", "any", "arange", "argmax", "argmin", "argsort", "array", "broadcast_to", "ceil",
           "clip", "concatenate", "cos", "cumsum", "divide", "dot", "equal", "exp", "expand_dims", "eye", "floor",
@@ -51,3 +52,5 @@ def one_hot(x: Any, num_classes: int) -> np.ndarray:
 
 
 __all__ = [*_NUMPY, "convert_to_numpy", "convert_to_tensor", "cast", "shape", "relu", "sigmoid", "softmax", "one_hot"]
+
+__getattr__ = missing(__name__)

@@ -7,6 +7,7 @@ from typing import Any
 from .. import optimizers as _opt
 from . import schedules  # noqa: F401  (keras.optimizers.schedules)
 from ..schedulers import Scheduler
+from ._missing import missing
 
 
 _INERT = ("name", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps")
@@ -86,3 +87,5 @@ def get(identifier: Any) -> _opt.Optimizer:
 
 
 __all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get"]
+
+__getattr__ = missing(__name__)

@@ -10,6 +10,7 @@ from ..saving import keras_compile, keras_layers
 from . import regularizers as _regularizers
 from .layers import face_layer
 from .models import load_model
+from ._missing import missing
 
 
 def save_model(model: Any, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
@@ -44,3 +45,5 @@ def deserialize_keras_object(config: Any, custom_objects: dict[str, Any] | None 
 
 
 __all__ = ["load_model", "save_model", "serialize_keras_object", "deserialize_keras_object"]
+
+__getattr__ = missing(__name__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import schedulers as _s
+from ._missing import missing
 
 
 def ExponentialDecay(initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False,
@@ -40,3 +41,5 @@ LearningRateSchedule = _s.Scheduler
 
 __all__ = ["ExponentialDecay", "CosineDecay", "PiecewiseConstantDecay", "InverseTimeDecay", "PolynomialDecay",
            "LearningRateSchedule"]
+
+__getattr__ = missing(__name__)

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..datasets import one_hot
 from . import _seed
+from ._missing import missing
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
@@ -51,3 +52,5 @@ class PyDataset:
 
 
 __all__ = ["to_categorical", "set_random_seed", "PyDataset"]
+
+__getattr__ = missing(__name__)

@@ -233,5 +233,10 @@ class Input:
                              f"axis), received shape={shape!r}")
         self.shape = tuple(int(d) for d in shape)
 
+    def __array__(self, *args: object, **kwargs: object) -> np.ndarray:
+        raise TypeError(f"{self!r} is not data: calling a layer on an Input builds a functional model, which seqnet "
+                        f"does not run; put it first in a Sequential instead, Sequential([Input(shape), layer, ...]) "
+                        f"(see the guide 'Coming from Keras')")
+
     def __repr__(self) -> str:
         return f"Input(shape={self.shape})"

@@ -19,7 +19,7 @@ from .. import optimizers as _optimizers
 from .._formats import ModelFileError
 
 
-def _slot_groups(opt: _optimizers.Optimizer) -> tuple[list[str], bool]:
+def slot_groups(opt: _optimizers.Optimizer) -> tuple[list[str], bool]:
     """``(slot names, interleaved)``: each weight's slots in Keras's order."""
     if isinstance(opt, _optimizers.Adam):
         return ["m", "v"], True
@@ -39,7 +39,7 @@ def _targets(model: Any) -> list[tuple[str, str, np.ndarray]]:
 
 
 def _order(model: Any, opt: _optimizers.Optimizer) -> list[tuple[str, str, str, np.ndarray]]:
-    slots, interleaved = _slot_groups(opt)
+    slots, interleaved = slot_groups(opt)
     targets = _targets(model)
     if interleaved:
         return [(layer, param, slot, value) for layer, param, value in targets for slot in slots]

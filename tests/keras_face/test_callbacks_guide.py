@@ -158,3 +158,15 @@ def test_every_hook_of_the_guide_s_custom_callback_in_order(libs):
         model.predict(x_test, batch_size=48, verbose=0, callbacks=[CustomCallback()])
         seen.append(lines)
     assert seen[1] == seen[0]
+
+
+def test_the_rate_callbacks_put_the_learning_rate_in_the_history(libs):
+    """``LearningRateScheduler(lambda epoch: ...)`` (one argument) and ``ReduceLROnPlateau``: Keras 3 logs
+    ``learning_rate`` each epoch, so it is in the history."""
+    histories = []
+    for keras, model in zip(libs, both(libs)):
+        callbacks = [keras.callbacks.LearningRateScheduler(lambda epoch: 0.01 * 0.5 ** epoch),
+                     keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=10.0)]
+        histories.append(model.fit(x_train, y_train, batch_size=64, epochs=3, verbose=0, callbacks=callbacks).history)
+    assert sorted(histories[1]) == sorted(histories[0])
+    np.testing.assert_allclose(histories[1]["learning_rate"], histories[0]["learning_rate"], rtol=1e-6)

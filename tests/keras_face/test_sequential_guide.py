@@ -192,8 +192,16 @@ def test_summary_prints_what_keras_prints(libs):
                                   layers.MaxPooling2D(2, name="pool"), layers.BatchNormalization(name="a_long_norm_name"),
                                   layers.Flatten(name="flat"), layers.Dense(10, name="head")], name="demo")
         unbuilt = keras.Sequential([layers.Dense(4, name="d")], name="later")
+        trained = []  # after training, Keras adds the optimizer's numbers ("Optimizer params")
+        for optimizer in ("adam", keras.optimizers.SGD(momentum=0.9), keras.optimizers.RMSprop(
+                learning_rate=keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5))):
+            model = keras.Sequential([keras.Input((4,)), layers.Dense(6, name="d"), layers.BatchNormalization(name="n"),
+                                      layers.Dense(3, activation="softmax", name="out")], name="trained")
+            model.compile(optimizer, "sparse_categorical_crossentropy")
+            model.fit(np.ones((4, 4), "float32"), np.arange(4) % 3, verbose=0)
+            trained.append(model)
         lines = []
-        for model in (built, unbuilt):
+        for model in (built, unbuilt, *trained):
             model.summary(print_fn=lambda text, *args, **kwargs: lines.append(text))
         texts.append(lines)
     assert texts[1] == texts[0]

@@ -3,5 +3,8 @@ returning Keras's arrays and dtypes. A copy found locally is read (``$SEQNET_DAT
 ``~/.seqnet/datasets``, Debian's ``/usr/share/datasets``); else the official files are
 downloaded once into ``~/.seqnet/datasets`` and their checksums verified."""
 from . import cifar10, fashion_mnist, mnist
+from .._missing import missing
 
 __all__ = ["mnist", "fashion_mnist", "cifar10"]
+
+__getattr__ = missing(__name__)
