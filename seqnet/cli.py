@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 
 from ._safety import check_regular
+from ._version import __version__
 from .experiment import positive_int, training_settings
 
 
@@ -21,6 +22,12 @@ class UserError(Exception):
 
 def _load(path: str):
     from .saving import load_model
+    folder = Path(path)
+    if folder.is_dir():  # a run folder, as `seqnet report` takes: its model
+        if not (folder / "model.h5").is_file():
+            raise UserError(f"'{path}' is a folder without model.h5; give a model file or a run folder the "
+                            f"examples wrote")
+        path = str(folder / "model.h5")
     return load_model(path)
 
 
@@ -107,11 +114,12 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seqnet", description="Inspect, run and evaluate saved seqnet models.")
+    parser.add_argument("--version", action="version", version=f"seqnet {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("summary", help="print a model's layers and training state",
                        description="Print the summary table of a saved model and its training state.")
-    p.add_argument("model", help="a saved model (seqnet .h5, or a Keras .keras or .h5 file)")
+    p.add_argument("model", help="a saved model (seqnet .h5, or a Keras .keras or .h5 file), or a run folder")
     p.set_defaults(run=cmd_summary)
 
     p = sub.add_parser("predict", help="predict classes for a .npy array",
@@ -160,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = one_line
         try:
             args.run(args)
-        except (UserError, ValueError, TypeError, OSError, RuntimeError) as err:
+        except (UserError, ValueError, OSError) as err:  # the user's files or arguments; a bug keeps its traceback
             print(f"seqnet {args.command}: error: {err}", file=sys.stderr)
             return 1
     return 0

@@ -20,6 +20,7 @@ from typing import Any
 
 from ._safety import MAX_JSON_BYTES, check_regular, parse_json
 from .callbacks import CSVLogger
+from .datasets import DatasetError
 from .inference import evaluate_outputs
 from .metrics import confusion_matrix
 from .plotting import plot_confusion_matrix, plot_history
@@ -104,7 +105,7 @@ def load_or_exit(prog: str, loader: Any, args: argparse.Namespace, **kwargs: Any
     message (where it looked and how to get the data, in the program's options) as its one error."""
     try:
         return loader(args.data, download=args.download, **kwargs)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, DatasetError) as err:  # missing, not downloadable, or damaged: the user's to fix
         sys.exit(f"{prog}: error: {in_program_terms(str(err))}")
 
 

@@ -33,6 +33,29 @@ def test_summary(saved, capsys):
     assert "dense_1 (Dense)" in out and "Epochs done: 2" in out and "Last epoch: loss:" in out
 
 
+def test_summary_of_a_run_folder_and_the_version(saved, capsys, tmp_path):
+    folder, _, _ = saved
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "model.h5").write_bytes((folder / "m.h5").read_bytes())
+    assert main(["summary", str(run)]) == 0
+    assert "Epochs done: 2" in capsys.readouterr().out
+    assert main(["summary", str(tmp_path)]) == 1
+    assert "without model.h5" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and re.fullmatch(r"seqnet \d+\.\d+\.\d+\n", capsys.readouterr().out)
+
+
+def test_a_bug_in_seqnet_keeps_its_traceback(saved, monkeypatch):
+    """A TypeError or RuntimeError inside seqnet is not the user's mistake: it is not reported as one."""
+    folder, _, _ = saved
+    import seqnet.cli as cli
+    monkeypatch.setattr(cli, "training_settings", lambda model: (_ for _ in ()).throw(TypeError("a bug")))
+    with pytest.raises(TypeError, match="a bug"):
+        main(["summary", str(folder / "m.h5")])
+
+
 def test_predict_csv_and_kaggle(saved, capsys):
     folder, model, X = saved
     assert main(["predict", str(folder / "m.h5"), str(folder / "X.npy")]) == 0

@@ -203,3 +203,25 @@ def test_cifar10_reads_batches_pickled_with_protocol_5(tmp_path):
 def test_iris_comes_shuffled_so_the_last_tenth_is_every_class():
     (_, y), (_, yt) = load_iris()
     assert sorted(set(y[-12:].tolist())) == [0, 1, 2] and sorted(set(yt[:10].tolist())) == [0, 1, 2]
+
+
+def test_a_download_without_a_network_is_one_error_with_the_remedies(tmp_path, monkeypatch):
+    """``--download`` where the host cannot be reached: the program's one-line error, no traceback."""
+    import argparse
+    import urllib.error
+    import urllib.request
+
+    from seqnet.datasets import load_cifar10
+    from seqnet.experiment import load_or_exit
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("SEQNET_DATA", str(tmp_path / "none"))
+    with pytest.raises(SystemExit) as stop:
+        load_or_exit("cifar10_cnn.py", load_cifar10, argparse.Namespace(data=None, download=True))
+    message = str(stop.value.code)
+    assert message.startswith("cifar10_cnn.py: error: could not download") and "pass --data FILE" in message
+    assert not list((tmp_path / ".seqnet" / "datasets").glob("*"))  # nothing half-written kept

@@ -62,6 +62,22 @@ def test_archives_read_like_the_folder_with_the_top_folder_looked_through(tmp_pa
         assert np.array_equal(X, X_dir) and np.array_equal(y, y_dir)
 
 
+@pytest.mark.parametrize("suffix", [".tar", ".tar.gz"])
+def test_an_archive_with_a_file_and_a_link_of_one_name_is_refused_naming_it(tmp_path, suffix):
+    """tar extracts the last of two members of one name; seqnet does not guess which image is meant."""
+    write_images(tmp_path / "data")
+    target = tmp_path / f"twice{suffix}"
+    with tarfile.open(target, "w:gz" if suffix == ".tar.gz" else "w") as tar:
+        tar.add(tmp_path / "data", arcname="data")
+        link = tarfile.TarInfo("data/cat/0.png")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(link)
+    readers = [load_image_folder] + ([lambda root: ImageFolderDataset(root, batch_size=2)] if suffix == ".tar" else [])
+    for read in readers:  # (the streaming dataset reads uncompressed archives only)
+        with pytest.raises(DatasetError, match="'data/cat/0.png' twice"):
+            read(target)
+
+
 def test_colour_modes_resizing_and_jpeg(tmp_path):
     write_images(tmp_path / "grey", mode="L")
     X, _, _ = load_image_folder(tmp_path / "grey")

@@ -6,13 +6,22 @@ import sys
 
 from . import install
 
-USAGE = "usage: python -m seqnet.assignment SCRIPT [ARG ...] | -m MODULE [ARG ...]"
+USAGE = """usage: python -m seqnet.assignment SCRIPT [ARG ...]
+       python -m seqnet.assignment -m MODULE [ARG ...]
+
+Run the CS189 assignment's code on seqnet: SCRIPT (or MODULE, as python -m runs it) runs with the
+assignment's package `neural_networks` importable, over seqnet's layers, losses and optimizers.
+
+examples:
+  python -m seqnet.assignment train_ffnn.py
+  python -m seqnet.assignment -m unittest discover tests"""
 
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help") or (argv[0] == "-m" and len(argv) < 2):
-        print(USAGE + "\n\n" + (__doc__ or ""), file=sys.stderr if argv[:1] != ["--help"] else sys.stdout)
-        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
+        asked = argv[:1] in (["-h"], ["--help"])  # help asked for goes to stdout; a usage mistake to stderr
+        print(USAGE, file=sys.stdout if asked else sys.stderr)
+        return 0 if asked else 2
     install()
     if argv[0] == "-m":
         sys.argv = [argv[1], *argv[2:]]

@@ -74,7 +74,13 @@ def _members(path: Path) -> Iterator[tuple[str, Any]]:
                     lambda info=info: zip_member(z, info, f"'{path}'", DatasetError))
     else:
         with tarfile.open(path, "r:*") as tar:
+            seen: set[str] = set()
             for member in tar:  # in archive order: no seeking inside a compressed stream
+                name = member.name.rstrip("/")
+                if name in seen:  # tar would extract the last of them: which one is meant is not for us to guess
+                    raise DatasetError(f"'{path}' holds the member {member.name!r} twice (a file and a link of "
+                                       f"that name, say); seqnet reads an archive only where each name is one file")
+                seen.add(name)
                 if member.isdir():
                     yield member.name, None
                 elif member.isfile():

@@ -115,3 +115,11 @@ def test_a_missing_script_is_one_line(tmp_path):
     assert proc.returncode == 2 and proc.stderr.strip() == ("python -m seqnet.assignment: error: no such script: "
                                                             "'no_such.py'")
     assert run("--help", cwd=tmp_path).returncode == 0
+
+
+def test_help_is_plain_text_on_stdout(tmp_path):
+    shown = run("-h", cwd=tmp_path)
+    assert shown.returncode == 0 and shown.stdout.startswith("usage: python -m seqnet.assignment SCRIPT")
+    assert "``" not in shown.stdout and not shown.stderr  # no reST markup, nothing on stderr
+    wrong = run(cwd=tmp_path)
+    assert wrong.returncode == 2 and wrong.stderr.startswith("usage:") and not wrong.stdout
