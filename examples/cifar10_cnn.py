@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from seqnet.architectures import CIFAR_FAST_RECIPE as RECIPE
 from seqnet.architectures import cifar_cnn, cifar_fast
 from seqnet.augment import CropAndFlip, predict_flip_tta
 from seqnet.callbacks import LambdaCallback, Lookahead
@@ -31,28 +32,31 @@ from seqnet.schedulers import for_run
 parser = example_parser(__doc__)
 add_data_option(parser, "CIFAR-10 archive or folder (official files or image folders)")
 parser.add_argument("--arch", choices=["cifar_fast", "cifar_cnn"], default="cifar_fast", help="the network")
-parser.add_argument("--epochs", type=positive_int, default=12, help="passes over the training set")
-parser.add_argument("--batch-size", type=positive_int, default=512, help="images per update")
-parser.add_argument("--lr", type=float, default=0.3, help="SGD's peak learning rate")
-parser.add_argument("--schedule", choices=["onecycle", "cosine", "constant"], default="onecycle",
+parser.add_argument("--epochs", type=positive_int, default=RECIPE["epochs"], help="passes over the training set")
+parser.add_argument("--batch-size", type=positive_int, default=RECIPE["batch_size"], help="images per update")
+parser.add_argument("--lr", type=float, default=RECIPE["lr"], help="SGD's peak learning rate")
+parser.add_argument("--schedule", choices=["onecycle", "cosine", "constant"], default=RECIPE["scheduler"],
                     help="learning-rate schedule over the run (seqnet.schedulers.for_run)")
-parser.add_argument("--weight-decay", type=float, default=5e-4, help="L2 weight decay")
-parser.add_argument("--label-smoothing", type=float, default=0.2, help="label smoothing of the training loss")
-parser.add_argument("--crop-padding", type=int, default=2, help="pixels of padding for the random crops")
-parser.add_argument("--momentum", type=float, default=0.9, help="SGD's (Nesterov) momentum")
-parser.add_argument("--flip", choices=["random", "alternate"], default="alternate",
+parser.add_argument("--weight-decay", type=float, default=RECIPE["weight_decay"], help="L2 weight decay")
+parser.add_argument("--label-smoothing", type=float, default=RECIPE["label_smoothing"],
+                    help="label smoothing of the training loss")
+parser.add_argument("--crop-padding", type=int, default=RECIPE["crop_padding"],
+                    help="pixels of padding for the random crops")
+parser.add_argument("--momentum", type=float, default=RECIPE["momentum"], help="SGD's (Nesterov) momentum")
+parser.add_argument("--flip", choices=["random", "alternate"], default=RECIPE["flip"],
                     help="training flips: at random, or each image the other way each epoch (seqnet.augment.CropAndFlip)")
-parser.add_argument("--lookahead", action=argparse.BooleanOptionalAction, default=True,
+parser.add_argument("--lookahead", action=argparse.BooleanOptionalAction, default=RECIPE["lookahead"],
                     help="pull the weights toward their running average every 5 steps (seqnet.callbacks.Lookahead)")
-parser.add_argument("--bn-bias-lr-scale", type=float, default=64.0, metavar="S",
+parser.add_argument("--bn-bias-lr-scale", type=float, default=RECIPE["bn_bias_lr_scale"], metavar="S",
                     help="BatchNorm's shifts (beta) learn at S times the rate")
-parser.add_argument("--whiten-bias-epochs", type=int, default=3, metavar="N",
+parser.add_argument("--whiten-bias-epochs", type=int, default=RECIPE["whiten_bias_epochs"], metavar="N",
                     help="cifar_fast: train the whitening layer's bias for the first N epochs (0: never)")
 parser.add_argument("--tta", action=argparse.BooleanOptionalAction,
-                    default=True, help="flip test-time augmentation for the test accuracy and the Kaggle file")
+                    default=RECIPE["tta_flip"],
+                    help="flip test-time augmentation for the test accuracy and the Kaggle file")
 parser.add_argument("--tta-translate", type=int, default=0, metavar="T",
                     help="with --tta, also average the views shifted by T pixels (six passes instead of two)")
-parser.add_argument("--val-split", type=float, default=0.0, metavar="F",
+parser.add_argument("--val-split", type=float, default=float(RECIPE["val_split"]), metavar="F",
                     help="hold out the last fraction F of the training images for validation, for tuning "
                          "(the final run trains on all of them)")
 add_limit_option(parser)
@@ -94,7 +98,7 @@ if args.whiten_bias_epochs and args.arch == "cifar_fast":
         whiten, "trainable", epoch + 1 < args.whiten_bias_epochs)))
 if args.lookahead:
     callbacks.append(Lookahead())
-model.compile(SGD(lr=args.lr, momentum=args.momentum, nesterov=True, weight_decay=args.weight_decay,
+model.compile(SGD(lr=args.lr, momentum=args.momentum, nesterov=RECIPE["nesterov"], weight_decay=args.weight_decay,
                   lr_scheduler=for_run(args.schedule, args.lr, steps), lr_scales=lr_scales),
               CrossEntropy(label_smoothing=args.label_smoothing), ["accuracy"])
 start = time.perf_counter()

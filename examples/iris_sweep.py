@@ -1,10 +1,12 @@
-"""The assignment's sweep on Iris: learning rate x hidden size, test error per combination.
+"""The assignment's sweep on Iris: learning rate x hidden size, chosen on held-out validation data.
 
-    python examples/iris_sweep.py [--epochs 100] [--out runs]
+    python examples/iris_sweep.py [--epochs 100] [--val-split 0.2] [--out runs]
 
-Writes the run folder runs/iris_sweep/ for the best combination (its model, curves and report,
-with every combination's test error in results.json) and best_loss.png, its loss after every
-iteration.
+Each combination trains on the training set less its last --val-split, and the one with the
+lowest validation error (then loss) is chosen; only the chosen model meets the test set, once,
+so its test error is an honest estimate. Writes the run folder runs/iris_sweep/ for it (model,
+curves and report, with every combination's validation error in results.json) and
+best_loss.png, its loss after every iteration.
 """
 import itertools
 import time
@@ -31,6 +33,8 @@ parser = example_parser(__doc__)
 parser.add_argument("--epochs", type=positive_int, default=100, help="passes over the training set per combination")
 parser.add_argument("--lrs", type=float, nargs="+", default=[0.001, 0.01, 0.05], help="learning rates to try")
 parser.add_argument("--hidden", type=positive_int, nargs="+", default=[10, 15, 25], help="hidden sizes to try")
+parser.add_argument("--val-split", type=float, default=0.2, metavar="F",
+                    help="the last fraction F of the training set, held out to choose the combination")
 add_limit_option(parser)
 parser.add_argument("--seed", type=int, default=0, help="seed of every model's random generator")
 parser.add_argument("--out", default="runs", help="parent folder of the run folder")
@@ -47,22 +51,24 @@ for lr, hidden in itertools.product(args.lrs, args.hidden):
                               name=f"iris_lr{lr:g}_hidden{hidden}")
     model.compile(optimizer=SGD(lr=lr, momentum=0.9), loss="cross_entropy", metrics=["accuracy"])
     recorder = BatchLosses()
-    model.fit(X_train, y_train, batch_size=25, epochs=args.epochs, verbose=0, callbacks=[recorder])
-    test = model.evaluate(X_test, y_test, return_dict=True)
-    results.append((1.0 - test["accuracy"], test["loss"], lr, hidden, recorder.losses, model))
+    history = model.fit(X_train, y_train, batch_size=25, epochs=args.epochs, verbose=0, callbacks=[recorder],
+                        validation_split=args.val_split).history
+    results.append((1.0 - history["val_accuracy"][-1], history["val_loss"][-1], lr, hidden, recorder.losses, model))
 
 seconds = time.perf_counter() - start
-print(f"{'lr':>8} {'hidden':>7} {'test loss':>10} {'test error':>11}")
+print(f"{'lr':>8} {'hidden':>7} {'val loss':>10} {'val error':>10}")
 for error, loss, lr, hidden, _, _ in results:
-    print(f"{lr:>8g} {hidden:>7d} {loss:>10.4f} {error:>11.3f}")
+    print(f"{lr:>8g} {hidden:>7d} {loss:>10.4f} {error:>10.3f}")
 error, loss, lr, hidden, losses, best = min(results, key=lambda r: (r[0], r[1]))
+test = best.evaluate(X_test, y_test, return_dict=True)  # the one look at the test set
 run = Run("iris_sweep", {**vars(args), "best_lr": lr, "best_hidden": hidden}, root=args.out)
 png = plot_curves({f"lr={lr:g}, hidden={hidden}": losses}, run.dir / "best_loss.png",
                   xlabel="iteration", ylabel="training loss (running mean over the epoch)",
                   title="Iris sweep: best combination")
-grid = {f"test_error lr={r[2]:g} hidden={r[3]}": r[0] for r in results}
+grid = {f"val_error lr={r[2]:g} hidden={r[3]}": r[0] for r in results}
 run.finish(best, grid, test_data=(X_test, y_test), class_names=seqnet.datasets.IRIS_CLASSES,
            title=f"Iris sweep: best of {len(results)} (lr={lr:g}, hidden={hidden})")
-print(f"best: lr={lr:g}, hidden={hidden} with test error {error:.3f} (test loss {loss:.4f})")
+print(f"chosen on validation: lr={lr:g}, hidden={hidden} (validation error {error:.3f}); "
+      f"its test error {1.0 - test['accuracy']:.3f} (test loss {test['loss']:.4f})")
 print(f"{timing_line(seconds, len(results) * args.epochs)}; report: {run.dir / 'report.md'} "
       f"(best_loss.png: the best combination's loss after every iteration)")

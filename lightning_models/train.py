@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from seqnet.architectures import CIFAR_FAST_RECIPE
+
 DATASETS = {"fashion_mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
 ACCELERATORS = ("cpu", "gpu", "cuda", "mps", "auto")
 STRATEGIES = ("auto", "ddp", "ddp_spawn", "ddp_find_unused_parameters_true")
@@ -35,10 +37,7 @@ ARCH_DEFAULTS = {
     "fashion_cnn": dict(optimizer="adam", lr=2e-3, scheduler="cosine", batch_size=128, epochs=10),
     "cifar_cnn": dict(optimizer="sgd", lr=0.05, scheduler="cosine", batch_size=128, epochs=30, weight_decay=5e-4,
                       nesterov=True, crop_padding=4),
-    # the recipe of examples/cifar10_cnn.py, which trains the same network in numpy
-    "cifar_fast": dict(optimizer="sgd", lr=0.3, scheduler="onecycle", batch_size=512, epochs=12, weight_decay=5e-4,
-                       label_smoothing=0.2, tta_flip=True, nesterov=True, crop_padding=2, val_split=0, flip="alternate",
-                       lookahead=True, bn_bias_lr_scale=64.0, whiten_bias_epochs=3),
+    "cifar_fast": dict(CIFAR_FAST_RECIPE),  # the recipe the numpy example trains the same network with
 }
 COMMON_DEFAULTS = dict(optimizer="sgd", lr=0.01, momentum=0.9, nesterov=False, weight_decay=0.0, scheduler="constant",
                        label_smoothing=0.0, batch_size=128, epochs=10, tta_flip=False, crop_padding=4, flip="random",

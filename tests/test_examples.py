@@ -86,10 +86,11 @@ def test_the_main_job_leaves_a_run_folder_for_the_seqnet_command(tmp_path):
     assert_run_folder(tmp_path / "runs" / "iris", epochs=3)
 
 
-def test_iris_sweep_prints_a_table_and_the_best(tmp_path):
+def test_iris_sweep_chooses_on_validation_and_tests_once(tmp_path):
     out = run_example("iris_sweep.py", "--epochs", "4", "--lrs", "0.01", "0.05", "--hidden", "5", "--out",
                       str(tmp_path))
-    assert "test error" in out.splitlines()[0] and "best: lr=" in out
+    assert "val error" in out.splitlines()[0] and "test" not in out.splitlines()[0]
+    assert "chosen on validation: lr=" in out and out.count("test error") == 1
     assert (tmp_path / "iris_sweep" / "best_loss.png").is_file()
     assert_run_folder(tmp_path / "iris_sweep", epochs=4)
     assert len(json.loads((tmp_path / "iris_sweep" / "results.json").read_text())) >= 2
