@@ -37,6 +37,10 @@ html_math_renderer = "mathml"
 html_css_files = ["seqnet.css"]
 exclude_patterns = ["_build"]
 
+# the source pages link back to where each object is documented under its own module: the public
+# names re-exported by seqnet/__init__.py (seqnet.load_model) would otherwise make every such link
+# of their module point to a seqnet.<name> that is not there
+viewcode_follow_imported_members = False
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "show-inheritance": True}

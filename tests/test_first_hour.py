@@ -84,6 +84,20 @@ def test_the_offline_check_finds_a_script_from_another_host(tmp_path):
     assert len(found) == 2 and all(f.startswith("cdn.html") for f in found)
 
 
+def test_the_link_check_finds_a_link_to_a_place_that_is_not_there(tmp_path):
+    check = load_module(ROOT / ".ci" / "check_links.py")
+    (tmp_path / "_modules").mkdir()
+    (tmp_path / "api.html").write_text('<dt id="seqnet.saving.save_model">save_model</dt><a href="#top">top</a>'
+                                       '<p id="top"></p><a href="https://numpy.org/doc/">numpy</a>')
+    (tmp_path / "_modules" / "saving.html").write_text('<a class="viewcode-back" href="../api.html#seqnet.'
+                                                       'saving.save_model">[docs]</a>')
+    assert check.problems(tmp_path) == []
+    (tmp_path / "_modules" / "formats.html").write_text('<a href="../api.html#seqnet.save_model">[docs]</a>'
+                                                        '<a href="../gone.html">gone</a>')
+    assert check.problems(tmp_path) == ["_modules/formats.html: ../api.html#seqnet.save_model (no such place in the "
+                                        "page)", "_modules/formats.html: ../gone.html (no such page)"]
+
+
 @pytest.mark.parametrize("page", ["docs/quickstart.rst", "docs/guide/keras.rst"])
 def test_code_fits_the_column(page):
     """What a reader copies fits the page; what a program prints wraps (the stylesheet)."""
