@@ -80,10 +80,8 @@ def for_saving(path: str | os.PathLike, format: str | None = None) -> FileFormat
             raise ValueError(f"Unknown model file format {format!r}. Known formats: {', '.join(formats())}")
         return _formats[format]
     name = Path(path).name.lower()
-    for fmt in _formats.values():
-        if any(name.endswith(ext) for ext in fmt.extensions):
-            return fmt
-    return _formats[DEFAULT]
+    claims = [(len(ext), fmt) for fmt in _formats.values() for ext in fmt.extensions if name.endswith(ext)]
+    return max(claims, key=lambda claim: claim[0])[1] if claims else _formats[DEFAULT]  # ".weights.h5" over ".h5"
 
 
 def for_loading(path: str | os.PathLike) -> FileFormat:

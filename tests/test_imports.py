@@ -10,8 +10,8 @@ PACKAGE = ROOT / "seqnet"
 
 # each module's rank: a module imports only modules of its own rank or below (and never in a circle)
 RANKS = [
-    ("seqnet._registry", "seqnet._files", "seqnet._safety", "seqnet._formats", "seqnet._version", "seqnet.metrics", "seqnet.augment",
-     "seqnet.plotting", "seqnet.ops.parallel"),
+    ("seqnet._registry", "seqnet._contract", "seqnet._files", "seqnet._safety", "seqnet._formats", "seqnet._version",
+     "seqnet.metrics", "seqnet.augment", "seqnet.plotting", "seqnet.ops.parallel"),
     ("seqnet.ops",),                                                           # kernels
     ("seqnet.activations", "seqnet.initializers", "seqnet.losses", "seqnet.schedulers", "seqnet.keras_updates",
      "seqnet.regularizers"),
@@ -19,7 +19,9 @@ RANKS = [
     ("seqnet.checks", "seqnet.batches", "seqnet.tracking", "seqnet.inference", "seqnet.training", "seqnet.keras_methods", "seqnet.sequential"),  # model
     ("seqnet.gradcheck", "seqnet.architectures"),
     ("seqnet.saving",),
-    ("seqnet.experiment", "seqnet.cli", "seqnet.keras", "seqnet.assignment"),
+    ("seqnet.keras",),                                                         # the Keras face, its files within
+    ("seqnet.experiment", "seqnet.cli"),
+    ("seqnet.assignment",),                                                    # the assignment's face
     ("seqnet",),
 ]
 

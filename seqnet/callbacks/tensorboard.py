@@ -5,7 +5,8 @@ TensorBoard page reads a seqnet run as it reads a Keras one: ``log_dir/train`` h
 ``epoch_loss``, ``epoch_<metric>`` and ``epoch_learning_rate`` at each epoch (and ``batch_<name>``
 every ``update_freq`` batches), ``log_dir/validation`` the validation values under the same
 names (without ``val_``) and ``evaluation_<name>_vs_iterations`` by optimizer step; histograms of
-the weights go to ``train`` as ``<layer>/<weight>/histogram``. The files are written with the
+the weights go to ``train`` as ``<layer>/<weight>/histogram``, each weight named as the layer's
+face names it (Keras's ``kernel``, seqnet's ``W``). The files are written with the
 ``tensorboard`` package's own event writer (``pip install tensorboard``).
 """
 from __future__ import annotations
@@ -35,9 +36,10 @@ def _summaries() -> Any:
 
 
 def _weight_names(layer: Any) -> list[tuple[str, np.ndarray]]:
-    """``(Keras's name, array)`` of each of the layer's weights: ``kernel``, ``bias``, ``moving_mean``, ..."""
-    names = {"W": "kernel", "b": "bias", "running_mean": "moving_mean", "running_var": "moving_variance"}
-    return [(names.get(key, key), value) for key, value in layer.get_state().items()]
+    """``(name, array)`` of each of the layer's weights, named as its face names them: ``kernel``,
+    ``bias`` for a layer of the Keras face (its weights carry names), ``W``, ``b`` for seqnet's."""
+    return [(getattr(shown, "name", "") or key, array)
+            for (key, array), shown in zip(layer.get_state().items(), layer.weights)]
 
 
 @callbacks.register("tensorboard")

@@ -25,9 +25,8 @@ from ..layers import Input as _Input
 from ..layers import Layer
 from . import initializers as _initializers
 from ._missing import missing
+from ._naming import WEIGHT_NAMES
 
-_KERAS_NAMES = {"W": "kernel", "b": "bias", "gamma": "gamma", "beta": "beta", "running_mean": "moving_mean",
-                "running_var": "moving_variance"}
 
 
 class Variable(np.ndarray):
@@ -49,7 +48,7 @@ class Variable(np.ndarray):
 
 def _variable(array: np.ndarray, key: str) -> Variable:
     view = (array[0] if key == "b" else array).view(Variable)
-    view.name = _KERAS_NAMES.get(key, key)
+    view.name = WEIGHT_NAMES.get(key, key)
     return view
 
 
@@ -97,7 +96,8 @@ class KerasWeights:
         as seqnet's objects, whose scales (an activation's gain) a bare name would not keep."""
         activation = layer._activation_config()
         return {"activation": None if activation == "linear" else activation, "use_bias": layer.use_bias,
-                "name": layer.name, "trainable": layer.trainable, "kernel_initializer": _initializers.name_of(layer.weight_init),
+                "name": layer.name, "trainable": layer.trainable,
+                "kernel_initializer": _initializers.name_of(layer.weight_init),
                 "bias_initializer": "zeros" if layer.bias_init is None else _initializers.name_of(layer.bias_init),
                 "kernel_regularizer": layer.regularizers.get("W"), "bias_regularizer": layer.regularizers.get("b")}
 

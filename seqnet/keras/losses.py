@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import losses as _losses
+from .._registry import variant_of
 from ._missing import missing
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
@@ -30,6 +31,7 @@ class _Reduced:
         return per_example if self.reduction in ("none", None) else float(per_example.sum())
 
 
+@variant_of(_losses.CrossEntropy)
 class CategoricalCrossentropy(_Reduced, _losses.CrossEntropy):
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction: Any = "sum_over_batch_size", name: str = "categorical_crossentropy", dtype: Any = None):
@@ -37,6 +39,7 @@ class CategoricalCrossentropy(_Reduced, _losses.CrossEntropy):
         self._face(reduction, name)
 
 
+@variant_of(_losses.CrossEntropy)
 class SparseCategoricalCrossentropy(_Reduced, _losses.CrossEntropy):
     def __init__(self, from_logits: bool = False, ignore_class: Any = None, reduction: Any = "sum_over_batch_size",
                  name: str = "sparse_categorical_crossentropy", dtype: Any = None):
@@ -47,6 +50,7 @@ class SparseCategoricalCrossentropy(_Reduced, _losses.CrossEntropy):
         self._face(reduction, name)
 
 
+@variant_of(_losses.BinaryCrossEntropy)
 class BinaryCrossentropy(_Reduced, _losses.BinaryCrossEntropy):
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction: Any = "sum_over_batch_size", name: str = "binary_crossentropy", dtype: Any = None):
@@ -54,18 +58,21 @@ class BinaryCrossentropy(_Reduced, _losses.BinaryCrossEntropy):
         self._face(reduction, name)
 
 
+@variant_of(_losses.MeanSquaredError)
 class MeanSquaredError(_Reduced, _losses.MeanSquaredError):
     def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "mean_squared_error", dtype: Any = None):
         super().__init__()
         self._face(reduction, name)
 
 
+@variant_of(_losses.MeanAbsoluteError)
 class MeanAbsoluteError(_Reduced, _losses.MeanAbsoluteError):
     def __init__(self, reduction: Any = "sum_over_batch_size", name: str = "mean_absolute_error", dtype: Any = None):
         super().__init__()
         self._face(reduction, name)
 
 
+@variant_of(_losses.Huber)
 class Huber(_Reduced, _losses.Huber):
     def __init__(self, delta: float = 1.0, reduction: Any = "sum_over_batch_size", name: str = "huber_loss",
                  dtype: Any = None):

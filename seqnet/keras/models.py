@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import saving as _saving
 from ..layers import Layer
-from ..saving import keras_layers, keras_model, keras_optimizer, keras_writer
+from .files import layer_configs, model_config, optimizer_state, writer
 from ..sequential import Sequential as _Sequential
 from . import _seed
 from . import optimizers as _optimizers
@@ -79,7 +79,7 @@ class Sequential(_Sequential):
 
     def get_config(self) -> dict[str, Any]:
         """Keras's config of the model (its layers in Keras's form) once built; seqnet's before."""
-        return keras_writer.model_to_keras(self)[0]["config"] if self.built else super().get_config()
+        return writer.model_to_keras(self)[0]["config"] if self.built else super().get_config()
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> "Sequential":
@@ -91,7 +91,7 @@ class Sequential(_Sequential):
 
     def to_json(self, **kwargs: Any) -> str:
         """The model's architecture as Keras's JSON (what :func:`model_from_json` reads)."""
-        return json.dumps(keras_writer.model_to_keras(self)[0], **kwargs)
+        return json.dumps(writer.model_to_keras(self)[0], **kwargs)
 
 
 class Model:
@@ -129,8 +129,8 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None, comp
 def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Sequential:
     """A new model (fresh weights) with the architecture of Keras's JSON ``json_string``."""
     config = json.loads(json_string)
-    specs, shape = keras_model.layer_specs(config, "the JSON model")
-    layers = [face_layer(keras_layers.layer_from_keras(spec, "the JSON model")) for spec in specs
+    specs, shape = model_config.layer_specs(config, "the JSON model")
+    layers = [face_layer(layer_configs.layer_from_keras(spec, "the JSON model")) for spec in specs
               if spec.get("class_name") != "InputLayer"]
     model = Sequential(layers, name=(config.get("config") or {}).get("name"))
     if shape is not None:
@@ -218,7 +218,7 @@ def _optimizer_params(model: _Sequential) -> int:
     if opt is None or not opt.iterations:
         return 0
     try:
-        slots = len(keras_optimizer.slot_groups(opt)[0])
+        slots = len(optimizer_state.slot_groups(opt)[0])
     except ValueError:  # an optimizer Keras has no layout for
         return 0
     weights = sum(w.size for layer in model.layers if layer.trainable for w in layer.parameters.values())

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..layers import Layer
 from ..regularizers import Regularizer
-from ..saving import keras_compile, keras_layers
+from .files import compile_configs, layer_configs
 from . import regularizers as _regularizers
 from .layers import face_layer
 from .models import load_model
@@ -25,7 +25,7 @@ def serialize_keras_object(obj: Any) -> Any:
     if isinstance(obj, (Layer, Regularizer)):
         module = "keras.layers" if isinstance(obj, Layer) else "keras.regularizers"
         return {"module": module, "class_name": type(obj).__name__, "config": obj.get_config(), "registered_name": None}
-    return keras_compile.object_to_keras(obj)
+    return compile_configs.object_to_keras(obj)
 
 
 def deserialize_keras_object(config: Any, custom_objects: dict[str, Any] | None = None, safe_mode: bool = True,
@@ -35,13 +35,13 @@ def deserialize_keras_object(config: Any, custom_objects: dict[str, Any] | None 
         return config
     module = str(config.get("module", ""))
     if module.startswith("keras.layers"):
-        return face_layer(keras_layers.layer_from_keras(config, "the serialized layer"))
+        return face_layer(layer_configs.layer_from_keras(config, "the serialized layer"))
     if module.startswith("keras.regularizers"):
         cls = getattr(_regularizers, str(config.get("class_name")), None)
         if not (isinstance(cls, type) and issubclass(cls, Regularizer)):
             raise ValueError(f"unknown regularizer {config.get('class_name')!r}; seqnet has L1, L2, L1L2")
         return cls(**config.get("config", {}))
-    return keras_compile.object_from_keras(config)
+    return compile_configs.object_from_keras(config)
 
 
 __all__ = ["load_model", "save_model", "serialize_keras_object", "deserialize_keras_object"]

@@ -2,9 +2,10 @@
 
 ``model.save(path)`` and :func:`load_model` go through the file formats of
 :mod:`seqnet._formats`: loading tells the format by the file's content, saving by ``format=`` or
-the file name. Each format is a walk over the state protocol (:mod:`seqnet._registry`): the
-model's config and state, its layers', optimizer's and callbacks' state, with every object
-rebuilt by its registered name. seqnet's own format, an HDF5 file laid out like Keras's legacy
+the file name. This package has seqnet's own format and the ONNX export; Keras's formats are the
+Keras face's (:mod:`seqnet.keras.files`), registered when ``seqnet`` is imported. Each format is
+a walk over the state protocol (:mod:`seqnet._registry`): the model's config and state, its
+layers', optimizer's and callbacks' state, with every object rebuilt by its registered name. seqnet's own format, an HDF5 file laid out like Keras's legacy
 ``.h5``, is :mod:`seqnet.saving.seqnet_h5`.
 
 Every write goes to a temporary file in the destination folder that replaces the old file
@@ -17,11 +18,10 @@ from typing import Any
 
 from .. import _formats
 from .._formats import ModelFileError
-from .keras_files import KerasH5, KerasNative, KerasWeights
 from .onnx_export import Onnx
 from .seqnet_h5 import FORMAT_VERSION, SeqnetH5
 
-for _format in (KerasWeights(), SeqnetH5(), KerasNative(), KerasH5(), Onnx()):  # ".weights.h5" before ".h5"
+for _format in (SeqnetH5(), Onnx()):  # Keras's formats: seqnet.keras.files
     _formats.register_format(_format)
 
 

@@ -62,8 +62,9 @@ def test_the_curves_are_the_history_under_keras_s_names(tmp_path, face):
     assert [s for s, _ in scalars(train, "batch_loss")] == [2, 4, 6, 8, 10, 12]  # 30 examples: 4 batches an epoch
     assert [s for s, _ in scalars(validation, "evaluation_loss_vs_iterations")] == [4, 8, 12]
     names = [layer.name for layer in model.layers]
-    assert set(train.Tags()["histograms"]) == {f"{n}/{w}/histogram" for n in names for w in ("kernel", "bias")}
-    kernel = train.Histograms(f"{names[0]}/kernel/histogram")
+    weights = ("kernel", "bias") if face == "keras" else ("W", "b")  # as each face names them
+    assert set(train.Tags()["histograms"]) == {f"{n}/{w}/histogram" for n in names for w in weights}
+    kernel = train.Histograms(f"{names[0]}/{weights[0]}/histogram")
     assert [h.step for h in kernel] == [0, 2] and kernel[-1].histogram_value.num == 20
     assert kernel[-1].histogram_value.max == pytest.approx(float(model.layers[0].get_weights()[0].max()), rel=1e-6)
 

@@ -155,3 +155,22 @@ def test_get_config_and_from_config_cross_the_libraries(libs):
             assert again.count_params() == 32 * 4 + 4 + 4 + 1
     unbuilt = face.Sequential([face.layers.Dense(3)])
     assert face.Sequential.from_config(unbuilt.get_config()).layers[0].units == 3
+
+
+@pytest.mark.parametrize("name, kwargs", [("SGD", dict(momentum=0.8, nesterov=True)), ("Adam", dict(beta_1=0.8)),
+                                          ("AdamW", dict(weight_decay=0.01)), ("RMSprop", dict(rho=0.8, centered=True)),
+                                          ("Adagrad", dict(initial_accumulator_value=0.2))])
+def test_optimizer_configs_are_keras_s_both_ways(libs, name, kwargs):
+    """``get_config`` has Keras's keys and values; each library's ``from_config`` reads the other's."""
+    keras, face = libs
+    theirs = getattr(keras.optimizers, name)(learning_rate=0.05, clipnorm=1.0, **kwargs)
+    ours = getattr(face.optimizers, name)(learning_rate=0.05, clipnorm=1.0, **kwargs)
+    mine, their_config = ours.get_config(), theirs.get_config()
+    assert sorted(mine) == sorted(their_config)
+    for key in set(their_config) - {"name"}:  # Keras numbers its names within a process (sgd, sgd_1, ...)
+        expected = their_config[key]
+        assert mine[key] == (pytest.approx(expected, rel=1e-6) if isinstance(expected, float) else expected), key
+    again = getattr(keras.optimizers, name).from_config(mine).get_config()
+    assert {k: again[k] for k in kwargs} == pytest.approx({k: their_config[k] for k in kwargs})
+    back = getattr(face.optimizers, name).from_config(their_config).get_config()
+    assert {k: back[k] for k in kwargs} == pytest.approx({k: mine[k] for k in kwargs})

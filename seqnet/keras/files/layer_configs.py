@@ -1,7 +1,7 @@
 """Keras layer configs as seqnet layers, for reading Keras files.
 
 One function per Keras layer class turns its config into the seqnet layer that computes the
-same thing, and :data:`WEIGHT_NAMES` says which arrays Keras stores for it, in Keras's order.
+same thing, and :func:`weight_names` says which arrays Keras stores for it, in Keras's order.
 What seqnet cannot compute exactly is refused with a :class:`~seqnet._formats.ModelFileError`
 naming the layer, the argument and the file; never approximated.
 """
@@ -13,8 +13,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import layers as L
-from .._formats import ModelFileError
+from ... import layers as L
+from ..._formats import ModelFileError
+from .._naming import SEQNET_NAMES, snake_case
 
 # the Keras activations seqnet computes exactly ("leaky_relu" as a function has slope 0.2)
 ACTIVATIONS: dict[str, Any] = {
@@ -24,13 +25,6 @@ ACTIVATIONS: dict[str, Any] = {
 # arguments that change training but not predictions: carried over as a warning, not refused
 _TRAINING_ONLY = ("kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
                   "bias_constraint", "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint")
-
-
-def snake_case(class_name: str) -> str:
-    """Keras's name for a class in file paths: ``Conv2D`` -> ``conv2d``, ``ReLU`` -> ``re_lu``."""
-    name = re.sub(r"\W+", "", class_name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class Refusal:
@@ -228,9 +222,6 @@ def weight_names(class_name: str, config: dict[str, Any]) -> list[str]:
     return []
 
 
-_SEQNET_NAMES = {"kernel": "W", "bias": "b", "gamma": "gamma", "beta": "beta", "moving_mean": "running_mean",
-                 "moving_variance": "running_var", "mean": "mean", "variance": "variance", "count": "count"}
-
 
 def layer_from_keras(spec: dict[str, Any], where: str) -> L.Layer:
     """The seqnet layer for one Keras layer spec (``{"class_name", "config"}``), not yet built."""
@@ -273,7 +264,7 @@ def set_weights(layer: L.Layer, class_name: str, config: dict[str, Any], arrays:
         raise ModelFileError(f"{where}: layer {layer.name!r} ({class_name}) should store {len(names)} arrays "
                              f"({', '.join(names) or 'none'}), the file holds {len(arrays)}")
     for name, value in zip(names, arrays):
-        key = _SEQNET_NAMES[name]
+        key = SEQNET_NAMES[name]
         store = layer.parameters if key in layer.parameters else layer.buffers
         value = np.asarray(value)
         if name == "bias" and value.shape == store[key].shape[1:]:  # Keras keeps (n,), seqnet (1, n)

@@ -22,16 +22,17 @@ from typing import Any
 import h5py
 import numpy as np
 
-from .._formats import FileFormat, ModelFileError
-from .._safety import MAX_ARRAY_BYTES, MAX_JSON_BYTES, parse_json, zip_member
-from .._version import __version__
-from .files import atomic_write
-from . import keras_optimizer
-from .hdf5 import open_hdf5
-from .keras_layers import snake_case, weight_names
-from .keras_model import model_from_keras
-from .keras_writer import model_to_keras
-from .seqnet_h5 import read_as_seqnet, write_as_seqnet
+from ..._formats import FileFormat, ModelFileError
+from ..._safety import MAX_ARRAY_BYTES, MAX_JSON_BYTES, parse_json, zip_member
+from ..._version import __version__
+from ...saving.files import atomic_write
+from ...saving.hdf5 import open_hdf5
+from ...saving.seqnet_h5 import read_as_seqnet, write_as_seqnet
+from . import optimizer_state
+from .._naming import snake_case
+from .layer_configs import weight_names
+from .model_config import model_from_keras
+from .writer import model_to_keras
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -66,7 +67,7 @@ class KerasNative(FileFormat):
         weights = io.BytesIO()
         with h5py.File(weights, "w") as f:
             _write_weights(f, model, arrays)
-            variables = keras_optimizer.keras_variables(model) if config.get("compile_config") else None
+            variables = optimizer_state.keras_variables(model) if config.get("compile_config") else None
             if variables is not None:  # the optimizer's state, where Keras keeps it
                 group = f.create_group("optimizer").create_group("vars")
                 group.attrs["name"] = snake_case(type(model.optimizer).__name__)
@@ -110,7 +111,7 @@ class KerasNative(FileFormat):
                 names = [str(j) for j in range(len(group))]
                 if sorted(group) != sorted(names):
                     raise ModelFileError(f"{where}: optimizer/vars in model.weights.h5 is not numbered 0, 1, ...")
-                keras_optimizer.set_from_keras(model, [group[n][()] for n in names], where)
+                optimizer_state.set_from_keras(model, [group[n][()] for n in names], where)
         model.epochs_done = _count(metadata, "epochs_done", where)  # what files of seqnet 0.1's first releases kept
         if model.optimizer is not None and not keras_state:
             model.optimizer.iterations = _count(metadata, "iterations", where)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import schedulers as S
+from ... import schedulers as S
 
 
 def _spec(class_name: str, **config: Any) -> dict[str, Any]:

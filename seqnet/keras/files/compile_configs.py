@@ -1,33 +1,24 @@
 """Keras's compile config (optimizer, loss, metrics) as seqnet's, and back.
 
 Only what seqnet has an equivalent for carries over: SGD, Adam, AdamW, RMSprop and Adagrad, with a
-constant learning rate or a schedule both libraries have (:mod:`.keras_schedules`); the cross-entropies, MSE, MAE and Huber; the accuracies and MAE/MSE as
-metrics. Anything else leaves the model uncompiled (or the Keras file without a compile config)
+constant learning rate or a schedule both libraries have (:mod:`.schedules`); the
+cross-entropies, MSE, MAE and Huber; the accuracies and MAE/MSE as metrics. Anything else leaves the model uncompiled (or the Keras file without a compile config)
 with a warning that says what was left out, so that loading never fails on training settings.
 """
 from __future__ import annotations
 
+import copy
 import inspect
 import warnings
 from typing import Any
 
-from .. import losses as _losses
-from .. import metrics as _metrics
-from .. import optimizers as _optimizers
-from .keras_layers import snake_case
-from .keras_schedules import schedule_from_keras, schedule_to_keras
+from ... import losses as _losses
+from ... import metrics as _metrics
+from ... import optimizers as _optimizers
+from .. import optimizers as _face
+from .._naming import snake_case
+from .schedules import schedule_from_keras, schedule_to_keras
 
-# Keras optimizer -> (seqnet optimizer, Keras arguments seqnet takes under the same name)
-_OPTIMIZERS = {
-    "sgd": (_optimizers.SGD, ("momentum", "nesterov", "weight_decay")),
-    "adam": (_optimizers.Adam, ("beta_1", "beta_2", "epsilon", "weight_decay")),
-    "adamw": (_optimizers.AdamW, ("beta_1", "beta_2", "epsilon", "weight_decay")),
-    "rmsprop": (_optimizers.RMSprop, ("rho", "momentum", "epsilon", "centered", "weight_decay")),
-    "adagrad": (_optimizers.Adagrad, ("initial_accumulator_value", "epsilon", "weight_decay")),
-}
-# Keras settings that change how an optimizer steps, and the value that means "off"
-_OFF = {"global_clipnorm": None, "use_ema": False, "amsgrad": False, "decay": 0.0,
-        "gradient_accumulation_steps": None, "loss_scale_factor": None}
 _LOSS_ARGS = ("from_logits", "label_smoothing", "delta")
 
 
@@ -48,29 +39,28 @@ def compile_from_keras(model: Any, config: dict[str, Any], where: str) -> None:
 
 
 def _optimizer(spec: Any) -> _optimizers.Optimizer:
+    """The Keras face's optimizer for Keras's config of one: its constructor takes Keras's arguments
+    (and refuses what seqnet does not apply), so a model from a Keras file trains on by Keras's rule."""
     if isinstance(spec, str):
         spec = {"class_name": spec, "config": {}}
     if not isinstance(spec, dict):
         raise _Skip(f"no optimizer is recorded ({spec!r})")
-    name, config = str(spec.get("class_name", "")).lower(), dict(spec.get("config", {}))
-    if name not in _OPTIMIZERS:
+    name, config = str(spec.get("class_name", "")).lower(), dict(spec.get("config") or {})
+    if name not in _face.BY_NAME:
         raise _Skip(f"seqnet has no counterpart of the optimizer {spec.get('class_name')!r}")
-    for key, off in _OFF.items():
-        if config.get(key) not in (off, None):
-            raise _Skip(f"the optimizer sets {key}={config[key]!r}, which seqnet's {name} does not do")
-    rate, schedule = config.get("learning_rate", config.get("lr")), None
-    if isinstance(rate, dict):
+    if "lr" in config:  # Keras 2's name
+        config.setdefault("learning_rate", config.pop("lr"))
+    if config.pop("decay", 0.0) not in (0, 0.0, None):  # Keras 2's per-step decay
+        raise _Skip(f"the optimizer sets Keras 2's decay, which seqnet's {name} does not do")
+    if isinstance(config.get("learning_rate"), dict):
         try:
-            schedule = schedule_from_keras(rate)
+            config["learning_rate"] = schedule_from_keras(config["learning_rate"])
         except (ValueError, KeyError, TypeError) as err:
             raise _Skip(f"the optimizer's learning rate follows a schedule seqnet cannot read ({err})") from None
-        rate = schedule.lr if hasattr(schedule, "lr") else schedule(0)
-    cls, names = _OPTIMIZERS[name]
-    kwargs = {k: config[k] for k in names if config.get(k) is not None}
-    clip = {"clipnorm": config.get("clipnorm"), "clipvalue": config.get("clipvalue")}
-    # a model from a Keras file goes on training as Keras would: Keras's update rule
-    return cls(learning_rate=float(rate) if rate is not None else None, **kwargs, lr_scheduler=schedule,
-               **{k: v for k, v in clip.items() if v is not None}, convention="keras")
+    try:
+        return _face.BY_NAME[name](**{k: v for k, v in config.items() if v is not None or k in ("weight_decay",)})
+    except (TypeError, ValueError) as err:
+        raise _Skip(str(err)) from None
 
 
 def _loss(spec: Any) -> _losses.Loss:
@@ -117,10 +107,6 @@ def _flat(spec: Any) -> list[Any]:
 
 
 # -- seqnet -> Keras --------------------------------------------------------------
-_KERAS_OPTIMIZERS = {_optimizers.AdamW: "AdamW", _optimizers.Adam: "Adam", _optimizers.SGD: "SGD",
-                     _optimizers.RMSprop: "RMSprop", _optimizers.Adagrad: "Adagrad"}
-
-
 def compile_to_keras(model: Any) -> dict[str, Any] | None:
     """Keras's ``compile_config`` for a compiled seqnet model, or None (with a warning) if it has none."""
     if model.optimizer is None:
@@ -145,29 +131,30 @@ def _keras_metric(entry: Any) -> Any:
 
 
 def _keras_optimizer(opt: _optimizers.Optimizer) -> dict[str, Any]:
-    kind = next((k for k in type(opt).__mro__ if k in _KERAS_OPTIMIZERS), type(opt))  # the Keras face's subclass too
-    if kind not in _KERAS_OPTIMIZERS:
-        raise _Skip(f"Keras has no counterpart of the optimizer {kind.__name__}")
-    rate: Any = opt.lr
-    if opt.lr_scheduler is not None:
-        rate = schedule_to_keras(opt.lr_scheduler)
-        if rate is None:  # the rest of the compile config still carries over
-            rate = float(opt.lr_scheduler(int(opt.iterations)))
-            warnings.warn(f"the learning-rate schedule {type(opt.lr_scheduler).__name__} has no Keras counterpart: "
-                          f"the Keras file's optimizer keeps the rate it has reached ({rate:.6g}) from here on",
-                          stacklevel=4)
+    face = _face.face_class(opt)
+    if face is None:
+        raise _Skip(f"Keras has no counterpart of the optimizer {type(opt).__name__}")
     decoupled = opt.decoupled_weight_decay or opt.convention == "keras"
     if getattr(opt, "lr_decay", 0.0) or (opt.weight_decay and not decoupled):
-        raise _Skip(f"{kind.__name__}'s lr_decay or L2 weight_decay has no Keras counterpart")
+        raise _Skip(f"{type(opt).__name__}'s lr_decay or L2 weight_decay has no Keras counterpart")
     if opt.lr_scales:
-        raise _Skip(f"Keras optimizers have no per-parameter rates like {kind.__name__}'s lr_scales")
-    config: dict[str, Any] = {"learning_rate": rate, "clipnorm": opt.clip_norm, "clipvalue": opt.clip_value}
-    for key in _OPTIMIZERS[_KERAS_OPTIMIZERS[kind].lower()][1]:
-        seqnet_key = {"epsilon": "eps", "rho": "alpha"}.get(key, key)
-        config[key] = getattr(opt, seqnet_key)
-    config["weight_decay"] = config["weight_decay"] or None  # Keras's "no decay"
-    return {"module": "keras.optimizers", "class_name": _KERAS_OPTIMIZERS[kind], "config": config,
-            "registered_name": None}
+        raise _Skip(f"Keras optimizers have no per-parameter rates like {type(opt).__name__}'s lr_scales")
+    if opt.lr_scheduler is not None and schedule_to_keras(opt.lr_scheduler) is None:
+        rate = float(opt.lr_scheduler(int(opt.iterations)))  # the rest of the compile config still carries over
+        warnings.warn(f"the learning-rate schedule {type(opt.lr_scheduler).__name__} has no Keras counterpart: "
+                      f"the Keras file's optimizer keeps the rate it has reached ({rate:.6g}) from here on",
+                      stacklevel=4)
+        config = face.keras_config(_constant(opt, rate))
+    else:
+        config = face.keras_config(opt)
+    return {"module": "keras.optimizers", "class_name": face.__name__, "config": config, "registered_name": None}
+
+
+def _constant(opt: _optimizers.Optimizer, rate: float) -> _optimizers.Optimizer:
+    """A copy of ``opt`` at the constant ``rate``."""
+    constant = copy.copy(opt)
+    constant.lr_scheduler, constant.lr = None, rate
+    return constant
 
 
 def _keras_loss(loss: _losses.Loss) -> Any:
@@ -202,7 +189,7 @@ def object_from_keras(spec: dict[str, Any]) -> Any:
     """The seqnet optimizer, loss or metric for Keras's serialized form of one."""
     name = str(spec.get("class_name", ""))
     try:
-        if name.lower() in _OPTIMIZERS:
+        if name.lower() in _face.BY_NAME:
             return _optimizer(spec)
         if name in _KERAS_METRICS:
             return _metrics_of([spec])[0]

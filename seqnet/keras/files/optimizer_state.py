@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import optimizers as _optimizers
-from .._formats import ModelFileError
+from ... import optimizers as _optimizers
+from ..._formats import ModelFileError
 
 
 def slot_groups(opt: _optimizers.Optimizer) -> tuple[list[str], bool]:

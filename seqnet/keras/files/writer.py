@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations as A
-from .. import layers as L
-from .._formats import ModelFileError
-from ..layers.augmentation import ImageAugmentation
-from ..ops.conv import keras_same_padding
-from .keras_compile import compile_to_keras
-from .keras_layers import snake_case
+from ... import activations as A
+from ... import layers as L
+from ..._formats import ModelFileError
+from ...layers.augmentation import ImageAugmentation
+from ...ops.conv import keras_same_padding
+from .compile_configs import compile_to_keras
+from .._naming import snake_case
 
 _POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
 

@@ -1,9 +1,9 @@
 """A Keras model config (Keras 3, Keras 2 or tf.keras) as a seqnet ``Sequential``.
 
-Both file formats (:mod:`seqnet.saving.keras_files`) parse their file into the model's config
+Both file formats (:mod:`seqnet.keras.files.formats`) parse their file into the model's config
 and a way to fetch each layer's arrays, and hand them here: :func:`model_from_keras` walks the
 layers in order, builds each for the shape the previous one gives, copies its weights and
-carries the compile config over (:mod:`seqnet.saving.keras_compile`).
+carries the compile config over (:mod:`seqnet.keras.files.compile_configs`).
 """
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._formats import ModelFileError
-from ..layers import Input
-from ..sequential import Sequential
-from . import guard, keras_compile, keras_layers
+from ..._formats import ModelFileError
+from ...layers import Input
+from ...sequential import Sequential
+from ...saving import guard
+from . import compile_configs, layer_configs
 
 # fetch(index in the Keras layer list, the layer's spec) -> its arrays in Keras's order
 Fetch = Callable[[int, dict[str, Any]], list[np.ndarray]]
@@ -104,11 +105,11 @@ def model_from_keras(model_config: dict[str, Any], fetch: Fetch, where: str,
     for index, spec in enumerate(specs):
         if spec.get("class_name") == "InputLayer":
             continue
-        layer = keras_layers.layer_from_keras(spec, where)
+        layer = layer_configs.layer_from_keras(spec, where)
         in_shape = model.output_shapes[-1][1:] if model.layers else shape
-        keras_layers.check_axis(layer, in_shape, where)
+        layer_configs.check_axis(layer, in_shape, where)
         arrays = fetch(index, spec)  # the file's own arrays (checked as they are read): built only if they fit
-        names = keras_layers.weight_names(spec["class_name"], spec.get("config", {}))
+        names = layer_configs.weight_names(spec["class_name"], spec.get("config", {}))
         stored = {(names[i] if i < len(names) else f"array {i}"): np.shape(a) for i, a in enumerate(arrays)}
         guard.layer_fits(layer, in_shape, stored, where, exact=False)
         try:
@@ -116,13 +117,13 @@ def model_from_keras(model_config: dict[str, Any], fetch: Fetch, where: str,
         except (ValueError, TypeError) as err:
             raise ModelFileError(f"{where}: layer {layer.name!r} ({spec['class_name']}) does not take its input "
                                  f"of shape {(None, *in_shape)}: {err}") from err
-        keras_layers.set_weights(layer, spec["class_name"], spec.get("config", {}), arrays, where)
+        layer_configs.set_weights(layer, spec["class_name"], spec.get("config", {}), arrays, where)
     if not model.layers:
         raise ModelFileError(f"{where}: the Keras model has no layers")
     if training_config:
         if not isinstance(training_config, dict):
             raise ModelFileError(f"{where}: its compile config is a {type(training_config).__name__}, not a JSON "
                                  f"object")
-        keras_compile.compile_from_keras(model, training_config, where)
+        compile_configs.compile_from_keras(model, training_config, where)
     guard.warn_non_finite(model, where)
     return model
