@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ._contract import TrainedModel
 from .checks import check_X, check_y, example_weights, output_shape_for
 
 Batch = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
@@ -41,7 +42,7 @@ class ArrayBatches:
 class StreamBatches:
     """Batches from a dataset or an iterable, each checked against the model as it arrives."""
 
-    def __init__(self, model: Any, source: Any, steps: int | None, class_weight: Any, what: str = "x") -> None:
+    def __init__(self, model: TrainedModel, source: Any, steps: int | None, class_weight: Any, what: str = "x") -> None:
         if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1):
             raise ValueError(f"fit: expected a positive integer number of steps, received {steps!r}")
         self.model, self.source, self.class_weight, self.what = model, source, class_weight, what

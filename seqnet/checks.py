@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 
 from . import losses as _losses
+from ._contract import TrainedModel
 from .activations import ELU, ArcTan, LeakyReLU, Linear, ReLU, Sigmoid, TanH
 
 
-def check_X(model: Any, X: Any, what: str = "X") -> np.ndarray:
+def check_X(model: TrainedModel, X: Any, what: str = "X") -> np.ndarray:
     """``X`` as an array of the model's dtype, or a ``TypeError`` / ``ValueError`` that says what is wrong."""
     X = as_array(X, what)
     if X.dtype == bool or not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
@@ -60,7 +61,7 @@ def as_array(value: Any, what: str) -> np.ndarray:
                          f"examples of one shape") from None
 
 
-def check_y(model: Any, y: Any, n: int, what: str = "y", out: tuple[int, ...] | None = None) -> np.ndarray:
+def check_y(model: TrainedModel, y: Any, n: int, what: str = "y", out: tuple[int, ...] | None = None) -> np.ndarray:
     """Targets for ``n`` examples as the model's output expects them (class ids become one-hot rows).
 
     ``out``: one example's output shape, for a model not built yet (by default the model's).
@@ -93,7 +94,7 @@ class InputRangeWarning(UserWarning):
     trained on scaled ones, say)."""
 
 
-def record_input_range(model: Any, X: np.ndarray) -> None:
+def record_input_range(model: TrainedModel, X: np.ndarray) -> None:
     """Widen ``model.input_range`` to hold the training inputs ``X``."""
     low, high = float(X.min()), float(X.max())
     if model.input_range is not None:
@@ -101,7 +102,7 @@ def record_input_range(model: Any, X: np.ndarray) -> None:
     model.input_range = [low, high]
 
 
-def warn_if_out_of_range(model: Any, X: np.ndarray, what: str = "X") -> None:
+def warn_if_out_of_range(model: TrainedModel, X: np.ndarray, what: str = "X") -> None:
     """Warn when ``X`` reaches more than one training range's width beyond the training range."""
     if model.input_range is None:
         return
@@ -114,12 +115,12 @@ def warn_if_out_of_range(model: Any, X: np.ndarray, what: str = "X") -> None:
                       f"training data was (e.g. divide raw pixels by 255)", InputRangeWarning, stacklevel=3)
 
 
-def require_compiled(model: Any, method: str) -> None:
+def require_compiled(model: TrainedModel, method: str) -> None:
     if model.optimizer is None or model.loss is None:
         raise RuntimeError(f"Sequential.{method}: call compile(optimizer, loss) before {method}")
 
 
-def require_built(model: Any, method: str) -> None:
+def require_built(model: TrainedModel, method: str) -> None:
     if not model.built:
         raise RuntimeError(f"Sequential.{method}: the model is not built; call fit or build first")
 
@@ -204,7 +205,7 @@ def example_weights(Y: np.ndarray, sample_weight: Any, class_weight: Any, n: int
     return by_class if w is None else w * by_class
 
 
-def output_shape_for(model: Any, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+def output_shape_for(model: TrainedModel, input_shape: tuple[int, ...]) -> tuple[int, ...]:
     """One example's output shape for ``input_shape``, from the layers' ``compute_output_shape``
     (nothing is built)."""
     if not model.layers:
@@ -220,7 +221,7 @@ def output_shape_for(model: Any, input_shape: tuple[int, ...]) -> tuple[int, ...
 _NOT_PROBABILITIES = (Linear, ReLU, LeakyReLU, ELU, TanH, ArcTan)
 
 
-def check_output_for_loss(model: Any, loss: Any = None, outputs: int | None = None) -> None:
+def check_output_for_loss(model: TrainedModel, loss: Any = None, outputs: int | None = None) -> None:
     """Refuse a loss on probabilities after an output that gives none (a linear last layer, say).
 
     A user's own last layer is trusted. With the number of ``outputs`` known (the model's, once

@@ -10,26 +10,27 @@ import numpy as np
 
 from . import checks
 from . import regularizers as _regularizers
+from ._contract import TrainedModel
 from .batches import ArrayBatches, StreamBatches
 from .callbacks import CallbackList, format_logs
 from .ops import step_scope
 from .tracking import MetricSet, metric_values
 
 
-def loss_value(model: Any, Y: np.ndarray, Y_hat: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+def loss_value(model: TrainedModel, Y: np.ndarray, Y_hat: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
     """The batch loss, weighted as Keras weighs it when ``sample_weight`` is given."""
     if sample_weight is None:
         return model.loss.forward(Y, Y_hat)
     return model.loss.weighted_forward(Y, Y_hat, sample_weight)
 
 
-def _callbacks(model: Any, callbacks: Any, steps: int, verbose: int) -> CallbackList | None:
+def _callbacks(model: TrainedModel, callbacks: Any, steps: int, verbose: int) -> CallbackList | None:
     if not callbacks:
         return None
     return CallbackList(list(callbacks), model, {"epochs": 1, "steps": steps, "verbose": verbose})
 
 
-def predict(model: Any, X: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None,
+def predict(model: TrainedModel, X: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None,
             steps: int | None = None) -> np.ndarray:
     """:meth:`Sequential.predict <seqnet.Sequential.predict>`."""
     checks.require_built(model, "predict")
@@ -52,7 +53,7 @@ def predict(model: Any, X: Any, batch_size: int | None = None, verbose: int = 0,
     return out
 
 
-def _stream_inputs(model: Any, source: Any, steps: int | None) -> Any:
+def _stream_inputs(model: TrainedModel, source: Any, steps: int | None) -> Any:
     items = (source[i] for i in range(len(source))) if hasattr(source, "__getitem__") and hasattr(
         source, "__len__") else iter(source)
     for i, item in enumerate(items):
@@ -63,7 +64,7 @@ def _stream_inputs(model: Any, source: Any, steps: int | None) -> Any:
         source.on_epoch_end()
 
 
-def evaluate(model: Any, X: Any, y: Any = None, batch_size: int | None = None, verbose: int = 0,
+def evaluate(model: TrainedModel, X: Any, y: Any = None, batch_size: int | None = None, verbose: int = 0,
              sample_weight: Any = None, return_dict: bool = False, callbacks: Any = None, steps: int | None = None
              ) -> Any:
     """:meth:`Sequential.evaluate <seqnet.Sequential.evaluate>`."""
@@ -91,12 +92,13 @@ def evaluate(model: Any, X: Any, y: Any = None, batch_size: int | None = None, v
     return as_keras_results(results, return_dict)
 
 
-def predict_arrays(model: Any, X: np.ndarray, batch_size: int = 256, cbs: CallbackList | None = None) -> np.ndarray:
+def predict_arrays(model: TrainedModel, X: np.ndarray, batch_size: int = 256,
+                   cbs: CallbackList | None = None) -> np.ndarray:
     """Outputs for the checked ``X`` in inference mode, ``batch_size`` examples at a time."""
     return predict_batches(model, (X[i:i + batch_size] for i in range(0, len(X), batch_size)), cbs)
 
 
-def predict_batches(model: Any, batches: Any, cbs: CallbackList | None = None) -> np.ndarray:
+def predict_batches(model: TrainedModel, batches: Any, cbs: CallbackList | None = None) -> np.ndarray:
     """Outputs for each checked batch in inference mode, concatenated (each batch between the
     callbacks' ``on_predict_batch_begin`` and ``on_predict_batch_end``)."""
     outs = []
@@ -114,7 +116,7 @@ def predict_batches(model: Any, batches: Any, cbs: CallbackList | None = None) -
     return outs[0] if len(outs) == 1 else np.concatenate(outs)
 
 
-def evaluate_batches(model: Any, batches: Any, cbs: CallbackList | None = None) -> dict[str, float]:
+def evaluate_batches(model: TrainedModel, batches: Any, cbs: CallbackList | None = None) -> dict[str, float]:
     """Loss and metrics over every batch of ``batches`` (arrays or a stream), weighted as in training;
     each batch between the callbacks' ``on_test_batch_begin`` and ``on_test_batch_end``."""
     loss_total, seen, metrics = 0.0, 0, MetricSet(model)
@@ -131,7 +133,7 @@ def evaluate_batches(model: Any, batches: Any, cbs: CallbackList | None = None) 
     return {"loss": loss_total / max(seen, 1) + penalty, **metrics.results()}
 
 
-def evaluate_outputs(model: Any, y: Any, outputs: np.ndarray) -> dict[str, float]:
+def evaluate_outputs(model: TrainedModel, y: Any, outputs: np.ndarray) -> dict[str, float]:
     """What :meth:`~seqnet.Sequential.evaluate` gives for data whose outputs ``model.predict`` has
     already given (``outputs``): the loss and metrics, without another pass through the model."""
     checks.require_compiled(model, "evaluate")
@@ -141,7 +143,7 @@ def evaluate_outputs(model: Any, y: Any, outputs: np.ndarray) -> dict[str, float
             **metric_values(model, Y, outputs)}
 
 
-def evaluate_arrays(model: Any, X: np.ndarray, Y: np.ndarray, batch_size: int = 256,
+def evaluate_arrays(model: TrainedModel, X: np.ndarray, Y: np.ndarray, batch_size: int = 256,
                     sample_weight: np.ndarray | None = None, cbs: CallbackList | None = None) -> dict[str, float]:
     """``{"loss": ..., <metric>: ...}`` for the checked ``(X, Y)`` (weighted by ``sample_weight``)."""
     return evaluate_batches(model, ArrayBatches(X, Y, sample_weight, batch_size), cbs)

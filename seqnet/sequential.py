@@ -178,71 +178,8 @@ class Sequential(KerasMethods):
         return training.train_step(self, X, Y)
 
     # -- training and inference (seqnet.training) ----------------------------------
-    def fit(self, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
-            validation_data: tuple[Any, Any] | None = None, shuffle: bool = True,
-            callbacks: list[Callback] | None = None, verbose: int = 1, initial_epoch: int = 0,
-            augment: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
-            validation_freq: Any = 1, steps_per_epoch: int | None = None,
-            validation_steps: int | None = None, validation_batch_size: int | None = None) -> History:
-        """Train for ``epochs - initial_epoch`` epochs of mini-batch updates.
-
-        Parameters
-        ----------
-        X : array of shape (n, ...), or a dataset or iterable of batches
-            A dataset has ``__len__`` and ``__getitem__(i)`` giving batch ``i`` (Keras's
-            ``PyDataset``; its ``on_epoch_end()`` runs after every epoch); any other iterable or
-            generator is read in order. Batches are ``(x, y)`` or ``(x, y, sample_weight)``, and
-            ``y`` is then None (see :mod:`seqnet.batches`). Data too large for memory streams this way.
-        y : array of shape (n,) with class ids, or (n, k) one-hot rows / targets
-        batch_size : int, default 32
-        epochs : int, default 1
-            Index of the last epoch (so ``initial_epoch=3, epochs=6`` trains three epochs).
-        validation_split : float in [0, 1)
-            The last fraction of ``(X, y)``, taken before shuffling, is held out for validation (as
-            in Keras: shuffle ordered data first if the last examples are not representative).
-        validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
-            Overrides ``validation_split``.
-        shuffle : bool, default True
-        callbacks : list of Callback, optional
-        verbose : {0, 1, 2}
-        initial_epoch : int, default 0
-        augment : callable, optional
-            ``augment(X_batch, rng) -> X_batch`` applied to every training batch (e.g.
-            :func:`seqnet.augment.crop_and_flip`), drawing from the model's generator. An object
-            whose ``per_example`` is true is called ``augment(X_batch, rng, positions=, epoch=)``
-            with the batch's places in ``X`` and the epoch (:class:`seqnet.augment.CropAndFlip`).
-        sample_weight : array of shape (n,), optional
-            Each example's weight: the loss is ``sum(w_i * loss_i) / batch size`` and the metrics
-            are weighted means, as in Keras.
-        class_weight : dict, optional
-            ``{class id: weight}``, multiplied into each example's weight by its class.
-        validation_freq : int or list of int, default 1
-            Validate every ``n``-th epoch, or at the listed epochs (from 1), as Keras.
-        steps_per_epoch, validation_steps : int, optional
-            Batches of a dataset or iterable per epoch (default: all of a dataset, an iterable
-            until it runs out) and per validation.
-
-        Returns
-        -------
-        History
-            This call's epochs: ``history.history`` maps ``loss``, each metric and ``val_*`` to
-            per-epoch values. ``model.history`` keeps the record of every epoch of the run
-            (resumed fits included), which ``save`` stores.
-
-        The validation pass goes ``validation_batch_size`` examples at a time (``batch_size`` by
-        default, as in Keras).
-
-        Raises
-        ------
-        ValueError, TypeError
-            On bad arguments or data; FloatingPointError if the loss stops being finite.
-        """
-        return training.fit(self, X, y, batch_size=batch_size, epochs=epochs, validation_split=validation_split,
-                            validation_data=validation_data, shuffle=shuffle, callbacks=callbacks, verbose=verbose,
-                            initial_epoch=initial_epoch, augment=augment, sample_weight=sample_weight,
-                            class_weight=class_weight, validation_freq=validation_freq,
-                            steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
-                            validation_batch_size=validation_batch_size)
+    # fit's signature and documentation live once, in seqnet.training.fit
+    fit = training.fit
 
     def predict(self, X: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None,
                 steps: int | None = None) -> np.ndarray:

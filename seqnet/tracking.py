@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import losses as _losses
+from ._contract import TrainedModel
 from ._registry import serialize
 from .metrics import VALUES, Metric, MeanMetricWrapper, canonical_name
 from .metrics.stateful import metrics as _registry
@@ -41,7 +42,7 @@ def name_of(entry: Any) -> str:
     return entry.name if isinstance(entry, Metric) else entry
 
 
-def _tracker(model: Any, entry: Any) -> Metric:
+def _tracker(model: TrainedModel, entry: Any) -> Metric:
     if isinstance(entry, Metric):
         tracker = copy.deepcopy(entry)  # the compiled object stays as the user made it
         tracker.reset_state()
@@ -55,7 +56,7 @@ def _tracker(model: Any, entry: Any) -> Metric:
 class MetricSet:
     """Fresh trackers for every compiled metric of ``model``."""
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: TrainedModel) -> None:
         self.entries: list[tuple[str, Metric, bool]] = []
         taken = {"loss"}
         for weighted, group in ((False, model.metrics), (True, getattr(model, "weighted_metrics", []))):
@@ -77,7 +78,7 @@ class MetricSet:
         return {name: tracker.result() for name, tracker, _ in self.entries}
 
 
-def metric_values(model: Any, Y: np.ndarray, Y_hat: np.ndarray, sample_weight: np.ndarray | None = None
+def metric_values(model: TrainedModel, Y: np.ndarray, Y_hat: np.ndarray, sample_weight: np.ndarray | None = None
                   ) -> dict[str, float]:
     """Every compiled metric of one batch."""
     metrics = MetricSet(model)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import regularizers as _regularizers
+from ._contract import TrainedModel
 from .batches import ArrayBatches, StreamBatches
 from .callbacks import CallbackList, History, ProgressBar
 from .checks import (check_batch_size, check_fit_arguments, check_output_for_loss, check_sample_weight, check_X,
@@ -28,12 +29,12 @@ from .tracking import MetricSet
 
 
 # -- one step ------------------------------------------------------------------
-def fused(model: Any) -> bool:
+def fused(model: TrainedModel) -> bool:
     """Softmax (or sigmoid) followed by cross-entropy: ``dL/dZ = (Y_hat - Y) / m``, cheaper and exact."""
     return model.loss.fuses(model.layers[-1].activation, model.output_shape[-1])
 
 
-def backward_loss(model: Any, Y: np.ndarray, Y_hat: np.ndarray,
+def backward_loss(model: TrainedModel, Y: np.ndarray, Y_hat: np.ndarray,
                   sample_weight: np.ndarray | None = None) -> np.ndarray | None:
     """Backpropagate the loss of output ``Y_hat`` against targets ``Y``; returns ``dL/dX``."""
     is_fused = fused(model)
@@ -55,7 +56,7 @@ class NonFiniteStep(FloatingPointError):
         self.where, self.loss = where, loss
 
 
-def _first_non_finite_gradient(model: Any) -> str | None:
+def _first_non_finite_gradient(model: TrainedModel) -> str | None:
     for layer in model.layers:
         if not layer.trainable:
             continue
@@ -66,11 +67,11 @@ def _first_non_finite_gradient(model: Any) -> str | None:
     return None
 
 
-def _buffers(model: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+def _buffers(model: TrainedModel) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(b, b.copy()) for layer in model.layers for b in layer.buffers.values()]
 
 
-def train_step(model: Any, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None
+def train_step(model: TrainedModel, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None
                ) -> tuple[float, np.ndarray]:
     """One optimizer update on the batch ``(X, Y)`` (its examples weighted by ``sample_weight``);
     returns the batch loss and output.
@@ -101,12 +102,64 @@ def train_step(model: Any, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarr
 
 
 # -- the loop ------------------------------------------------------------------
-def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1, validation_split: float = 0.0,
-        validation_data: Any = None, shuffle: bool = True, callbacks: list | None = None,
+def fit(model: TrainedModel, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1,
+        validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True, callbacks: list | None = None,
         verbose: int = 1, initial_epoch: int = 0, augment: Any = None, sample_weight: Any = None,
         class_weight: dict | None = None, validation_freq: Any = 1, steps_per_epoch: int | None = None,
         validation_steps: int | None = None, validation_batch_size: int | None = None) -> History:
-    """:meth:`Sequential.fit <seqnet.Sequential.fit>`."""
+    """Train ``model`` for ``epochs - initial_epoch`` epochs of mini-batch updates: ``model.fit(...)``.
+
+    Parameters
+    ----------
+    X : array of shape (n, ...), or a dataset or iterable of batches
+        A dataset has ``__len__`` and ``__getitem__(i)`` giving batch ``i`` (Keras's
+        ``PyDataset``; its ``on_epoch_end()`` runs after every epoch); any other iterable or
+        generator is read in order. Batches are ``(x, y)`` or ``(x, y, sample_weight)``, and
+        ``y`` is then None (see :mod:`seqnet.batches`). Data too large for memory streams this way.
+    y : array of shape (n,) with class ids, or (n, k) one-hot rows / targets
+    batch_size : int, default 32
+    epochs : int, default 1
+        Index of the last epoch (so ``initial_epoch=3, epochs=6`` trains three epochs).
+    validation_split : float in [0, 1)
+        The last fraction of ``(X, y)``, taken before shuffling, is held out for validation (as
+        in Keras: shuffle ordered data first if the last examples are not representative).
+    validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
+        Overrides ``validation_split``.
+    shuffle : bool, default True
+    callbacks : list of Callback, optional
+    verbose : {0, 1, 2}
+    initial_epoch : int, default 0
+    augment : callable, optional
+        ``augment(X_batch, rng) -> X_batch`` applied to every training batch (e.g.
+        :func:`seqnet.augment.crop_and_flip`), drawing from the model's generator. An object
+        whose ``per_example`` is true is called ``augment(X_batch, rng, positions=, epoch=)``
+        with the batch's places in ``X`` and the epoch (:class:`seqnet.augment.CropAndFlip`).
+    sample_weight : array of shape (n,), optional
+        Each example's weight: the loss is ``sum(w_i * loss_i) / batch size`` and the metrics
+        are weighted means, as in Keras.
+    class_weight : dict, optional
+        ``{class id: weight}``, multiplied into each example's weight by its class.
+    validation_freq : int or list of int, default 1
+        Validate every ``n``-th epoch, or at the listed epochs (from 1), as Keras.
+    steps_per_epoch, validation_steps : int, optional
+        Batches of a dataset or iterable per epoch (default: all of a dataset, an iterable
+        until it runs out) and per validation.
+
+    Returns
+    -------
+    History
+        This call's epochs: ``history.history`` maps ``loss``, each metric and ``val_*`` to
+        per-epoch values. ``model.history`` keeps the record of every epoch of the run
+        (resumed fits included), which ``save`` stores.
+
+    The validation pass goes ``validation_batch_size`` examples at a time (``batch_size`` by
+    default, as in Keras).
+
+    Raises
+    ------
+    ValueError, TypeError
+        On bad arguments or data; FloatingPointError if the loss stops being finite.
+    """
     require_compiled(model, "fit")
     batch_size = check_batch_size(batch_size, "fit")
     val_batch = check_batch_size(validation_batch_size, "fit", default=batch_size)
@@ -169,7 +222,7 @@ def fit(model: Any, X: Any, y: Any = None, batch_size: int = 32, epochs: int = 1
     return run
 
 
-def _stream_sources(model: Any, x: Any, y: Any, sample_weight: Any, class_weight: Any, validation_split: float,
+def _stream_sources(model: TrainedModel, x: Any, y: Any, sample_weight: Any, class_weight: Any, validation_split: float,
                     steps_per_epoch: int | None) -> tuple[StreamBatches, None]:
     """The batches of a dataset or iterable ``x``; what only arrays can have is refused."""
     for name, value in (("y", y), ("sample_weight", sample_weight)):
@@ -181,7 +234,7 @@ def _stream_sources(model: Any, x: Any, y: Any, sample_weight: Any, class_weight
     return StreamBatches(model, x, steps_per_epoch, class_weight), None
 
 
-def _validation_source(model: Any, data: Any, steps: int | None, X_first: np.ndarray, out: tuple[int, ...],
+def _validation_source(model: TrainedModel, data: Any, steps: int | None, X_first: np.ndarray, out: tuple[int, ...],
                        streamed: bool, batch_size: int) -> Any:
     """The validation batches, from arrays ``(X, y[, w])`` or a dataset or iterable of batches."""
     if streamed:
@@ -197,7 +250,7 @@ def _validation_source(model: Any, data: Any, steps: int | None, X_first: np.nda
     return source
 
 
-def _start_history(model: Any, initial_epoch: int) -> None:
+def _start_history(model: TrainedModel, initial_epoch: int) -> None:
     """A new History, or on resuming the records of the epochs before ``initial_epoch``."""
     if initial_epoch == 0 or not model.history.epoch:
         model.history = History()
@@ -221,7 +274,7 @@ def split_validation(X: np.ndarray, Y: np.ndarray, W: np.ndarray | None, validat
     return (cut(X, 0), cut(Y, 0), cut(W, 0)), (cut(X, 1), cut(Y, 1), cut(W, 1))
 
 
-def train_epoch(model: Any, batches: Any, epoch: int, shuffle: bool, augment: Any, cbs: CallbackList
+def train_epoch(model: TrainedModel, batches: Any, epoch: int, shuffle: bool, augment: Any, cbs: CallbackList
                 ) -> dict[str, float]:
     """One pass of mini-batch updates; returns the epoch's mean loss (over examples) and metrics
     (over every batch, the weighted metrics weighted by the sample weights)."""

@@ -34,8 +34,9 @@ def download(url: str, target: Path, md5: str | None = None, sha256: str | None 
                 if expected_size is not None and out.tell() != int(expected_size):
                     raise http.client.IncompleteRead(b"", int(expected_size) - out.tell())
         except (OSError, http.client.HTTPException) as err:  # URLError, a dropped connection, a cut-off body
-            raise DatasetError(f"could not download {url}: {err}; nothing was kept. Without a network, fetch that file "
-                               f"another way and pass path=FILE (or put it in a folder named by $SEQNET_DATA)") from None
+            raise DatasetError(f"could not download {url}: {err}; nothing was kept. Without a network, fetch that "
+                               f"file another way and pass path=FILE (or put it in a folder named by $SEQNET_DATA)"
+                               ) from None
         kind, expected = ("sha256", sha256) if sha256 else ("md5", md5)
         digest = hashlib.new(kind, Path(tmp).read_bytes()).hexdigest()
         if digest != expected:

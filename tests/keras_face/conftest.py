@@ -13,6 +13,10 @@ def libs():
     """``(keras, seqnet.keras)``: the same code runs against both."""
     real = pytest.importorskip("keras")
     import seqnet.keras as face
+    # the starting weights come from each library's global generator: seeded for every test, so that
+    # no test's numbers depend on the tests that ran before it in the process
+    real.utils.set_random_seed(0)
+    face.utils.set_random_seed(0)
     return real, face
 
 
