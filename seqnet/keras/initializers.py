@@ -9,22 +9,34 @@ from typing import Any
 from .. import initializers as _init
 from .._registry import serialize
 from ..initializers import Constant, Ones, Zeros
+from ._naming import snake_case
 from ._missing import missing
 
 
-def GlorotUniform(seed: int | None = None) -> _init.Initializer:
+def _default_axes(who: str, input_axes: Any, output_axes: Any) -> None:
+    """Keras 3 can count a weight's fans over chosen axes; seqnet counts them as Keras does by default."""
+    if input_axes is not None or output_axes is not None:
+        raise ValueError(f"{who}: seqnet counts fans over the default axes; received input_axes={input_axes!r}, "
+                         f"output_axes={output_axes!r}")
+
+
+def GlorotUniform(seed: int | None = None, input_axes: Any = None, output_axes: Any = None) -> _init.Initializer:
+    _default_axes("GlorotUniform", input_axes, output_axes)
     return _init.XavierUniform(gain=1.0, seed=seed)
 
 
-def GlorotNormal(seed: int | None = None) -> _init.Initializer:
+def GlorotNormal(seed: int | None = None, input_axes: Any = None, output_axes: Any = None) -> _init.Initializer:
+    _default_axes("GlorotNormal", input_axes, output_axes)
     return _init.XavierNormal(gain=1.0, truncated=True, seed=seed)
 
 
-def HeUniform(seed: int | None = None) -> _init.Initializer:
+def HeUniform(seed: int | None = None, input_axes: Any = None, output_axes: Any = None) -> _init.Initializer:
+    _default_axes("HeUniform", input_axes, output_axes)
     return _init.HeUniform(gain=math.sqrt(2.0), seed=seed)
 
 
-def HeNormal(seed: int | None = None) -> _init.Initializer:
+def HeNormal(seed: int | None = None, input_axes: Any = None, output_axes: Any = None) -> _init.Initializer:
+    _default_axes("HeNormal", input_axes, output_axes)
     return _init.HeNormal(gain=math.sqrt(2.0), truncated=True, seed=seed)
 
 
@@ -38,7 +50,7 @@ def RandomNormal(mean: float = 0.0, stddev: float = 0.05, seed: int | None = Non
 
 _BY_NAME = {"glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_uniform": HeUniform,
             "he_normal": HeNormal, "random_uniform": RandomUniform, "random_normal": RandomNormal,
-            "zeros": Zeros, "ones": Ones}
+            "zeros": Zeros, "ones": Ones, "constant": Constant}
 
 
 def name_of(initializer: _init.Initializer) -> Any:
@@ -49,7 +61,11 @@ def name_of(initializer: _init.Initializer) -> Any:
 
 
 def get(identifier: Any) -> _init.Initializer:
-    """An initializer from a Keras name (``"he_normal"``) or an initializer object."""
+    """An initializer from a Keras name (``"he_normal"``), Keras's serialized form of one
+    (``{"class_name": "HeNormal", "config": {"seed": None}}``, as in its files and configs), or an
+    initializer object (seqnet's config dicts too)."""
+    if isinstance(identifier, dict) and snake_case(str(identifier.get("class_name", ""))) in _BY_NAME:
+        return _BY_NAME[snake_case(identifier["class_name"])](**(identifier.get("config") or {}))
     if isinstance(identifier, str):
         key = identifier.lower()
         if key not in _BY_NAME:

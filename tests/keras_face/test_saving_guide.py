@@ -174,3 +174,15 @@ def test_optimizer_configs_are_keras_s_both_ways(libs, name, kwargs):
     assert {k: again[k] for k in kwargs} == pytest.approx({k: their_config[k] for k in kwargs})
     back = getattr(face.optimizers, name).from_config(their_config).get_config()
     assert {k: back[k] for k in kwargs} == pytest.approx({k: mine[k] for k in kwargs})
+
+
+def test_a_layer_config_from_keras_keeps_its_initializers(libs):
+    """Keras's serialized initializers (``HeNormal``, ``Constant``) read with Keras's scales."""
+    keras, face = libs
+    made = keras.layers.Dense(4, kernel_initializer="he_normal", bias_initializer=keras.initializers.Constant(0.1))
+    ours = face.layers.Dense.from_config(made.get_config())
+    assert ours.weight_init.get_config() == face.initializers.HeNormal().get_config()
+    ours.build((None, 3))
+    np.testing.assert_array_equal(ours.get_weights()[1], np.full(4, 0.1, "float32"))
+    with pytest.raises(ValueError, match="input_axes"):
+        face.initializers.get({"class_name": "HeNormal", "config": {"input_axes": [0]}})

@@ -15,6 +15,7 @@ import numpy as np
 
 from ... import layers as L
 from ..._formats import ModelFileError
+from .. import initializers as _face_initializers
 from .._naming import SEQNET_NAMES, snake_case
 
 # the Keras activations seqnet computes exactly ("leaky_relu" as a function has slope 0.2)
@@ -81,13 +82,19 @@ def _count(c: dict[str, Any], key: str, refuse: Refusal) -> int:
     return value
 
 
-# Keras's default kernel start (glorot_uniform, no activation gain), for a model trained on from its file
-_KERAS_KERNEL = {"class_name": "xavier_uniform", "config": {"gain": 1.0}}
+def _kernel_init(c: dict[str, Any]) -> Any:
+    """The layer's kernel initializer as its Keras config names it (Keras's scales), for weights drawn
+    anew (``clone_model``); Keras's default where seqnet has no such initializer, since the trained
+    weights come from the file."""
+    try:
+        return _face_initializers.get(c.get("kernel_initializer") or "glorot_uniform")
+    except (ValueError, TypeError):
+        return _face_initializers.get("glorot_uniform")
 
 
 def _dense(c: dict[str, Any], refuse: Refusal) -> L.Layer:
     return L.Dense(units=_count(c, "units", refuse), activation=activation(c.get("activation"), refuse),
-                   use_bias=c.get("use_bias", True), weight_init=_KERAS_KERNEL)
+                   use_bias=c.get("use_bias", True), weight_init=_kernel_init(c))
 
 
 def _conv2d(c: dict[str, Any], refuse: Refusal) -> L.Layer:
@@ -99,7 +106,7 @@ def _conv2d(c: dict[str, Any], refuse: Refusal) -> L.Layer:
     return L.Conv2D(filters=_count(c, "filters", refuse), kernel_size=_pair(c["kernel_size"], refuse, "kernel_size"),
                     strides=_square_stride(c.get("strides", 1), refuse), padding=c.get("padding", "valid"),
                     activation=activation(c.get("activation"), refuse), use_bias=c.get("use_bias", True),
-                    weight_init=_KERAS_KERNEL)
+                    weight_init=_kernel_init(c))
 
 
 def _pooling(cls: type) -> Callable[[dict[str, Any], Refusal], L.Layer]:
