@@ -12,6 +12,19 @@ def snake_case(class_name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+def weight_paths(class_names: list[str]) -> list[str]:
+    """Keras 3's path, in a ``.keras`` or ``.weights.h5`` file, of the arrays of each layer of a
+    model with layers of these classes: ``layers/<class in snake case>[_<i>]``, numbered per class."""
+    seen: dict[str, int] = {}
+    paths = []
+    for class_name in class_names:
+        base = snake_case(class_name)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        paths.append(f"layers/{base}" + (f"_{count}" if count else ""))
+    return paths
+
+
 #: seqnet's name of a layer's weight -> Keras's (Dense and Conv2D, BatchNormalization, Normalization)
 WEIGHT_NAMES = {"W": "kernel", "b": "bias", "gamma": "gamma", "beta": "beta", "running_mean": "moving_mean",
                 "running_var": "moving_variance", "mean": "mean", "variance": "variance", "count": "count"}

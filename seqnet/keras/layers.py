@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import regularizers as _regularizers
 from .._registry import serialize, variant_of
 from ..layers import (ELU, Activation, AveragePooling2D, BatchNormalization, Dropout, Flatten, GlobalAveragePooling2D,
                       GlobalMaxPooling2D, LeakyReLU, MaxPooling2D, Normalization, RandomCrop, RandomFlip,

@@ -29,7 +29,7 @@ from ...saving.files import atomic_write
 from ...saving.hdf5 import open_hdf5
 from ...saving.seqnet_h5 import read_as_seqnet, write_as_seqnet
 from . import optimizer_state
-from .._naming import snake_case
+from .._naming import snake_case, weight_paths
 from .layer_configs import weight_names
 from .model_config import model_from_keras
 from .writer import model_to_keras
@@ -211,19 +211,13 @@ class KerasWeights(FileFormat):
 
 
 def _native_paths(config: dict[str, Any]) -> list[str]:
-    """The weight path of each layer in the config's list (Keras numbers them per class)."""
-    seen: dict[str, int] = {}
-    paths = []
+    """The weight path of each layer in the config's list ("" for a Sequential's InputLayer, which
+    is not one of its layers and holds nothing)."""
+    specs = config.get("config", {}).get("layers", [])
     sequential = config.get("class_name") == "Sequential"
-    for spec in config.get("config", {}).get("layers", []):
-        if sequential and spec.get("class_name") == "InputLayer":  # not one of a Sequential's layers
-            paths.append("")
-            continue
-        base = snake_case(spec.get("class_name", ""))
-        count = seen.get(base, 0)
-        seen[base] = count + 1
-        paths.append(f"layers/{base}" + (f"_{count}" if count else ""))
-    return paths
+    counted = [spec for spec in specs if not (sequential and spec.get("class_name") == "InputLayer")]
+    paths = iter(weight_paths([str(spec.get("class_name", "")) for spec in counted]))
+    return ["" if (sequential and spec.get("class_name") == "InputLayer") else next(paths) for spec in specs]
 
 
 class KerasH5(FileFormat):

@@ -7,7 +7,6 @@ naming the layer, the argument and the file; never approximated.
 """
 from __future__ import annotations
 
-import re
 import warnings
 from typing import Any, Callable
 
@@ -16,7 +15,7 @@ import numpy as np
 from ... import layers as L
 from ..._formats import ModelFileError
 from .. import initializers as _face_initializers
-from .._naming import SEQNET_NAMES, snake_case
+from .._naming import SEQNET_NAMES
 
 # the Keras activations seqnet computes exactly ("leaky_relu" as a function has slope 0.2)
 ACTIVATIONS: dict[str, Any] = {

@@ -19,7 +19,7 @@ from ..._formats import ModelFileError
 from ...layers.augmentation import ImageAugmentation
 from ...ops.conv import keras_same_padding
 from .compile_configs import compile_to_keras
-from .._naming import snake_case
+from .._naming import weight_paths
 
 _POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
 
@@ -173,17 +173,10 @@ def model_to_keras(model: Any) -> tuple[dict[str, Any], list[tuple[str, list[np.
     compile_config = compile_to_keras(model)
     if compile_config is not None:
         config["compile_config"] = compile_config
-    return config, weight_paths([spec for spec, _ in writer.layers], [a for _, a in writer.layers])
+    return config, _with_paths([spec for spec, _ in writer.layers], [a for _, a in writer.layers])
 
 
-def weight_paths(specs: list[dict[str, Any]], arrays: list[list[np.ndarray]]) -> list[tuple[str, list[np.ndarray]]]:
-    """Keras 3's path of each layer's arrays: ``layers/<class in snake case>[_<i>]``, numbered per class."""
-    seen: dict[str, int] = {}
-    paths = []
-    for spec, values in zip(specs, arrays):
-        base = snake_case(spec["class_name"])
-        count = seen.get(base, 0)
-        seen[base] = count + 1
-        paths.append((f"layers/{base}" + (f"_{count}" if count else ""),
-                      [np.asarray(v, dtype=np.float32) for v in values]))
-    return paths
+def _with_paths(specs: list[dict[str, Any]], arrays: list[list[np.ndarray]]) -> list[tuple[str, list[np.ndarray]]]:
+    """Each layer's arrays (float32, as Keras keeps them) at Keras 3's path for it."""
+    paths = weight_paths([spec["class_name"] for spec in specs])
+    return [(path, [np.asarray(v, dtype=np.float32) for v in values]) for path, values in zip(paths, arrays)]
