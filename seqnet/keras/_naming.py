@@ -3,6 +3,7 @@ and the paths in its files) and for the weights of layers."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 
 def snake_case(class_name: str) -> str:
@@ -30,3 +31,25 @@ WEIGHT_NAMES = {"W": "kernel", "b": "bias", "gamma": "gamma", "beta": "beta", "r
                 "running_var": "moving_variance", "mean": "mean", "variance": "variance", "count": "count"}
 #: Keras's name of a layer's weight -> seqnet's
 SEQNET_NAMES = {keras: ours for ours, keras in WEIGHT_NAMES.items()}
+
+#: Keras's activation names -> the seqnet activation that computes exactly what Keras's does (Keras's
+#: "leaky_relu" function has slope 0.2, seqnet's default 0.01)
+ACTIVATIONS: dict[str, Any] = {
+    "linear": "linear", "relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
+    "elu": "elu", "leaky_relu": {"class_name": "leaky_relu", "config": {"alpha": 0.2}},
+}
+
+
+def activation(identifier: Any) -> Any:
+    """The seqnet activation for a Keras activation (``None`` is ``"linear"``; a name as Keras
+    computes it); anything else (a seqnet activation object or config) as it is."""
+    if identifier is None:
+        return "linear"
+    if isinstance(identifier, str) and identifier.lower() in ACTIVATIONS:
+        return ACTIVATIONS[identifier.lower()]
+    return identifier
+
+
+def activation_name(spec: Any) -> Any:
+    """Keras's name for a seqnet activation spec where it is one of :data:`ACTIVATIONS`, else the spec."""
+    return next((name for name, ours in ACTIVATIONS.items() if ours == spec), spec)

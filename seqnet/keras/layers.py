@@ -14,17 +14,19 @@ from typing import Any
 import numpy as np
 
 from .._registry import serialize, variant_of
-from ..layers import (ELU, Activation, AveragePooling2D, BatchNormalization, Dropout, Flatten, GlobalAveragePooling2D,
+from ..layers import (ELU, AveragePooling2D, BatchNormalization, Dropout, Flatten, GlobalAveragePooling2D,
                       GlobalMaxPooling2D, LeakyReLU, MaxPooling2D, Normalization, RandomCrop, RandomFlip,
                       RandomTranslation, RandomZoom, ReLU, Rescaling, Reshape,
                       Softmax, ZeroPadding2D)
+from ..layers import Activation as _Activation
 from ..layers import Conv2D as _Conv2D
 from ..layers import Dense as _Dense
 from ..layers import Input as _Input
 from ..layers import Layer
 from . import initializers as _initializers
 from ._missing import missing
-from ._naming import WEIGHT_NAMES
+from ._naming import WEIGHT_NAMES, activation_name
+from ._naming import activation as keras_activation
 
 
 
@@ -93,7 +95,7 @@ class KerasWeights:
     def _engine_arguments(layer: Layer) -> dict[str, Any]:
         """Keras's arguments for seqnet's ``layer`` (those Dense and Conv2D share); its initializers
         as seqnet's objects, whose scales (an activation's gain) a bare name would not keep."""
-        activation = layer._activation_config()
+        activation = activation_name(layer._activation_config())
         return {"activation": None if activation == "linear" else activation, "use_bias": layer.use_bias,
                 "name": layer.name, "trainable": layer.trainable,
                 "kernel_initializer": _initializers.name_of(layer.weight_init),
@@ -149,7 +151,8 @@ class Dense(KerasWeights, _Dense):
                  input_shape: Any = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
         _refuse_extras("Dense", dict(activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
                                      bias_constraint=bias_constraint, **kwargs))
-        super().__init__(units=units, activation=activation or "linear", weight_init=_initializer(kernel_initializer),
+        super().__init__(units=units, activation=keras_activation(activation),
+                         weight_init=_initializer(kernel_initializer),
                          name=name, use_bias=use_bias, bias_init=_bias_initializer(bias_initializer),
                          input_shape=input_shape)
         self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_initializer=kernel_initializer,
@@ -193,7 +196,8 @@ class Conv2D(KerasWeights, _Conv2D):
             raise ValueError(f"Conv2D: seqnet convolves with dilation_rate=1 and groups=1; received "
                              f"dilation_rate={dilation_rate!r}, groups={groups!r}")
         super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
-                         activation=activation or "linear", weight_init=_initializer(kernel_initializer), name=name,
+                         activation=keras_activation(activation), weight_init=_initializer(kernel_initializer),
+                         name=name,
                          use_bias=use_bias, bias_init=_bias_initializer(bias_initializer), input_shape=input_shape)
         self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_initializer=kernel_initializer,
                          bias_initializer=bias_initializer, activation=activation, kernel_size=kernel_size,
@@ -219,6 +223,20 @@ class Conv2D(KerasWeights, _Conv2D):
                 "bias_initializer": self._keras["bias_initializer"], **self._regularizer_config()}
 
 
+@variant_of(_Activation)
+class Activation(_Activation):
+    """Keras's ``Activation(activation)``: Keras's names computed as Keras computes them (its
+    ``"leaky_relu"`` has slope 0.2)."""
+
+    def __init__(self, activation: Any, name: str | None = None, input_shape: Any = None, **kwargs: Any) -> None:
+        _refuse_extras("Activation", {k: v for k, v in kwargs.items() if k not in ("trainable", "dtype")})
+        super().__init__(keras_activation(activation), name, input_shape=input_shape)
+        self._keras_activation = activation
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable, "activation": self._keras_activation}
+
+
 def face_layer(layer: Layer) -> Layer:
     """The Keras-face layer for seqnet's ``layer`` (as loaded from a file), not built: a new
     :class:`Dense` or :class:`Conv2D` of the same config; other layers, which both faces share,
@@ -226,6 +244,10 @@ def face_layer(layer: Layer) -> Layer:
     engine = type(layer)
     if engine is _Dense or (engine is _Conv2D and layer.padding in ("valid", "same")):
         return (Dense if engine is _Dense else Conv2D).from_engine(layer)
+    if engine is _Activation:
+        face = Activation(activation_name(layer._activation_config()), name=layer.name)
+        face.trainable = layer.trainable
+        return face
     return layer
 
 

@@ -217,3 +217,18 @@ def test_initializers_draw_from_keras_s_distributions(libs, name):
     assert ours.std() == pytest.approx(theirs.std(), rel=0.01)
     # cut at the same place (Keras's torch backend lets about one draw in 250,000 through uncut)
     assert np.quantile(np.abs(ours), 0.999) == pytest.approx(np.quantile(np.abs(theirs), 0.999), rel=0.01)
+
+
+def test_every_keras_activation_name_computes_as_in_keras(libs):
+    """Each activation name the face maps (``keras._naming.ACTIVATIONS``), in a Dense and as an
+    ``Activation`` layer, gives Keras's numbers (Keras's ``"leaky_relu"`` has slope 0.2)."""
+    from seqnet.keras._naming import ACTIVATIONS
+    x = np.random.default_rng(5).normal(size=(6, 4)).astype("float32")
+    for name in ACTIVATIONS:
+        outputs = []
+        for keras in libs:
+            model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4, activation=name),
+                                      keras.layers.Activation(name)])
+            model.set_weights([np.eye(4, dtype="float32"), np.full(4, 0.1, "float32")])
+            outputs.append(model.predict(x, verbose=0))
+        np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-5, atol=1e-6, err_msg=name)

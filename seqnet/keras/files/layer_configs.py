@@ -15,13 +15,8 @@ import numpy as np
 from ... import layers as L
 from ..._formats import ModelFileError
 from .. import initializers as _face_initializers
-from .._naming import SEQNET_NAMES
+from .._naming import ACTIVATIONS, SEQNET_NAMES
 
-# the Keras activations seqnet computes exactly ("leaky_relu" as a function has slope 0.2)
-ACTIVATIONS: dict[str, Any] = {
-    "linear": "linear", "relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
-    "elu": "elu", "leaky_relu": {"class_name": "leaky_relu", "config": {"alpha": 0.2}},
-}
 # arguments that change training but not predictions: carried over as a warning, not refused
 _TRAINING_ONLY = ("kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
                   "bias_constraint", "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint")
