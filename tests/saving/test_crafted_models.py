@@ -203,3 +203,28 @@ def test_a_keras_h5_with_an_external_link_is_refused(tmp_path, rng):
         f["model_weights/extra"] = h5py.ExternalLink(str(tmp_path / "secret.h5"), "/W")
     with pytest.raises(ModelFileError, match="k.h5.*external link"):
         load_model(tmp_path / "k.h5")
+
+
+def _member(write):
+    import io
+    data = io.BytesIO()
+    with h5py.File(data, "w") as f:
+        write(f)
+    return data.getvalue()
+
+
+@pytest.mark.parametrize("member, message", [
+    (b"not an HDF5 file", "not a readable HDF5 file"),
+    (_member(lambda f: f.attrs.__setitem__("model_config", "{not json")), "not valid JSON"),
+    (_member(lambda f: f.attrs.__setitem__("model_config", json.dumps(
+        {"name": "m", "seed": 0, "dtype": "float32", "input_shape": [4],
+         "layers": [{"class_name": "dense", "config": {"n_out": 9, "name": "dense"}},
+                    {"class_name": "dense", "config": {"n_out": 3, "name": "dense_1"}}]}))), "would hold"),
+], ids=["garbage", "bad-json", "other-layers"])
+def test_a_bad_seqnet_part_of_a_keras_file_is_one_error_naming_it(tmp_path, member, message):
+    """seqnet's own part of a ``.keras`` file (``seqnet.h5``) is checked as seqnet's ``.h5`` is."""
+    path = saved(tmp_path, "m.keras")
+    rewrite_zip(path, seqnet__h5=member)
+    with pytest.raises(ModelFileError, match=message) as err:
+        load_model(path)
+    assert "m.keras" in str(err.value) and "seqnet.h5" in str(err.value)
