@@ -155,7 +155,7 @@ class Conv2D(Padded, Layer):
         if n_out is None or kernel_shape is None:
             raise TypeError("Conv2D: pass the number of filters (n_out or filters) and the kernel size "
                             "(kernel_shape or kernel_size)")
-        self.n_out = check_positive_int(n_out, "n_out", "Conv2D")
+        self.n_out = check_positive_int(n_out, "n_out" if filters is None else "filters", "Conv2D")
         self.kernel_shape = kernel_pair(kernel_shape, "Conv2D")
         strides = strides[0] if isinstance(strides, (tuple, list)) and len(set(strides)) == 1 else strides
         self.stride = check_positive_int(either("Conv2D", "stride", stride, "strides", strides, 1), "stride", "Conv2D")

@@ -49,7 +49,8 @@ class Dense(Layer):
         if (n_out is None) == (units is None):
             raise TypeError(f"Dense: pass the number of outputs once, as n_out (seqnet's name) or units (Keras's); "
                             f"received n_out={n_out!r}, units={units!r}")
-        self.n_out = check_positive_int(n_out if units is None else units, "n_out", "Dense")
+        self.n_out = check_positive_int(n_out if units is None else units, "n_out" if units is None else "units",
+                                        "Dense")
         self._weight_init_id = weight_init
         self.weight_init = initializers.get(weight_init, activation=self.activation)
         self.n_in: int | None = None

@@ -7,6 +7,7 @@ naming the layer, the argument and the file; never approximated.
 """
 from __future__ import annotations
 
+import inspect
 import warnings
 from typing import Any, Callable
 
@@ -14,7 +15,9 @@ import numpy as np
 
 from ... import layers as L
 from ..._formats import ModelFileError
+from ..._registry import saved_class
 from .. import initializers as _face_initializers
+from .. import layers as _face_layers
 from .._naming import ACTIVATIONS, SEQNET_NAMES
 
 # arguments that change training but not predictions: carried over as a warning, not refused
@@ -40,14 +43,15 @@ class Refusal:
             raise self(f"has {key}={value!r}, which seqnet does not compute (it needs {key} in {list(allowed)})")
 
 
-def activation(value: Any, refuse: Refusal) -> Any:
-    """The seqnet activation for a Keras activation name (or its serialized form)."""
+def activation_name(value: Any, refuse: Refusal) -> str:
+    """The Keras activation a config names (a name, or its serialized form in some files), refused
+    unless seqnet computes it exactly (:data:`seqnet.keras._naming.ACTIVATIONS`)."""
     if isinstance(value, dict):  # {"class_name": "relu", ...} in some files
         value = value.get("config", {}).get("name", value.get("class_name"))
     name = str(value).lower() if value is not None else "linear"
     if name not in ACTIVATIONS:
         raise refuse(f"uses the activation {value!r}; seqnet computes exactly: {', '.join(ACTIVATIONS)}")
-    return ACTIVATIONS[name]
+    return name
 
 
 def _pair(value: Any, refuse: Refusal, what: str) -> tuple[int, int]:
@@ -86,21 +90,34 @@ def _kernel_init(c: dict[str, Any]) -> Any:
         return _face_initializers.get("glorot_uniform")
 
 
-def _dense(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-    return L.Dense(units=_count(c, "units", refuse), activation=activation(c.get("activation"), refuse),
-                   use_bias=c.get("use_bias", True), weight_init=_kernel_init(c))
+def _through_face(face: type, *keys: str) -> Callable[[dict[str, Any], Refusal], L.Layer]:
+    """A reader for a layer the Keras face has a class of its own for (``Dense``, ``Conv2D``,
+    ``Activation``): the face's constructor, which takes Keras's arguments with Keras's defaults and
+    refuses what seqnet does not compute, reads the config; the layer is the engine's of the same
+    config, as every face loads it."""
+    required = [p.name for p in list(inspect.signature(face.__init__).parameters.values())[1:]
+                if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
+
+    def read(c: dict[str, Any], refuse: Refusal) -> L.Layer:
+        missing = [key for key in required if key not in c]
+        if missing:
+            raise refuse(f"has no {missing[0]!r} in its config")
+        arguments = {k: c[k] for k in (*required, *keys) if k in c}
+        arguments["activation"] = activation_name(c.get("activation"), refuse)
+        if "kernel_initializer" in keys:
+            arguments["kernel_initializer"] = _kernel_init(c)
+        try:
+            made = face(**arguments)
+        except (TypeError, ValueError) as err:
+            raise refuse(f"cannot be read: {err}") from None
+        engine = saved_class(made)
+        return engine.from_config(engine.get_config(made))
+    return read
 
 
-def _conv2d(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-    _channels_last(c, refuse)
-    if _pair(c.get("dilation_rate", 1), refuse, "dilation_rate") != (1, 1):
-        raise refuse(f"has dilation_rate={c['dilation_rate']}; seqnet convolves without dilation (1)")
-    refuse.need(c, "groups", (1,), 1)
-    refuse.need(c, "padding", ("valid", "same"))
-    return L.Conv2D(filters=_count(c, "filters", refuse), kernel_size=_pair(c["kernel_size"], refuse, "kernel_size"),
-                    strides=_square_stride(c.get("strides", 1), refuse), padding=c.get("padding", "valid"),
-                    activation=activation(c.get("activation"), refuse), use_bias=c.get("use_bias", True),
-                    weight_init=_kernel_init(c))
+_dense = _through_face(_face_layers.Dense, "use_bias", "kernel_initializer")
+_conv2d = _through_face(_face_layers.Conv2D, "strides", "padding", "data_format", "dilation_rate", "groups",
+                        "use_bias", "kernel_initializer")
 
 
 def _pooling(cls: type) -> Callable[[dict[str, Any], Refusal], L.Layer]:
@@ -142,10 +159,6 @@ def _batch_normalization(c: dict[str, Any], refuse: Refusal) -> L.Layer:
                                  center=c.get("center", True), scale=c.get("scale", True))
     layer.keras_axis = axis  # checked against the input's rank once it is known (see check_axis)
     return layer
-
-
-def _activation_layer(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-    return L.Activation(activation(c.get("activation"), refuse))
 
 
 def _relu(c: dict[str, Any], refuse: Refusal) -> L.Layer:
@@ -204,7 +217,7 @@ LAYERS: dict[str, Callable[[dict[str, Any], Refusal], L.Layer]] = {
     "GlobalAveragePooling2D": _global(L.GlobalAveragePooling2D), "GlobalAvgPool2D": _global(L.GlobalAveragePooling2D),
     "GlobalMaxPooling2D": _global(L.GlobalMaxPooling2D), "GlobalMaxPool2D": _global(L.GlobalMaxPooling2D),
     "Flatten": _flatten, "Dropout": _dropout, "BatchNormalization": _batch_normalization,
-    "Activation": _activation_layer, "ReLU": _relu, "Softmax": _softmax, "LeakyReLU": _leaky_relu, "ELU": _elu,
+    "Activation": _through_face(_face_layers.Activation), "ReLU": _relu, "Softmax": _softmax, "LeakyReLU": _leaky_relu, "ELU": _elu,
     "ZeroPadding2D": _zero_padding, "Reshape": _reshape, "Rescaling": _rescaling, "Normalization": _normalization,
     "RandomFlip": _augmentation(L.RandomFlip, "mode"), "RandomTranslation": _augmentation(L.RandomTranslation, *_RESAMPLING),
     "RandomZoom": _augmentation(L.RandomZoom, *_RESAMPLING), "RandomCrop": _augmentation(L.RandomCrop, "height", "width"),
@@ -239,6 +252,8 @@ def layer_from_keras(spec: dict[str, Any], where: str) -> L.Layer:
                       f"carry over; predictions are the same, training in seqnet goes without them", stacklevel=4)
     try:
         layer = LAYERS[class_name](config, refuse)
+    except ModelFileError:
+        raise
     except KeyError as err:
         raise refuse(f"has no {err} in its config") from None
     except (ValueError, TypeError) as err:

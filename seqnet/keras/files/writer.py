@@ -16,10 +16,11 @@ import numpy as np
 from ... import activations as A
 from ... import layers as L
 from ..._formats import ModelFileError
+from ..._registry import serialize
 from ...layers.augmentation import ImageAugmentation
 from ...ops.conv import keras_same_padding
+from .._naming import ACTIVATIONS, weight_paths
 from .compile_configs import compile_to_keras
-from .._naming import weight_paths
 
 _POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
 
@@ -48,13 +49,9 @@ class _Writer:
     # -- activations ---------------------------------------------------------------
     def activation(self, layer: L.Layer, act: A.Activation, in_shape: tuple[int, ...], fused: bool) -> str:
         """The Keras string for ``act``; "linear" after adding a layer for it if no string says it exactly."""
-        simple = {A.Linear: "linear", A.ReLU: "relu", A.Sigmoid: "sigmoid", A.TanH: "tanh", A.SoftMax: "softmax"}
-        if type(act) in simple:
-            return simple[type(act)]
-        if isinstance(act, A.ELU) and act.alpha == 1.0:
-            return "elu"
-        if isinstance(act, A.LeakyReLU) and act.alpha == 0.2:
-            return "leaky_relu"
+        for keras_name, ours in ACTIVATIONS.items():  # the names Keras computes as seqnet does
+            if serialize(A.get(ours)) == serialize(act):
+                return keras_name
         name = f"{layer.name}_activation" if fused else layer.name
         if isinstance(act, A.LeakyReLU):
             self.add("LeakyReLU", name, in_shape, negative_slope=act.alpha)
