@@ -87,9 +87,12 @@ class KerasWeights:
         self.trainable = bool(trainable)
         self.set_regularizers({"W": kernel_regularizer, "b": bias_regularizer})
 
-    def _regularizer_config(self) -> dict[str, Any]:
-        return {f"{'kernel' if name == 'W' else 'bias'}_regularizer": serialize(r)
-                for name, r in self.regularizers.items()}
+    def _initializer_config(self) -> dict[str, Any]:
+        """The initializers as given, and the weights' penalties."""
+        return {"kernel_initializer": self._keras["kernel_initializer"],
+                "bias_initializer": self._keras["bias_initializer"],
+                **{f"{'kernel' if name == 'W' else 'bias'}_regularizer": serialize(r)
+                   for name, r in self.regularizers.items()}}
 
     @staticmethod
     def _engine_arguments(layer: Layer) -> dict[str, Any]:
@@ -167,11 +170,14 @@ class Dense(KerasWeights, _Dense):
         """The Keras-face layer (not built) of seqnet's ``layer``, as a file gives it."""
         return cls(layer.n_out, **cls._engine_arguments(layer))
 
+    @staticmethod
+    def keras_arguments(layer: _Dense) -> dict[str, Any]:
+        """Keras's arguments for the shape of seqnet's Dense ``layer`` (its config and files)."""
+        return {"units": layer.n_out, "use_bias": layer.use_bias}
+
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "trainable": self.trainable, "units": self.n_out,
-                "activation": self._keras["activation"] or "linear", "use_bias": self.use_bias,
-                "kernel_initializer": self._keras["kernel_initializer"],
-                "bias_initializer": self._keras["bias_initializer"], **self._regularizer_config()}
+        return {"name": self.name, "trainable": self.trainable, **self.keras_arguments(self),
+                "activation": self._keras["activation"] or "linear", **self._initializer_config()}
 
 
 @variant_of(_Conv2D)
@@ -197,11 +203,10 @@ class Conv2D(KerasWeights, _Conv2D):
                              f"dilation_rate={dilation_rate!r}, groups={groups!r}")
         super().__init__(filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
                          activation=keras_activation(activation), weight_init=_initializer(kernel_initializer),
-                         name=name,
-                         use_bias=use_bias, bias_init=_bias_initializer(bias_initializer), input_shape=input_shape)
+                         name=name, use_bias=use_bias, bias_init=_bias_initializer(bias_initializer),
+                         input_shape=input_shape)
         self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_initializer=kernel_initializer,
-                         bias_initializer=bias_initializer, activation=activation, kernel_size=kernel_size,
-                         strides=strides, padding=padding)
+                         bias_initializer=bias_initializer, activation=activation)
 
     @property
     def filters(self) -> int:
@@ -213,14 +218,17 @@ class Conv2D(KerasWeights, _Conv2D):
         return cls(layer.n_out, layer.kernel_shape, strides=layer.stride, padding=layer.padding,
                    **cls._engine_arguments(layer))
 
+    @staticmethod
+    def keras_arguments(layer: _Conv2D, padding: str | None = None) -> dict[str, Any]:
+        """Keras's arguments for the shape of seqnet's Conv2D ``layer`` (its config and files), with
+        Keras's ``padding`` (the layer's own unless given)."""
+        return {"filters": layer.n_out, "kernel_size": tuple(layer.kernel_shape), "strides": (layer.stride,) * 2,
+                "padding": padding or layer.padding, "data_format": "channels_last", "dilation_rate": (1, 1),
+                "groups": 1, "use_bias": layer.use_bias}
+
     def get_config(self) -> dict[str, Any]:
-        pair = lambda v: tuple(int(d) for d in np.broadcast_to(v, 2))  # noqa: E731
-        return {"name": self.name, "trainable": self.trainable, "filters": self.n_out,
-                "kernel_size": pair(self._keras["kernel_size"]), "strides": pair(self._keras["strides"]),
-                "padding": self._keras["padding"], "data_format": "channels_last", "dilation_rate": (1, 1),
-                "groups": 1, "activation": self._keras["activation"] or "linear", "use_bias": self.use_bias,
-                "kernel_initializer": self._keras["kernel_initializer"],
-                "bias_initializer": self._keras["bias_initializer"], **self._regularizer_config()}
+        return {"name": self.name, "trainable": self.trainable, **self.keras_arguments(self),
+                "activation": self._keras["activation"] or "linear", **self._initializer_config()}
 
 
 @variant_of(_Activation)

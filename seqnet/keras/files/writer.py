@@ -19,6 +19,7 @@ from ..._formats import ModelFileError
 from ..._registry import serialize
 from ...layers.augmentation import ImageAugmentation
 from ...ops.conv import keras_same_padding
+from .. import layers as _face
 from .._naming import ACTIVATIONS, weight_paths
 from .compile_configs import compile_to_keras
 
@@ -93,12 +94,10 @@ class _Writer:
         if isinstance(layer, (L.Dense, L.Conv2D)):
             kernel = [p["W"]] + ([p["b"][0]] if layer.use_bias else [])  # Keras keeps the bias as (n,)
             if isinstance(layer, L.Dense):
-                self.add("Dense", layer.name, in_shape, kernel, units=layer.n_out, use_bias=layer.use_bias)
+                self.add("Dense", layer.name, in_shape, kernel, **_face.Dense.keras_arguments(layer))
             else:
                 padding, shape = self.padding(layer, in_shape, zeros_ok=True)
-                self.add("Conv2D", layer.name, shape, kernel, filters=layer.n_out,
-                         kernel_size=list(layer.kernel_shape), strides=[layer.stride] * 2, padding=padding,
-                         data_format="channels_last", dilation_rate=[1, 1], groups=1, use_bias=layer.use_bias)
+                self.add("Conv2D", layer.name, shape, kernel, **_face.Conv2D.keras_arguments(layer, padding))
             self.fuse_activation(layer)
         elif isinstance(layer, L.Pool2D):
             average = layer.mode == "average"
