@@ -2,8 +2,9 @@
 
 Only what seqnet has an equivalent for carries over: SGD, Adam, AdamW, RMSprop and Adagrad, with a
 constant learning rate or a schedule both libraries have (:mod:`seqnet.keras.files.schedules`);
-the cross-entropies, MSE, MAE and Huber; the accuracies and MAE/MSE as metrics. Anything else leaves the model uncompiled (or the Keras file without a compile config)
-with a warning that says what was left out, so that loading never fails on training settings.
+the cross-entropies, MSE, MAE and Huber; the accuracies and MAE/MSE as metrics. Anything else
+leaves the model uncompiled (or the Keras file without a compile config) with a warning that says
+what was left out, so that loading never fails on training settings.
 """
 from __future__ import annotations
 
