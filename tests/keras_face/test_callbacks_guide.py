@@ -22,6 +22,14 @@ def both(libs):
     return models
 
 
+def fit_evaluate_predict(model, callback, epochs=1, batches=(128, 128, 128)):
+    """The guide's three calls, each with a new ``callback()``."""
+    model.fit(x_train, y_train, batch_size=batches[0], epochs=epochs, verbose=0, validation_split=0.5,
+              callbacks=[callback()])
+    model.evaluate(x_test, y_test, batch_size=batches[1], verbose=0, callbacks=[callback()])
+    model.predict(x_test, batch_size=batches[2], verbose=0, callbacks=[callback()])
+
+
 def test_a_callback_sees_every_hook_with_its_logs(libs):
     seen = []
     for keras, model in zip(libs, both(libs)):
@@ -43,10 +51,7 @@ def test_a_callback_sees_every_hook_with_its_logs(libs):
             def on_train_batch_end(self, batch, logs=None):
                 lines.append(f"...Training: end of batch {batch}; got log keys: {sorted(logs.keys())}")
 
-        model.fit(x_train, y_train, batch_size=128, epochs=1, verbose=0, validation_split=0.5,
-                  callbacks=[CustomCallback()])
-        model.evaluate(x_test, y_test, batch_size=128, verbose=0, callbacks=[CustomCallback()])
-        model.predict(x_test, batch_size=128, verbose=0, callbacks=[CustomCallback()])
+        fit_evaluate_predict(model, CustomCallback)
         seen.append(lines)
     assert seen[1] == seen[0]
 
@@ -152,10 +157,7 @@ def test_every_hook_of_the_guide_s_custom_callback_in_order(libs):
                 lines.append((hook, index, sorted(shapes.items())))
             setattr(CustomCallback, hook, record)
 
-        model.fit(x_train, y_train, batch_size=128, epochs=2, verbose=0, validation_split=0.5,
-                  callbacks=[CustomCallback()])
-        model.evaluate(x_test, y_test, batch_size=32, verbose=0, callbacks=[CustomCallback()])
-        model.predict(x_test, batch_size=48, verbose=0, callbacks=[CustomCallback()])
+        fit_evaluate_predict(model, CustomCallback, epochs=2, batches=(128, 32, 48))
         seen.append(lines)
     assert seen[1] == seen[0]
 
