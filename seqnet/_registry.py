@@ -16,6 +16,8 @@ from __future__ import annotations
 import difflib
 from typing import Any, Callable
 
+import numpy as np
+
 from . import _safety
 
 
@@ -156,6 +158,21 @@ def serialize(obj: Any) -> dict[str, Any]:
     return {"class_name": cls.registered_name, "config": cls.get_config(obj)}
 
 
+def _of_kind(value: Any, kind: str) -> bool:
+    """Whether a state value read from a file is what its key holds: a real number (an int or a
+    float, infinities included), a count (an int, -1 for "none yet"), an array, or arrays (a list of
+    them, or None)."""
+    if kind == "number":
+        return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if kind == "count":
+        return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value >= -1
+    if kind == "array":
+        return isinstance(value, np.ndarray) and value.dtype.kind in "biuf"
+    if kind == "arrays":
+        return value is None or (isinstance(value, list) and all(isinstance(v, np.ndarray) for v in value))
+    raise ValueError(f"unknown state kind {kind!r}")
+
+
 class Configurable:
     """Mixin for objects rebuilt from their constructor arguments, with the state protocol.
 
@@ -165,6 +182,9 @@ class Configurable:
     """
 
     registered_name: str = ""
+    #: what a file may restore with the default :meth:`set_state`: each state key and the kind of value
+    #: it holds ("number", "count", "array" or "arrays"); nothing else, so no path and no private attribute
+    state_kinds: dict[str, str] = {}
 
     def get_config(self) -> dict[str, Any]:
         return {}
@@ -178,7 +198,17 @@ class Configurable:
         return {}
 
     def set_state(self, state: dict[str, Any]) -> None:
-        """Put back what :meth:`get_state` returned (attributes of the same names by default)."""
+        """Put back what :meth:`get_state` returned, into attributes of the same names: only the keys
+        :attr:`state_kinds` declares, each checked to be of its kind first, so that a file sets
+        nothing but the object's own counters and arrays. ``ValueError`` names what is refused."""
+        who = type(self).__name__
+        for key, value in state.items():
+            kind = self.state_kinds.get(key)
+            if kind is None or key.startswith("_"):
+                raise ValueError(f"{who}: a saved state may not set {key!r} (it restores only "
+                                 f"{', '.join(sorted(self.state_kinds)) or 'nothing'})")
+            if not _of_kind(value, kind):
+                raise ValueError(f"{who}: the saved {key!r} is {type(value).__name__} {str(value)[:40]!r}, not a {kind}")
         for key, value in state.items():
             setattr(self, key, value)
 

@@ -14,8 +14,10 @@ class Callback(Configurable):
 
     ``self.model`` is the model being trained and ``self.params`` holds ``epochs``, ``steps``
     and ``initial_epoch`` of the running ``fit``. Callbacks whose decisions depend on the past
-    (best value so far, wait counters) return it from :meth:`get_state`; ``model.save`` stores
-    it and :func:`seqnet.load_model` restores it, so a resumed ``fit`` carries on exactly.
+    (best value so far, wait counters) return it from :meth:`get_state` and declare its keys in
+    ``state_kinds`` (``{"best": "number", "wait": "count"}``); ``model.save`` stores it and
+    :func:`seqnet.load_model` restores those keys, checked, and nothing else, so a resumed ``fit``
+    carries on exactly and a file never sets a callback's paths or private attributes.
     """
 
     model: Any = None

@@ -131,6 +131,8 @@ class EarlyStopping(_Monitor):
                 "mode": self.mode, "restore_best_weights": self.restore_best_weights, "verbose": self.verbose,
                 "baseline": self.baseline, "start_from_epoch": self.start_from_epoch}
 
+    state_kinds = {"best": "number", "wait": "count", "best_epoch": "count", "best_weights": "arrays"}
+
     def get_state(self):
         state = {"best": self.best, "wait": self.wait, "best_epoch": self.best_epoch}
         if self.best_weights is not None:
@@ -222,6 +224,8 @@ class ModelCheckpoint(_Monitor):
         return {"filepath": self.filepath, "monitor": self.monitor, "save_best_only": self.save_best_only,
                 "mode": self.mode, "save_weights_only": self.save_weights_only, "verbose": self.verbose,
                 "save_freq": self.save_freq}
+
+    state_kinds = {"best": "number"}
 
     def get_state(self):
         return {"best": self.best}

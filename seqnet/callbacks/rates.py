@@ -89,6 +89,8 @@ class ReduceLROnPlateau(_Monitor):
                 "min_delta": self.min_delta, "cooldown": self.cooldown, "min_lr": self.min_lr,
                 "mode": self.mode, "verbose": self.verbose}
 
+    state_kinds = {"best": "number", "wait": "count", "cooldown_counter": "count"}
+
     def get_state(self):
         return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}
 

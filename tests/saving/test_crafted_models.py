@@ -228,3 +228,26 @@ def test_a_bad_seqnet_part_of_a_keras_file_is_one_error_naming_it(tmp_path, memb
     with pytest.raises(ModelFileError, match=message) as err:
         load_model(path)
     assert "m.keras" in str(err.value) and "seqnet.h5" in str(err.value)
+
+
+@pytest.mark.parametrize("key, value", [("filename", "victim.txt"), ("_paths_from", {}), ("wait", "7"),
+                                        ("best", [1, 2]), ("wait", True)],
+                         ids=["a path", "a private mark", "a count as text", "a number as a list", "a bool"])
+def test_a_saved_state_sets_only_the_callback_s_own_counters(tmp_path, key, value):
+    """A file cannot restore a callback's path or private attributes, nor a counter of another kind:
+    the model loads without that callback, with a warning naming it, and nothing is written."""
+    from seqnet.callbacks import EarlyStopping
+    path = saved(tmp_path, callbacks=[CSVLogger(str(tmp_path / "log.csv")), EarlyStopping(monitor="loss")])
+
+    def tamper(entries):
+        for entry in entries:
+            entry["state"][key] = value
+        return entries
+    edit_attr(path, "callbacks", tamper, group="training_state")
+    with pytest.warns(RuntimeWarning, match="could not be restored") as caught:
+        model = load_model(path)
+    assert any("may not set" in str(w.message) or "not a " in str(w.message) for w in caught)
+    assert model.callbacks == []  # each tampered callback is left out, whole
+    model.fit(X, y, epochs=model.epochs_done + 1, initial_epoch=model.epochs_done, verbose=0,
+              callbacks=model.callbacks)  # the documented resume
+    assert not (tmp_path / "victim.txt").exists()

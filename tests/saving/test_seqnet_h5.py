@@ -280,6 +280,8 @@ class CountsBatches(callbacks.Callback):
     def get_config(self):
         return {"scale": self.scale}
 
+    state_kinds = {"counts": "array", "seen": "count"}  # what a file may restore, and nothing else
+
     def get_state(self):
         return {"counts": self.counts, "seen": self.seen}
 
