@@ -53,12 +53,27 @@ def _array(path: str, what: str) -> np.ndarray:
 
 def cmd_summary(args: argparse.Namespace) -> None:
     model = _load(args.model)
-    model.summary()
+    if model.built:
+        lines = [model.summary(print_fn=lambda text: None)]
+    else:  # saved before its first fit: no shapes or weights to show
+        lines = [f'Model: "{model.name}", not built (saved before it was built; it has no weights yet)',
+                 "Layers: " + ", ".join(f"{layer.name} ({type(layer).__name__})" for layer in model.layers)]
     for label, value in training_settings(model):  # as the run's report prints them
-        print(f"{label[0].upper()}{label[1:]}: {value}")
-    if model.history.epoch:
-        last = {k: v[-1] for k, v in model.history.history.items()}
-        print("Last epoch: " + " - ".join(f"{k}: {v:.4f}" for k, v in last.items()))
+        lines.append(f"{label[0].upper()}{label[1:]}: {value}")
+    last = {k: v[-1] for k, v in model.history.history.items() if isinstance(v, list) and v}
+    if model.history.epoch and last:
+        lines.append("Last epoch: " + " - ".join(f"{k}: {_number(v)}" for k, v in last.items()))
+    print(printable("\n".join(lines).rstrip("\n")))
+
+
+def _number(value: object) -> str:
+    return f"{value:.4f}" if isinstance(value, (int, float, np.number)) else repr(value)
+
+
+def printable(text: str) -> str:
+    """``text`` for a terminal: names from a file may hold control characters (escape sequences that
+    recolour, move or retitle the terminal), shown here as ``\\x1b``-style escapes; lines stay lines."""
+    return "".join(c if c == "\n" or c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def cmd_predict(args: argparse.Namespace) -> None:

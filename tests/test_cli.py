@@ -163,3 +163,21 @@ def test_saved_files_are_ordinary_files_that_respect_the_umask(tmp_path):
             os.umask(old)
         for suffix in (".h5", ".keras"):
             assert stat.S_IMODE((tmp_path / f"m{umask:o}{suffix}").stat().st_mode) == mode
+
+
+def test_summary_shows_a_file_s_names_without_their_control_characters(tmp_path, capsys):
+    """Names come from the file: an escape sequence in one reaches the terminal as text, and a
+    history with empty lists or a model saved unbuilt still summarises."""
+    model = Sequential([Dense(3, activation="softmax", name="evil\x1b]0;owned\x07\x1b[2J")], seed=0,
+                       name="m\x1b[31m")
+    model.compile("sgd", "cross_entropy")
+    model.fit(np.ones((4, 2), np.float32), np.arange(4) % 3, epochs=1, verbose=0)
+    model.history.history["accuracy"] = []  # a list the file left empty
+    model.save(tmp_path / "m.h5")
+    assert main(["summary", str(tmp_path / "m.h5")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\\x1b]0;owned\\x07" in out and "Last epoch: loss:" in out
+    unbuilt = Sequential([Dense(3, name="later")], name="plain")
+    unbuilt.save(tmp_path / "u.h5")
+    assert main(["summary", str(tmp_path / "u.h5")]) == 0
+    assert "not built" in capsys.readouterr().out

@@ -35,7 +35,7 @@ class CSVLogger(Callback):
         self.keys = None
         if resume and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0:
             with open(self.filename) as f:
-                self.keys = f.readline().strip().split(self.separator)[1:]
+                self.keys = [_from_cell(k) for k in f.readline().strip().split(self.separator)[1:]]
         else:
             open(self.filename, "w").close()
 
@@ -44,12 +44,25 @@ class CSVLogger(Callback):
         with open(self.filename, "a") as f:
             if self.keys is None:
                 self.keys = list(logs)
-                f.write(self.separator.join(["epoch", *self.keys]) + "\n")
+                f.write(self.separator.join(["epoch", *map(_cell, self.keys)]) + "\n")
             f.write(self.separator.join([str(epoch + self.first_epoch), *(repr(float(logs.get(k, float("nan")))) for k in self.keys)]) + "\n")
 
     def get_config(self):
         return {"filename": self.filename, "separator": self.separator, "append": self.append,
                 "first_epoch": self.first_epoch}
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def _cell(name: str) -> str:
+    """A logged name as a CSV cell a spreadsheet shows as text: a metric's name can come from a model
+    file, and one starting like a formula (``=HYPERLINK(...)``) would run when the log is opened."""
+    return "'" + name if name.startswith(_FORMULA) else name
+
+
+def _from_cell(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA) else cell
 
 
 @callbacks.register("terminate_on_nan")

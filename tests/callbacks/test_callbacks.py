@@ -197,3 +197,21 @@ def test_backup_and_restore_resumes_a_crashed_fit_bit_for_bit(iris, tmp_path):
     for a, b in zip(again.get_weights(), straight.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert not (backup / "backup.h5").exists()  # a completed fit deletes its backup
+
+
+def test_a_csv_log_shows_a_formula_like_name_as_text_and_resumes(tmp_path):
+    """A metric name can come from a model file: one that starts like a formula is written as text
+    (a leading quote), and read back as the name it is when the log is appended to."""
+    from seqnet.callbacks import CSVLogger
+    path = tmp_path / "log.csv"
+    logger = CSVLogger(str(path))
+    logger.set_params({"initial_epoch": 0})
+    logger.on_train_begin()
+    logger.on_epoch_end(0, {"loss": 0.5, "=HYPERLINK(\"http://x\")": 1.0, "-acc": 0.25})
+    header = path.read_text().splitlines()[0].split(",")
+    assert header[2:] == ["'=HYPERLINK(\"http://x\")", "'-acc"]
+    again = CSVLogger(str(path), append=True)
+    again.set_params({"initial_epoch": 1})
+    again.on_train_begin()
+    again.on_epoch_end(1, {"loss": 0.4, "=HYPERLINK(\"http://x\")": 2.0, "-acc": 0.5})
+    assert path.read_text().splitlines()[2].split(",") == ["1", "0.4", "2.0", "0.5"]
