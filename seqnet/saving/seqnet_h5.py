@@ -91,11 +91,19 @@ class SeqnetH5(FileFormat):
         where = f"'{path}'"
         with _open(path) as f:
             weights = _read_weights(f, where)  # read and checked whole before the model changes
-            if not model.built:
+            if not model.built:  # built only once every layer is known to take the file's weights
                 shape = _json_attr(f, "model_config", where).get("input_shape")
                 if shape is None:
                     raise ModelFileError(f"{where} does not record an input shape; build the model first")
-                model.build(guard.input_shape(shape, where))
+                shape, stored = guard.input_shape(shape, where), _stored_shapes(f, where)
+                names = [layer.name for layer in model.layers]
+                if list(stored) != names:
+                    raise ModelFileError(f"{where} holds weights for layers {list(stored)}, but the model has layers "
+                                         f"{names}")
+                out = shape
+                for layer in model.layers:
+                    out = guard.layer_fits(layer, out, stored[layer.name], where)
+                model.build(shape)
             try:  # every shape is checked before any weight changes
                 model.set_state({"weights": weights})
             except ValueError as err:

@@ -251,3 +251,41 @@ def test_a_saved_state_sets_only_the_callback_s_own_counters(tmp_path, key, valu
     model.fit(X, y, epochs=model.epochs_done + 1, initial_epoch=model.epochs_done, verbose=0,
               callbacks=model.callbacks)  # the documented resume
     assert not (tmp_path / "victim.txt").exists()
+
+
+@pytest.mark.parametrize("count", [-3, 2.5, np.inf], ids=["negative", "fractional", "infinite"])
+def test_a_keras_optimizer_step_count_that_is_no_count_is_refused(tmp_path, count):
+    """Keras's ``iterations`` variable: -3 was accepted, and the weights became NaN after one epoch."""
+    import io
+
+    import seqnet.keras as keras
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(X, y, epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as z:
+        weights = io.BytesIO(z.read("model.weights.h5"))
+    with h5py.File(weights, "r+") as f:
+        del f["optimizer/vars/0"]
+        f["optimizer/vars"].create_dataset("0", data=np.float64(count))
+    rewrite_zip(tmp_path / "m.keras", model__weights__h5=weights.getvalue())
+    with zipfile.ZipFile(tmp_path / "m.keras") as z:  # Keras's part alone, as Keras writes it
+        members = {n: z.read(n) for n in z.namelist() if n != "seqnet.h5"}
+    with zipfile.ZipFile(tmp_path / "m.keras", "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    with pytest.raises(ModelFileError, match="step count"):
+        load_model(tmp_path / "m.keras")
+
+
+def test_refused_weights_leave_an_unbuilt_model_unbuilt(tmp_path):
+    """``load_weights`` into a model not yet built: a file whose weights do not fit is refused before
+    the model is built, so it is not left built with random weights."""
+    path = saved(tmp_path, units=5)
+    other = small_model(units=7)
+    with pytest.raises(ModelFileError, match="dense"):
+        other.load_weights(path)
+    assert not other.built
+    fits = small_model(units=5)
+    fits.load_weights(path)
+    np.testing.assert_array_equal(fits.predict(X), load_model(path).predict(X))

@@ -70,8 +70,9 @@ def set_from_keras(model: Any, arrays: list[np.ndarray], where: str) -> None:
     if opt is None or not arrays:
         return
     order = _order(model, opt)
+    iterations = _step_count(arrays[0], where)
     if len(arrays) <= 2:  # saved before the first step: Keras had made no slots yet
-        opt.iterations = int(np.asarray(arrays[0]))
+        opt.iterations = iterations
         return
     schedule = len(arrays) == 1 + len(order)  # a schedule's rate is no variable
     if len(arrays) != 2 + len(order) and not schedule:
@@ -83,7 +84,19 @@ def set_from_keras(model: Any, arrays: list[np.ndarray], where: str) -> None:
         if np.size(array) != value.size:
             raise ModelFileError(f"{where}: the optimizer's {slot} for {layer}/{param} has shape {np.shape(array)}, "
                                  f"but the weight has shape {value.shape}")
-    opt.iterations = int(np.asarray(arrays[0]))
+    opt.iterations = iterations
     opt.state = {}
     for (layer, param, slot, value), array in zip(order, slots):
         opt.state.setdefault((layer, param), {})[slot] = np.asarray(array, dtype=value.dtype).reshape(value.shape)
+
+
+def _step_count(value: np.ndarray, where: str) -> int:
+    """Keras's ``iterations`` variable: one whole non-negative number (a schedule and Adam's bias
+    correction divide by what it implies, so -3 would turn the weights into NaN)."""
+    array = np.asarray(value)
+    if array.size != 1 or array.dtype.kind not in "iuf" or not np.isfinite(array).all():
+        raise ModelFileError(f"{where}: the optimizer's step count is {array.dtype} {array.shape}, not one number")
+    count = float(array.reshape(-1)[0])
+    if count < 0 or count != int(count) or count > 2 ** 53:
+        raise ModelFileError(f"{where}: the optimizer's step count is {count:g}, not a count of steps")
+    return int(count)
