@@ -14,6 +14,7 @@ import numpy as np
 from ._safety import check_regular
 from ._version import __version__
 from .experiment import positive_int, training_settings
+from .saving.files import write_text
 
 
 class UserError(Exception):
@@ -95,7 +96,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
         writer.writerow(["class", *(f"p{k}" for k in range(probs.shape[1]))])
         writer.writerows([int(c), *(f"{p:.6g}" for p in row)] for c, row in zip(classes, probs))
     if args.out:
-        Path(args.out).write_text(out.getvalue())
+        write_text(args.out, out.getvalue())
         print(f"wrote {len(classes)} predictions to {args.out}")
     else:
         sys.stdout.write(out.getvalue())

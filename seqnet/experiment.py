@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import inspect
+import io
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from .datasets import DatasetError
 from .inference import evaluate_outputs
 from .metrics import confusion_matrix
 from .plotting import plot_confusion_matrix, plot_history
+from .saving.files import write_text
 
 
 def positive_int(text: str) -> int:
@@ -130,7 +132,7 @@ class Run:
         self.dir = Path(root) / name
         self.dir.mkdir(parents=True, exist_ok=True)
         self.hparams = hparams
-        (self.dir / "hparams.json").write_text(json.dumps(hparams, indent=2, default=str) + "\n")
+        write_text(self.dir / "hparams.json", json.dumps(hparams, indent=2, default=str) + "\n")
 
     def callbacks(self) -> list[Any]:
         """Callbacks that record the run (a CSV row per epoch, epochs from 1)."""
@@ -164,7 +166,7 @@ class Run:
         plot_history(model.history, self.dir / "curves.png", metrics=[k for k in ("loss", "accuracy")
                                                                       if k in model.history.history],
                      title=title or self.dir.name)
-        (self.dir / "results.json").write_text(json.dumps(results, indent=2, default=float) + "\n")
+        write_text(self.dir / "results.json", json.dumps(results, indent=2, default=float) + "\n")
         write_report(self.dir)
         return results
 
@@ -172,11 +174,12 @@ class Run:
 def write_metrics(path: str | os.PathLike, history: dict[str, list[float]]) -> Path:
     """``metrics.csv`` as :meth:`Run.callbacks` writes it: ``epoch`` (from 1), then one column per quantity."""
     keys = list(history)
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["epoch", *keys])
-        for i in range(max((len(v) for v in history.values()), default=0)):
-            writer.writerow([i + 1, *(repr(float(history[k][i])) if i < len(history[k]) else "" for k in keys)])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["epoch", *keys])
+    for i in range(max((len(v) for v in history.values()), default=0)):
+        writer.writerow([i + 1, *(repr(float(history[k][i])) if i < len(history[k]) else "" for k in keys)])
+    write_text(path, out.getvalue())
     return Path(path)
 
 
@@ -314,5 +317,5 @@ def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
                             "## Training curves", "![loss and accuracy curves](curves.png)", "## Per epoch", epochs,
                             "## Final results", outcome, *confusion])
         path = run_dir / "report.md"
-    path.write_text(text + "\n")
+    write_text(path, text + "\n")
     return path

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from seqnet import Sequential
+from seqnet import Sequential, load_model
 from seqnet.cli import main
 from seqnet.layers import Dense
 
@@ -181,3 +181,23 @@ def test_summary_shows_a_file_s_names_without_their_control_characters(tmp_path,
     unbuilt.save(tmp_path / "u.h5")
     assert main(["summary", str(tmp_path / "u.h5")]) == 0
     assert "not built" in capsys.readouterr().out
+
+
+def test_outputs_are_never_written_through_a_link(saved, tmp_path, capsys):
+    """``--out`` (and every run-folder file) is replaced whole, never written through a link at its
+    place: the link's target is untouched and the error names the file."""
+    folder, _, _ = saved
+    private = tmp_path / "private.txt"
+    private.write_text("keep me")
+    (tmp_path / "out.csv").symlink_to(private)
+    assert main(["predict", str(folder / "m.h5"), str(folder / "X.npy"), "--out", str(tmp_path / "out.csv")]) == 1
+    assert "out.csv': it is a link" in capsys.readouterr().err and private.read_text() == "keep me"
+    from seqnet.experiment import Run, write_report
+    run = Run("run", {"note": "links"}, root=tmp_path)
+    run.finish(load_model(folder / "m.h5"))
+    run = run.dir
+    (run / "report.md").unlink()
+    (run / "report.md").symlink_to(private)
+    with pytest.raises(OSError, match="report.md': it is a link"):
+        write_report(run)
+    assert private.read_text() == "keep me"

@@ -21,6 +21,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     longer running are cleaned up.
     """
     path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_file()):  # a link would send the words elsewhere
+        kind = "a link" if path.is_symlink() else "not a regular file"
+        raise OSError(f"could not write '{path}': it is {kind}; seqnet writes only regular files it replaces "
+                      f"whole (remove it, or choose another name)")
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(f".{glob.escape(path.name)}.*.tmp"):  # left by a save that was killed
@@ -41,6 +45,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
     except BaseException:
         _discard(tmp)
         raise
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (:func:`atomic_write`), never through a link."""
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
 def _discard(tmp: str) -> None:
