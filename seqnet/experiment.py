@@ -207,11 +207,17 @@ def _markdown_escape(text: str) -> str:
     """``text`` as one Markdown table cell: no HTML, no links, no code spans, no way out of the cell or row."""
     text = "".join(char if char.isprintable() else " " for char in str(text))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`|\[\]])", r"\\\1", text)
+    text = re.sub(r"([\\`|\[\]])", r"\\\1", text)
+    # a renderer's autolinks: a bare address in a name from a file must not become a link
+    return re.sub(r"(?i)\b(https?|ftp|mailto|file)(:)|\b(www)(\.)",
+                  lambda m: f"{m.group(1) or m.group(3)}\\{m.group(2) or m.group(4)}", text)
 
 
 def _latex_verbatim(text: str) -> str:
-    """``text`` inside a verbatim environment, which only ``\\end{verbatim}`` can end: that is broken up."""
+    """``text`` inside a verbatim environment, which only ``\\end{verbatim}`` can end: that is broken up,
+    after every control character is shown as an escape (TeX drops a NUL, which would join the pieces
+    of an ``\\end{verbatim}`` split by one)."""
+    text = "".join(c if c == "\n" or c.isprintable() else ascii(c)[1:-1] for c in text)
     return re.sub(r"\\(end\s*\{\s*verbatim\s*\})", r"/\1", text)
 
 

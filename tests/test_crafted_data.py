@@ -183,6 +183,20 @@ def test_names_from_a_run_folder_cannot_inject_latex(tmp_path):
     assert "\\textbackslash{}input\\{/etc/hostname\\}" in latex  # the setting, shown as text
 
 
+def test_a_nul_cannot_join_an_end_of_verbatim_for_tex(tmp_path):
+    """TeX drops a NUL: ``\\end{verb<NUL>atim}`` in a name would close the block for TeX alone."""
+    folder = run_folder(tmp_path, "x\\end{verb\x00atim}\\input{/etc/hostname}", "d", "s")
+    assert main(["report", str(folder), "--format", "latex"]) == 0
+    latex = (folder / "report.tex").read_text()
+    assert "\x00" not in latex and latex.count("\\end{verbatim}") == 1 and "\\x00" in latex
+
+
+def test_a_bare_address_in_a_name_does_not_become_a_link(tmp_path):
+    folder = run_folder(tmp_path, "m", "d", "visit https://evil.example or www.evil.example")
+    text = (folder / "report.md").read_text()
+    assert "https://evil" not in text and "www.evil" not in text and "https\\://evil.example" in text
+
+
 def test_names_from_a_run_folder_stay_in_their_markdown_cell_and_block(tmp_path):
     folder = run_folder(tmp_path, "m```\n# injected", "d", "a | b\n| c | <script>x</script> ![i](http://e/x.png)")
     text = (folder / "report.md").read_text()
