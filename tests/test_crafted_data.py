@@ -8,6 +8,8 @@ import pickle
 import re
 import signal
 import struct
+import subprocess
+import sys
 import tarfile
 import zipfile
 import zlib
@@ -218,3 +220,25 @@ def test_a_damaged_run_folder_gets_one_line(tmp_path, capsys, name, content, mes
     err = capsys.readouterr().err
     assert err.startswith("seqnet report: error:") and message in err and len(err.splitlines()) == 1
     json.loads((folder / "results.json").read_text()) if name != "results.json" else None
+
+
+def test_ragged_cifar_labels_are_one_error_naming_the_batch():
+    import pickle as _pickle
+
+    from seqnet.datasets.cifar import _read_cifar_batch
+    raw = _pickle.dumps({b"data": np.zeros((2, 3072), np.uint8), b"labels": [1, [2, 3]]}, protocol=2)
+    with pytest.raises(DatasetError, match="data_batch_1 holds data or labels that are not one array"):
+        _read_cifar_batch(raw, "data_batch_1")
+
+
+def test_a_pickle_nested_a_million_deep_is_refused_before_it_is_built(tmp_path):
+    """A CIFAR batch whose key is a tuple nested a million deep: Python's unpickler builds it, and
+    hashing it overflowed the C stack (SIGSEGV). Its opcodes are read first, in a child process here
+    so that a crash fails the test rather than the test run."""
+    code = ("import sys; from seqnet.datasets.cifar import _read_cifar_batch\n"
+            "raw = b'\\x80\\x02}q\\x00)' + b'\\x85' * 1_000_000 + b'K\\x01s.'\n"
+            "try:\n    _read_cifar_batch(raw, 'data_batch_1')\nexcept Exception as err:\n"
+            "    print(type(err).__name__, err)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-500:]
+    assert run.stdout.startswith("DatasetError CIFAR batch data_batch_1 nests its containers more than")

@@ -5,6 +5,7 @@ import csv
 import io
 import os
 import pickle
+import pickletools
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -38,14 +39,62 @@ class _ArrayUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a data file")
 
 
+MAX_NESTING = 32  # containers within containers in a pickled batch (CIFAR's own: 3)
+_IN_PLACE = {"APPEND", "APPENDS", "SETITEM", "SETITEMS", "ADDITEMS", "BUILD"}  # fill the container below
+
+
+def _check_nesting(raw: bytes, where: str) -> None:
+    """Refuse a pickle that nests containers deeper than :data:`MAX_NESTING`, before it is loaded:
+    Python's unpickler builds any depth, and then hashing or freeing the result overflows the C
+    stack (a tuple nested a million deep as a dict key kills the process). Each stack item's depth
+    is followed through the pickle's opcodes, the memo included."""
+    stack: list[Any] = []  # the depth of each item; _MARK for a mark
+    memo: dict[Any, int] = {}
+    for op, arg, _ in pickletools.genops(raw):
+        taken: list[int] = []
+        for kind in reversed(op.stack_before):
+            if kind is pickletools.markobject:
+                while stack and stack[-1] is not _MARK:
+                    taken.append(stack.pop())
+                if stack:
+                    stack.pop()
+            elif kind is not pickletools.stackslice:
+                taken.append(stack.pop() if stack and stack[-1] is not _MARK else 0)
+        if op.name in _IN_PLACE:  # the container keeps its place; its depth covers what went in
+            depth = max(taken[-1] if taken else 0, 1 + max(taken[:-1], default=0))
+        elif op.name in ("GET", "BINGET", "LONG_BINGET"):
+            depth = memo.get(arg, 0)
+        else:
+            depth = 1 + max(taken, default=-1)
+        if depth > MAX_NESTING:
+            raise DatasetError(f"CIFAR batch {where} nests its containers more than {MAX_NESTING} deep; CIFAR's "
+                               f"batches are a dict of arrays and lists")
+        for kind in op.stack_after:
+            stack.append(_MARK if kind is pickletools.markobject else depth)
+        if op.name in ("PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE") and stack:
+            memo[arg if op.name != "MEMOIZE" else len(memo)] = stack[-1]
+
+
+_MARK = object()
+
+
 def _read_cifar_batch(raw: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        _check_nesting(raw, where)
+    except DatasetError:
+        raise
+    except Exception as err:  # a damaged pickle's opcodes
+        raise DatasetError(f"cannot unpickle CIFAR batch {where}: {type(err).__name__}: {err}") from None
     try:
         batch = _ArrayUnpickler(io.BytesIO(raw), encoding="bytes").load()
     except Exception as err:  # a damaged pickle can raise nearly anything
         raise DatasetError(f"cannot unpickle CIFAR batch {where}: {type(err).__name__}: {err}") from None
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
         raise DatasetError(f"CIFAR batch {where} is not a dict with b'data' and b'labels'")
-    data, labels = np.asarray(batch[b"data"]), np.asarray(batch[b"labels"])
+    try:
+        data, labels = np.asarray(batch[b"data"]), np.asarray(batch[b"labels"])
+    except (ValueError, TypeError) as err:  # ragged lists, or values numpy cannot hold in one array
+        raise DatasetError(f"CIFAR batch {where} holds data or labels that are not one array: {err}") from None
     if labels.dtype.kind not in "iu" and labels.size:
         raise DatasetError(f"CIFAR batch {where} has labels of type {labels.dtype}; CIFAR's labels are integers 0..9")
     labels = labels.astype(np.int64)
