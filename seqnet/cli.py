@@ -37,6 +37,7 @@ def _array(path: str, what: str) -> np.ndarray:
     if not p.exists():
         raise UserError(f"{what} file not found: '{path}'")
     check_regular(p, UserError, f"{what} file")
+    _check_npy_size(p, what)
     try:
         array = np.load(p, allow_pickle=False)
     except ValueError as err:
@@ -50,6 +51,24 @@ def _array(path: str, what: str) -> np.ndarray:
         raise UserError(f"'{path}' holds {getattr(array, 'dtype', type(array).__name__)} data, not a plain numeric "
                         f"array (a .npz archive or text needs converting to .npy first)")
     return array
+
+
+def _check_npy_size(path: Path, what: str) -> None:
+    """Refuse a ``.npy`` whose header declares more data than the file holds, before numpy allocates
+    it (a 200-byte file can declare 32 GB). Other files go to numpy, which says what they are."""
+    with open(path, "rb") as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read(f, max_header_size=10_000)
+        except (ValueError, OSError, SyntaxError):
+            return
+        if dtype.hasobject:
+            return  # numpy refuses it without allow_pickle, with its own message
+        declared, stored = int(np.prod(shape, dtype=object)) * dtype.itemsize, path.stat().st_size - f.tell()
+    if declared > stored:
+        raise UserError(f"'{path}' declares a {what} array of shape {shape} ({declared:,} bytes), but holds only "
+                        f"{stored:,} bytes of data: it is truncated or damaged")
 
 
 def cmd_summary(args: argparse.Namespace) -> None:

@@ -201,3 +201,14 @@ def test_outputs_are_never_written_through_a_link(saved, tmp_path, capsys):
     with pytest.raises(OSError, match="report.md': it is a link"):
         write_report(run)
     assert private.read_text() == "keep me"
+
+
+def test_a_npy_declaring_more_than_it_holds_is_refused_before_numpy_allocates(saved, tmp_path, capsys):
+    import io
+    folder, _, _ = saved
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False, "shape": (100_000, 100_000)})
+    (tmp_path / "big.npy").write_bytes(header.getvalue() + bytes(16))
+    assert main(["predict", str(folder / "m.h5"), str(tmp_path / "big.npy")]) == 1
+    err = capsys.readouterr().err
+    assert "big.npy' declares a data array of shape (100000, 100000) (40,000,000,000 bytes)" in err
