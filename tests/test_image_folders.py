@@ -153,3 +153,17 @@ def test_the_shared_cifar10_jpeg_archive():
     assert X.shape == (10000, 32, 32, 3) and names == seqnet.datasets.CIFAR10_CLASSES
     assert np.bincount(y).tolist() == [1000] * 10
     assert np.allclose(X.reshape(-1, 3).mean(0), (125.27, 122.93, 113.86), atol=1.0)  # the README's figures
+
+
+@pytest.mark.parametrize("kind", ["PPM", "EPS"])
+def test_an_image_file_reaches_only_the_image_decoders_seqnet_documents(tmp_path, kind):
+    """A ``.png`` that is really another format Pillow opens (a PPM it would decode, an EPS it would
+    hand to Ghostscript) is not an image here: only JPEG, PNG, BMP and GIF decoders are reached."""
+    write_images(tmp_path / "data")
+    target = tmp_path / "data" / "cat" / "0.png"
+    if kind == "PPM":
+        Image.fromarray(np.zeros((6, 5, 3), np.uint8)).save(target, format="PPM")
+    else:
+        target.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 8 8\nshowpage\n")
+    with pytest.raises(DatasetError, match="0.png' is not an image Pillow can read"):
+        load_image_folder(tmp_path / "data")

@@ -27,6 +27,9 @@ from .._safety import MAX_IMAGE_PIXELS, MAX_MEMBER_BYTES, check_regular, zip_mem
 from .files import DatasetError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+# the only Pillow decoders an image file may reach, whatever it holds: a ".png" that is really EPS
+# must not make Pillow hand its PostScript to Ghostscript
+IMAGE_FORMATS = ("JPEG", "PNG", "BMP", "GIF")
 COLOR_MODES = {"rgb": ("RGB", 3), "grayscale": ("L", 1), "rgba": ("RGBA", 4)}
 
 
@@ -90,7 +93,7 @@ def _members(path: Path) -> Iterator[tuple[str, Any]]:
 def _decode(data: bytes, where: str, color_mode: str, image_size: tuple[int, int] | None) -> np.ndarray:
     Image = _pillow()
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:  # checked before the pixels are decoded
                 raise DatasetError(f"'{where}' declares {image.width} x {image.height} pixels, more than the "
                                    f"{MAX_IMAGE_PIXELS:,} seqnet decodes")
