@@ -1,4 +1,5 @@
 """The ``seqnet`` command's verbs on a small saved model."""
+import os
 import re
 import subprocess
 import sys
@@ -212,3 +213,15 @@ def test_a_npy_declaring_more_than_it_holds_is_refused_before_numpy_allocates(sa
     assert main(["predict", str(folder / "m.h5"), str(tmp_path / "big.npy")]) == 1
     err = capsys.readouterr().err
     assert "big.npy' declares a data array of shape (100000, 100000) (40,000,000,000 bytes)" in err
+
+
+def test_report_refuses_a_named_pipe_where_its_report_goes(saved, tmp_path, capsys):
+    """``seqnet report`` used to block forever writing into a ``report.md`` that is a named pipe."""
+    from seqnet.experiment import Run
+    folder, _, _ = saved
+    run = Run("run", {"note": "fifo"}, root=tmp_path)
+    run.finish(load_model(folder / "m.h5"))
+    (run.dir / "report.md").unlink()
+    os.mkfifo(run.dir / "report.md")
+    assert main(["report", str(run.dir)]) == 1
+    assert "report.md': it is not a regular file" in capsys.readouterr().err
