@@ -16,4 +16,5 @@ from .models import Model, Sequential, load_model
 __all__ = ["Sequential", "Model", "Input", "load_model", "layers", "losses", "metrics", "optimizers", "callbacks",
            "utils", "models", "saving", "initializers", "ops", "datasets", "regularizers", "backend"]
 
+
 __getattr__ = missing(__name__)

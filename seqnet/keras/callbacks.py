@@ -6,4 +6,5 @@ from ._missing import missing
 __all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "CSVLogger", "TerminateOnNaN", "LambdaCallback",
            "LearningRateScheduler", "ReduceLROnPlateau", "BackupAndRestore", "TensorBoard"]
 
+
 __getattr__ = missing(__name__)

@@ -78,4 +78,5 @@ def get(identifier: Any) -> _init.Initializer:
 __all__ = ["GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "RandomUniform", "RandomNormal", "Zeros", "Ones",
            "Constant", "get"]
 
+
 __getattr__ = missing(__name__)

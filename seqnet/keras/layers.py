@@ -280,4 +280,5 @@ __all__ = ["Input", "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePoo
            "LeakyReLU", "Softmax", "ELU", "ZeroPadding2D", "Rescaling", "Normalization", "RandomFlip", "RandomTranslation",
            "RandomZoom", "RandomCrop", "Variable"]
 
+
 __getattr__ = missing(__name__)

@@ -98,4 +98,5 @@ __all__ = ["CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCr
            "MeanAbsoluteError", "Huber", "categorical_crossentropy", "sparse_categorical_crossentropy",
            "binary_crossentropy", "mean_squared_error", "mse", "mean_absolute_error", "mae", "huber"]
 
+
 __getattr__ = missing(__name__)

@@ -33,4 +33,5 @@ __all__ = ["Metric", "MeanMetricWrapper", "Mean", "Accuracy", "BinaryAccuracy", 
            "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "mean_squared_error", "mse",
            "mean_absolute_error", "mae"]
 
+
 __getattr__ = missing(__name__)

@@ -200,13 +200,12 @@ def keras_summary(model: _Sequential) -> str:
                for key, w in [*layer.parameters.items(), *layer.buffers.items()]] if model.built else []
     total = [sum(w.size for w, _ in weights), sum(w.nbytes for w, _ in weights)]
     trainable = [sum(w.size for w, t in weights if t), sum(w.nbytes for w, t in weights if t)]
-    optimizer = _optimizer_params(model)
-    total = [total[0] + optimizer, total[1] + 4 * optimizer]
+    optimizer = _optimizer_params(model)  # Keras counts them in the total, as float32 numbers
     lines = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), head, rule("┡", "╇", "┩", "━"), *body,
-             rule("└", "┴", "┘", "─"), f" Total params: {total[0]:,} ({_memory(total[1])})",
+             rule("└", "┴", "┘", "─"),
+             f" Total params: {total[0] + optimizer:,} ({_memory(total[1] + 4 * optimizer)})",
              f" Trainable params: {trainable[0]:,} ({_memory(trainable[1])})",
-             f" Non-trainable params: {total[0] - optimizer - trainable[0]:,} "
-             f"({_memory(total[1] - 4 * optimizer - trainable[1])})",
+             f" Non-trainable params: {total[0] - trainable[0]:,} ({_memory(total[1] - trainable[1])})",
              *([f" Optimizer params: {optimizer:,} ({_memory(4 * optimizer)})"] if optimizer else [])]
     return "\n".join(lines) + "\n"
 
@@ -223,5 +222,6 @@ def _optimizer_params(model: _Sequential) -> int:
         return 0
     weights = sum(w.size for layer in model.layers if layer.trainable for w in layer.parameters.values())
     return 1 + (opt.lr_scheduler is None) + slots * weights
+
 
 __getattr__ = missing(__name__)

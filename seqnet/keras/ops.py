@@ -53,4 +53,5 @@ def one_hot(x: Any, num_classes: int) -> np.ndarray:
 
 __all__ = [*_NUMPY, "convert_to_numpy", "convert_to_tensor", "cast", "shape", "relu", "sigmoid", "softmax", "one_hot"]
 
+
 __getattr__ = missing(__name__)

@@ -7,4 +7,5 @@ l1, l2, l1_l2 = L1, L2, L1L2
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get"]
 
+
 __getattr__ = missing(__name__)

@@ -46,4 +46,5 @@ def deserialize_keras_object(config: Any, custom_objects: dict[str, Any] | None 
 
 __all__ = ["load_model", "save_model", "serialize_keras_object", "deserialize_keras_object"]
 
+
 __getattr__ = missing(__name__)

@@ -42,4 +42,5 @@ LearningRateSchedule = _s.Scheduler
 __all__ = ["ExponentialDecay", "CosineDecay", "PiecewiseConstantDecay", "InverseTimeDecay", "PolynomialDecay",
            "LearningRateSchedule"]
 
+
 __getattr__ = missing(__name__)

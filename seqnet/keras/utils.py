@@ -53,4 +53,5 @@ class PyDataset:
 
 __all__ = ["to_categorical", "set_random_seed", "PyDataset"]
 
+
 __getattr__ = missing(__name__)

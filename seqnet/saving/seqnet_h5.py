@@ -100,10 +100,7 @@ class SeqnetH5(FileFormat):
                 if list(stored) != names:
                     raise ModelFileError(f"{where} holds weights for layers {list(stored)}, but the model has layers "
                                          f"{names}")
-                out = shape
-                for layer in model.layers:
-                    out = guard.layer_fits(layer, out, stored[layer.name], where)
-                model.build(shape)
+                _build_fitting(model, shape, stored, where)
             try:  # every shape is checked before any weight changes
                 model.set_state({"weights": weights})
             except ValueError as err:
@@ -124,13 +121,18 @@ def _build_checked(config: dict[str, Any], stored: Any, where: str) -> Sequentia
     model = Sequential.from_config({**config, "input_shape": None})
     if shape is None:
         return model
-    shape = guard.input_shape(shape, where)
-    stored = stored()
+    _build_fitting(model, guard.input_shape(shape, where), stored(), where)
+    return model
+
+
+def _build_fitting(model: Sequential, shape: tuple[int, ...], stored: dict[str, Any], where: str) -> None:
+    """Build ``model`` for ``shape`` once each layer is known to create exactly the arrays ``stored``
+    gives for it (shapes by layer name and array name): nothing is allocated for a file's claims
+    before they are checked."""
     out = shape
     for layer in model.layers:
         out = guard.layer_fits(layer, out, stored.get(layer.name, {}), where)
     model.build(shape)
-    return model
 
 
 def _write_weights(f: h5py.File, weights: dict[str, dict[str, np.ndarray]]) -> None:

@@ -7,4 +7,5 @@ from .._missing import missing
 
 __all__ = ["mnist", "fashion_mnist", "cifar10"]
 
+
 __getattr__ = missing(__name__)
