@@ -95,9 +95,7 @@ def for_loading(path: str | os.PathLike) -> FileFormat:
         If it is a folder, or in no format seqnet reads.
     """
     path = Path(path)
-    _safety.check_regular(path, ModelFileError, "seqnet model file")
-    with open(path, "rb") as f:
-        head = f.read(512)
+    head = _safety.read_head(path, ModelFileError, "seqnet model file")
     for fmt in sorted(_formats.values(), key=lambda fmt: fmt.name == DEFAULT):
         if fmt.recognizes(head, path):
             return fmt

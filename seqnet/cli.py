@@ -11,10 +11,10 @@ from typing import Sequence
 
 import numpy as np
 
-from ._safety import check_regular
+from ._safety import load_npy, member
 from ._version import __version__
 from .experiment import positive_int, training_settings
-from .saving.files import write_text
+from ._files import write_text
 
 
 class UserError(Exception):
@@ -25,50 +25,22 @@ def _load(path: str):
     from .saving import load_model
     folder = Path(path)
     if folder.is_dir():  # a run folder, as `seqnet report` takes: its model
-        if not (folder / "model.h5").is_file():
+        model_file = member(folder, "model.h5", UserError)
+        if not model_file.is_file():
             raise UserError(f"'{path}' is a folder without model.h5; give a model file or a run folder the "
                             f"examples wrote")
-        path = str(folder / "model.h5")
+        path = str(model_file)
     return load_model(path)
 
 
 def _array(path: str, what: str) -> np.ndarray:
-    p = Path(path)
-    if not p.exists():
+    if not Path(path).exists():
         raise UserError(f"{what} file not found: '{path}'")
-    check_regular(p, UserError, f"{what} file")
-    _check_npy_size(p, what)
-    try:
-        array = np.load(p, allow_pickle=False)
-    except ValueError as err:
-        if "allow_pickle" in str(err):  # numpy's advice names an option this command rightly lacks
-            raise UserError(f"'{path}' holds Python objects, not a plain numeric array; seqnet reads .npy files of "
-                            f"numbers only (save yours with np.save(path, np.asarray(X, dtype=np.float32)))") from None
-        raise UserError(f"cannot read {what} '{path}' as a .npy array: {err}") from None
-    except OSError as err:
-        raise UserError(f"cannot read {what} '{path}' as a .npy array: {err}") from None
-    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
-        raise UserError(f"'{path}' holds {getattr(array, 'dtype', type(array).__name__)} data, not a plain numeric "
-                        f"array (a .npz archive or text needs converting to .npy first)")
+    array = load_npy(Path(path), UserError, f"{what} file")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise UserError(f"'{path}' holds {int((~np.isfinite(array)).sum())} NaN or infinite values; a model cannot "
+                        f"predict from them")
     return array
-
-
-def _check_npy_size(path: Path, what: str) -> None:
-    """Refuse a ``.npy`` whose header declares more data than the file holds, before numpy allocates
-    it (a 200-byte file can declare 32 GB). Other files go to numpy, which says what they are."""
-    with open(path, "rb") as f:
-        try:
-            version = np.lib.format.read_magic(f)
-            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-            shape, _, dtype = read(f, max_header_size=10_000)
-        except (ValueError, OSError, SyntaxError):
-            return
-        if dtype.hasobject:
-            return  # numpy refuses it without allow_pickle, with its own message
-        declared, stored = int(np.prod(shape, dtype=object)) * dtype.itemsize, path.stat().st_size - f.tell()
-    if declared > stored:
-        raise UserError(f"'{path}' declares a {what} array of shape {shape} ({declared:,} bytes), but holds only "
-                        f"{stored:,} bytes of data: it is truncated or damaged")
 
 
 def cmd_summary(args: argparse.Namespace) -> None:

@@ -19,13 +19,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._safety import MAX_JSON_BYTES, check_regular, parse_json
+from ._safety import LIMITS, member, read_bytes, read_json
 from .callbacks import CSVLogger
 from .datasets import DatasetError
 from .inference import evaluate_outputs
 from .metrics import confusion_matrix
 from .plotting import plot_confusion_matrix, plot_history
-from .saving.files import write_text
+from ._files import write_text
 
 
 def positive_int(text: str) -> int:
@@ -228,10 +228,8 @@ def _markdown_code(text: str) -> str:
 
 
 def _read_json(path: Path, expect: type) -> Any:
-    """A JSON file of a run folder: a regular file, of a sane size, holding a JSON ``expect``."""
-    if check_regular(path, ValueError, "run file") > MAX_JSON_BYTES:
-        raise ValueError(f"'{path}' is larger than {MAX_JSON_BYTES:,} bytes; not a run folder's file")
-    return parse_json(path.read_bytes(), f"'{path}'", ValueError, expect)
+    """A JSON file of a run folder: a regular file in it (not a link), of a sane size, holding a JSON ``expect``."""
+    return read_json(path, ValueError, expect, "run file", inside=path.parent)
 
 
 def describe(obj: Any, skip: tuple[str, ...] = ()) -> str:
@@ -259,11 +257,13 @@ def training_settings(model: Any) -> list[tuple[str, str]]:
 
 def _read_metrics(path: Path) -> list[list[str]]:
     """The rows of ``metrics.csv``, each as long as its header."""
-    if check_regular(path, ValueError, "run file") > MAX_JSON_BYTES:
-        raise ValueError(f"'{path}' is larger than {MAX_JSON_BYTES:,} bytes; not a run folder's file")
+    data = read_bytes(path, ValueError, "run file", LIMITS.json_bytes, inside=path.parent)
+    cells = data.count(b",") + data.count(b"\n") + 1  # before parsing: each cell costs ~50 bytes as a str
+    if cells > LIMITS.csv_cells:
+        raise ValueError(f"'{path}' holds about {cells:,} cells, more than the {LIMITS.csv_cells:,} seqnet reads from "
+                         f"a metrics file")
     try:
-        with open(path, newline="") as f:
-            rows = [r for r in csv.reader(f) if r]
+        rows = [r for r in csv.reader(io.StringIO(data.decode("utf-8"), newline="")) if r]
     except (csv.Error, UnicodeDecodeError) as err:
         raise ValueError(f"'{path}' is not a CSV file of metrics: {err}") from None
     if any(len(r) != len(rows[0]) for r in rows):
@@ -282,7 +282,8 @@ def write_report(run_dir: str | os.PathLike, fmt: str = "markdown") -> Path:
     hparams = _read_json(run_dir / "hparams.json", dict)
     results = _read_json(run_dir / "results.json", dict) if (run_dir / "results.json").exists() else {}
     rows = _read_metrics(run_dir / "metrics.csv") if (run_dir / "metrics.csv").exists() else []
-    model = load_model(run_dir / "model.h5") if (run_dir / "model.h5").is_file() else None
+    model_file = member(run_dir, "model.h5", ValueError)
+    model = load_model(model_file) if model_file.is_file() else None
     summary = model.summary(print_fn=lambda s: None) if model is not None else "(no model saved)"
 
     def fmt_value(v: Any) -> str:

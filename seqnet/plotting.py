@@ -9,12 +9,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from ._files import atomic_write
+
 
 def _save(fig: Figure, path: str | Path) -> Path:
+    """Write ``fig`` whole or not at all, never through a link (:func:`seqnet._files.atomic_write`)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format=path.suffix[1:].lower() or "png", dpi=120,
+                                               bbox_inches="tight"))
     return path
 
 

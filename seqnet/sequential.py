@@ -10,7 +10,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from . import _formats
+from . import _formats, _safety
+from ._safety import guard
 from . import losses as _losses
 from . import optimizers as _optimizers
 from . import checks, inference, tracking, training
@@ -270,10 +271,24 @@ class Sequential(KerasMethods):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Sequential":
-        model = cls([_layer_registry.get(c) for c in config["layers"]], seed=config.get("seed"),
-                    dtype=config.get("dtype", "float32"), name=config.get("name"))
+        """The model of ``config`` (:meth:`get_config`), with new weights. A config is checked as a
+        file is: each layer is built only once its arrays and output are known to be of a sane size
+        (:data:`seqnet.limits`), and a malformed one raises :class:`~seqnet.ModelFileError`."""
+        where = _safety.current().source
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list) or not all(
+                isinstance(c, (dict, str)) for c in config["layers"]):
+            raise _formats.ModelFileError(f"{where}: a Sequential config is a dict whose 'layers' is a list of layer "
+                                          f"configs, received {type(config).__name__}")
+        try:
+            model = cls([_layer_registry.get(c) for c in config["layers"]], seed=config.get("seed"),
+                        dtype=config.get("dtype", "float32"), name=config.get("name"))
+        except RecursionError:
+            raise _formats.ModelFileError(f"{where}: the config nests too deeply to build") from None
         if config.get("input_shape") is not None:
-            model.build(tuple(config["input_shape"]))
+            shape = out = guard.input_shape(config["input_shape"], where)
+            for layer in model.layers:
+                out = guard.layer_fits(layer, out, None, where)
+            model.build(shape)
         return model
 
     # -- the state protocol ------------------------------------------------------

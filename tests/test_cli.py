@@ -212,7 +212,7 @@ def test_a_npy_declaring_more_than_it_holds_is_refused_before_numpy_allocates(sa
     (tmp_path / "big.npy").write_bytes(header.getvalue() + bytes(16))
     assert main(["predict", str(folder / "m.h5"), str(tmp_path / "big.npy")]) == 1
     err = capsys.readouterr().err
-    assert "big.npy' declares a data array of shape (100000, 100000) (40,000,000,000 bytes)" in err
+    assert "big.npy' declares an array of shape (100000, 100000) (40,000,000,000 bytes) but holds 16 bytes" in err
 
 
 def test_report_refuses_a_named_pipe_where_its_report_goes(saved, tmp_path, capsys):

@@ -60,11 +60,28 @@ def test_a_fifo_among_the_images_is_named_not_read(tmp_path, no_hang):
         ImageFolderDataset(root, shuffle=False)[0]
 
 
-def test_a_link_to_a_device_is_named_not_read(tmp_path, no_hang):
+@pytest.mark.parametrize("target", ["/dev/zero", "private/me.png", "private folder"])
+def test_a_link_inside_an_image_folder_is_named_not_followed(tmp_path, no_hang, target):
+    """The link policy: what lies inside a folder the user named is never read through a link
+    (``dog/b.png -> ../private_photos/me.png`` would put a private photo in the data set)."""
     root = class_folders(tmp_path / "data")
-    os.symlink("/dev/zero", root / "dog" / "z.png")
-    with pytest.raises(DatasetError, match="z.png' is a character device"):
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "me.png").write_bytes(png())
+    if target == "private folder":
+        os.symlink(tmp_path / "private", root / "dog" / "more")
+        link = "more"
+    else:
+        os.symlink(target if target.startswith("/") else tmp_path / target, root / "dog" / "z.png")
+        link = "z.png"
+    with pytest.raises(DatasetError, match=f"{link}' is a link; seqnet does not follow links inside"):
         load_image_folder(root)
+    with pytest.raises(DatasetError, match=f"{link}' is a link"):
+        ImageFolderDataset(root, shuffle=False)
+
+
+def test_a_device_named_as_the_file_is_named_not_read(no_hang):
+    with pytest.raises(DatasetError, match="'/dev/zero' is a character device"):
+        read_idx("/dev/zero")
 
 
 def test_a_zip_member_that_inflates_is_refused(tmp_path):
@@ -124,7 +141,7 @@ def test_cifar_labels_must_be_integers(tmp_path, labels, message):
         batch = cifar_batch(rng, 2)
         batch[b"labels"] = labels
         (root / name).write_bytes(pickle.dumps(batch, protocol=2))
-    with pytest.raises(DatasetError, match=f"data_batch_1 has {message}"):
+    with pytest.raises(DatasetError, match=f"data_batch_1' has {message}"):
         load_cifar10(root)
 
 

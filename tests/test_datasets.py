@@ -120,10 +120,10 @@ def test_cifar10_validation(tmp_path):
     fake_cifar(tmp_path)
     root = tmp_path / "cifar-10-batches-py"
     (root / "data_batch_3").write_bytes(pickle.dumps({b"data": np.zeros((4, 3072), np.uint8), b"labels": [1, 2]}))
-    with pytest.raises(DatasetError, match="data_batch_3 has 4 images but 2 labels"):
+    with pytest.raises(DatasetError, match="data_batch_3' has 4 images but 2 labels"):
         load_cifar10(root)
     (root / "data_batch_3").write_bytes(b"garbage")
-    with pytest.raises(DatasetError, match="cannot unpickle CIFAR batch data_batch_3"):
+    with pytest.raises(DatasetError, match="cannot unpickle CIFAR batch .*data_batch_3"):
         load_cifar10(root)
     (root / "data_batch_3").write_bytes(pickle.dumps({b"data": os.system, b"labels": []}))
     with pytest.raises(DatasetError, match="refusing to load"):

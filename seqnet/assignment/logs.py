@@ -10,13 +10,13 @@ write there too.
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import pickle
 import re
 from typing import Any
 
+from .._files import write_bytes, write_csv, write_text
 from ..experiment import write_report
 from ..plotting import plot_history
 from ..sequential import Sequential
@@ -36,8 +36,7 @@ class Logger:
             os.makedirs(self.save_dir, exist_ok=True)
         if save:
             hparams = {"model_name": model_name, **dict(model_args or {}), "data": dict(data_args or {})}
-            with open(os.path.join(self.save_dir, "hparams.json"), "w") as f:
-                json.dump(hparams, f, indent=2, default=str)
+            write_text(os.path.join(self.save_dir, "hparams.json"), json.dumps(hparams, indent=2, default=str))
 
     def history(self) -> dict[str, list[float]]:
         """The logged epochs as seqnet's history: ``loss``, ``error``, ``accuracy`` and their ``val_``."""
@@ -56,14 +55,10 @@ class Logger:
         self.counter += 1
         history = self.history()
         if self.save:
-            with open(os.path.join(self.save_dir, "log.p"), "wb") as f:
-                pickle.dump(self.log, f)
-            with open(os.path.join(self.save_dir, "metrics.csv"), "w", newline="") as f:
-                writer = csv.writer(f)
-                writer.writerow(["epoch", *history])
-                for i in range(len(history.get("loss", []))):
-                    writer.writerow([i + 1, *(repr(values[i]) if i < len(values) else "" for values in
-                                              history.values())])
+            write_bytes(os.path.join(self.save_dir, "log.p"), pickle.dumps(self.log))
+            rows = [[i + 1, *(repr(values[i]) if i < len(values) else "" for values in history.values())]
+                    for i in range(len(history.get("loss", [])))]
+            write_csv(os.path.join(self.save_dir, "metrics.csv"), [["epoch", *history], *rows])
 
     def finish(self, layers: list[Any], loss: Any, optimizer: Any, epochs: int) -> None:
         """Save the trained network as a seqnet model (``model.h5``: its layers, loss, optimizer and

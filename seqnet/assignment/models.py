@@ -6,13 +6,13 @@ seqnet's (through this package's other modules); this is the assignment's loop a
 """
 from __future__ import annotations
 
-import csv
 import os
 import pickle
 from typing import Any, Sequence
 
 import numpy as np
 
+from .._files import write_bytes, write_csv
 from .datasets import Dataset
 from .layers import initialize_layer
 from .losses import initialize_loss
@@ -53,8 +53,8 @@ class NeuralNetwork:
     def save_parameters(self, epoch: int) -> None:
         if self.logger is None:
             raise ValueError("Must have a logger")
-        with open(self.logger.save_dir + f"parameters_epoch{epoch}", "wb") as f:
-            pickle.dump({i: layer.parameters for i, layer in enumerate(self.layers)}, f)
+        write_bytes(self.logger.save_dir + f"parameters_epoch{epoch}",
+                    pickle.dumps({i: layer.parameters for i, layer in enumerate(self.layers)}))
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """The output of every layer in turn."""
@@ -142,8 +142,7 @@ class NeuralNetwork:
         test_loss, test_error = float(np.mean(test_log["loss"])), float(np.mean(test_log["error"]))
         print(f"Test Loss: {round(test_loss, 4)} Test Accuracy: {round(1 - test_error, 4)}")
         if save_predictions:
-            with open(self.logger.save_dir + "test_predictions.p", "wb") as f:
-                pickle.dump(test_log, f)
+            write_bytes(self.logger.save_dir + "test_predictions.p", pickle.dumps(test_log))
         return test_log
 
     def test_kaggle(self, dataset: Dataset) -> dict[str, list]:
@@ -155,10 +154,8 @@ class NeuralNetwork:
             predictions += [int(c) for c in np.argmax(Y_hat, axis=1)]
         kaggle = {"Id": list(range(len(predictions))), "Category": predictions}
         if self.logger is not None:
-            with open(os.path.join(self.logger.save_dir, "kaggle_predictions.csv"), "w", newline="") as f:
-                writer = csv.writer(f)
-                writer.writerow(["Id", "Category"])
-                writer.writerows(zip(kaggle["Id"], kaggle["Category"]))
+            write_csv(os.path.join(self.logger.save_dir, "kaggle_predictions.csv"),
+                      [["Id", "Category"], *zip(kaggle["Id"], kaggle["Category"])])
         return kaggle
 
     def predict(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, float]:

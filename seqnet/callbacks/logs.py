@@ -5,6 +5,8 @@ import math
 import os
 from typing import Any
 
+from .._files import write_text
+from .._safety import read_text
 from .base import Callback, callbacks
 
 
@@ -29,23 +31,27 @@ class CSVLogger(Callback):
         self.filename, self.separator, self.append = str(filename), separator, bool(append)
         self.first_epoch = int(first_epoch)
         self.keys: list[str] | None = None
+        self._text = ""  # the log as written so far
 
     def on_train_begin(self, logs=None):
         resume = self.append or bool(self.params.get("initial_epoch"))
-        self.keys = None
-        if resume and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0:
-            with open(self.filename) as f:
-                self.keys = [_from_cell(k) for k in f.readline().strip().split(self.separator)[1:]]
-        else:
-            open(self.filename, "w").close()
+        self.keys, self._text = None, ""
+        if resume and os.path.lexists(self.filename):  # the log so far, read as data (never through a link)
+            self._text = read_text(self.filename, ValueError, "CSV log", inside=os.path.dirname(self.filename) or ".")
+            if self._text and not self._text.endswith("\n"):
+                self._text += "\n"
+            if self._text:
+                self.keys = [_from_cell(k) for k in self._text.split("\n", 1)[0].split(self.separator)[1:]]
+        write_text(self.filename, self._text)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        with open(self.filename, "a") as f:
-            if self.keys is None:
-                self.keys = list(logs)
-                f.write(self.separator.join(["epoch", *map(_cell, self.keys)]) + "\n")
-            f.write(self.separator.join([str(epoch + self.first_epoch), *(repr(float(logs.get(k, float("nan")))) for k in self.keys)]) + "\n")
+        if self.keys is None:
+            self.keys = list(logs)
+            self._text += self.separator.join(["epoch", *map(_cell, self.keys)]) + "\n"
+        values = (repr(float(logs.get(k, float("nan")))) for k in self.keys)
+        self._text += self.separator.join([str(epoch + self.first_epoch), *values]) + "\n"
+        write_text(self.filename, self._text)  # whole, each epoch: a crash leaves the log of the epochs done
 
     def get_config(self):
         return {"filename": self.filename, "separator": self.separator, "append": self.append,

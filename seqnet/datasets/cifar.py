@@ -4,15 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import pickle
-import pickletools
-import tarfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._safety import MAX_MEMBER_BYTES, check_regular
+from .. import _safety
+from .._files import write_text
 from . import files
 from .files import DatasetError
 from .images import is_image_folder, read_image_folders
@@ -21,74 +19,12 @@ CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
+CIFAR10_SIZE = 170_498_071  # bytes
 
 
 # -- CIFAR-10 ---------------------------------------------------------------------------------------
-class _ArrayUnpickler(pickle.Unpickler):
-    """Unpickles CIFAR batches: plain containers and numpy arrays, nothing else."""
-
-    # protocol 2 (the original files) rebuilds arrays by _reconstruct; protocol 5 (new Pythons'
-    # default) by _frombuffer over the raw bytes
-    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-               ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
-               ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in self.ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a data file")
-
-
-MAX_NESTING = 32  # containers within containers in a pickled batch (CIFAR's own: 3)
-_IN_PLACE = {"APPEND", "APPENDS", "SETITEM", "SETITEMS", "ADDITEMS", "BUILD"}  # fill the container below
-
-
-def _check_nesting(raw: bytes, where: str) -> None:
-    """Refuse a pickle that nests containers deeper than :data:`MAX_NESTING`, before it is loaded:
-    Python's unpickler builds any depth, and then hashing or freeing the result overflows the C
-    stack (a tuple nested a million deep as a dict key kills the process). Each stack item's depth
-    is followed through the pickle's opcodes, the memo included."""
-    stack: list[Any] = []  # the depth of each item; _MARK for a mark
-    memo: dict[Any, int] = {}
-    for op, arg, _ in pickletools.genops(raw):
-        taken: list[int] = []
-        for kind in reversed(op.stack_before):
-            if kind is pickletools.markobject:
-                while stack and stack[-1] is not _MARK:
-                    taken.append(stack.pop())
-                if stack:
-                    stack.pop()
-            elif kind is not pickletools.stackslice:
-                taken.append(stack.pop() if stack and stack[-1] is not _MARK else 0)
-        if op.name in _IN_PLACE:  # the container keeps its place; its depth covers what went in
-            depth = max(taken[-1] if taken else 0, 1 + max(taken[:-1], default=0))
-        elif op.name in ("GET", "BINGET", "LONG_BINGET"):
-            depth = memo.get(arg, 0)
-        else:
-            depth = 1 + max(taken, default=-1)
-        if depth > MAX_NESTING:
-            raise DatasetError(f"CIFAR batch {where} nests its containers more than {MAX_NESTING} deep; CIFAR's "
-                               f"batches are a dict of arrays and lists")
-        for kind in op.stack_after:
-            stack.append(_MARK if kind is pickletools.markobject else depth)
-        if op.name in ("PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE") and stack:
-            memo[arg if op.name != "MEMOIZE" else len(memo)] = stack[-1]
-
-
-_MARK = object()
-
-
 def _read_cifar_batch(raw: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        _check_nesting(raw, where)
-    except DatasetError:
-        raise
-    except Exception as err:  # a damaged pickle's opcodes
-        raise DatasetError(f"cannot unpickle CIFAR batch {where}: {type(err).__name__}: {err}") from None
-    try:
-        batch = _ArrayUnpickler(io.BytesIO(raw), encoding="bytes").load()
-    except Exception as err:  # a damaged pickle can raise nearly anything
-        raise DatasetError(f"cannot unpickle CIFAR batch {where}: {type(err).__name__}: {err}") from None
+    batch = _safety.unpickle_arrays(raw, f"CIFAR batch {where}", DatasetError)  # where: the file, and the member
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
         raise DatasetError(f"CIFAR batch {where} is not a dict with b'data' and b'labels'")
     try:
@@ -112,31 +48,20 @@ def _cifar_source(path: Path) -> Any:
     if path.is_dir():
         folder = path / "cifar-10-batches-py" if (path / "cifar-10-batches-py").is_dir() else path
 
-        def read(name: str) -> bytes:
+        def read(name: str) -> tuple[bytes, str]:
             f = folder / name
-            if not f.exists():
+            if not f.exists() and not f.is_symlink():
                 raise DatasetError(f"CIFAR-10 folder '{folder}' has no file '{name}'")
-            if check_regular(f, DatasetError) > MAX_MEMBER_BYTES:
-                raise DatasetError(f"'{f}' is larger than any CIFAR-10 batch ({MAX_MEMBER_BYTES:,} bytes at most)")
-            return f.read_bytes()
+            return _safety.read_bytes(f, DatasetError, "CIFAR-10 batch", inside=folder), f"'{f}'"
         return read, None
-    check_regular(path, DatasetError, "CIFAR-10 archive")
-    try:
-        tar = tarfile.open(path, "r:gz")
-    except (tarfile.TarError, OSError, EOFError) as err:
-        raise DatasetError(f"'{path}' is not a readable tar.gz archive: {err}") from None
+    tar = _safety.open_tar(path, DatasetError, "r:gz", "CIFAR-10 archive")
+    members = {m.name: m for m in _safety.tar_members(tar, f"'{path}'", DatasetError)}
 
-    def read(name: str) -> bytes:
-        try:
-            member = tar.getmember(f"cifar-10-batches-py/{name}")
-            if not member.isfile() or member.size > MAX_MEMBER_BYTES:
-                raise DatasetError(f"'{path}': cifar-10-batches-py/{name} is not a regular file of at most "
-                                   f"{MAX_MEMBER_BYTES:,} bytes")
-            return tar.extractfile(member).read()
-        except KeyError:
-            raise DatasetError(f"'{path}' has no member 'cifar-10-batches-py/{name}'") from None
-        except (tarfile.TarError, OSError, EOFError) as err:
-            raise DatasetError(f"'{path}' is damaged: {err}") from None
+    def read(name: str) -> tuple[bytes, str]:
+        member = members.get(f"cifar-10-batches-py/{name}")
+        if member is None:
+            raise DatasetError(f"'{path}' has no member 'cifar-10-batches-py/{name}'")
+        return _safety.tar_member(tar, member, f"'{path}'", DatasetError), f"'{path}' ({member.name})"
     return read, tar
 
 
@@ -148,7 +73,7 @@ def _find_cifar(path: Path | None, download: bool) -> Path:
     found = next((c for c in candidates if c.exists()), None)
     if found is None and download:
         found = Path.home() / ".seqnet" / "datasets" / "cifar-10-python.tar.gz"
-        files.download(CIFAR10_URL, found, CIFAR10_MD5)
+        files.download(CIFAR10_URL, found, CIFAR10_MD5, size=CIFAR10_SIZE)
     if found is None:
         looked = "\n  ".join(str(c) for c in candidates)
         raise FileNotFoundError(
@@ -188,13 +113,14 @@ def load_cifar10(path: str | os.PathLike | None = None, download: bool = False
         def batches(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
             X = y = None
             for i, name in enumerate(names):
-                data, labels = _read_cifar_batch(read(name), name)
+                raw, where = read(name)
+                data, labels = _read_cifar_batch(raw, where)
                 if X is None:  # CIFAR's batches are all the same size
                     X = np.empty((len(names) * len(data), 32, 32, 3), dtype=np.uint8)
                     y = np.empty(len(names) * len(data), dtype=np.int64)
                     rows = len(data)
                 if len(data) != rows:
-                    raise DatasetError(f"CIFAR batch {name} has {len(data)} images, but {names[0]} has {rows}")
+                    raise DatasetError(f"CIFAR batch {where} has {len(data)} images, but {names[0]} has {rows}")
                 X[i * rows:(i + 1) * rows] = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
                 y[i * rows:(i + 1) * rows] = labels
             return X, y
@@ -221,13 +147,7 @@ def _cifar_image_folders(path: Path) -> tuple[tuple[np.ndarray, np.ndarray], tup
 
 def load_kaggle_test(path: str | os.PathLike) -> np.ndarray:
     """The assignment's Kaggle test images (``cifar_test_data.npy``: rows of 3072 in CHW order) as NHWC."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"No such Kaggle test file: '{path}'")
-    try:
-        rows = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError) as err:
-        raise DatasetError(f"cannot read '{path}' as a .npy array: {err}") from None
+    rows = _safety.load_npy(Path(path), DatasetError, "Kaggle test file", mmap=True)
     if rows.ndim != 2 or rows.shape[1] != 3072:
         raise DatasetError(f"'{path}' holds an array of shape {rows.shape}, expected (n, 3072) CHW rows")
     return np.ascontiguousarray(rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
@@ -244,12 +164,11 @@ def write_kaggle_submission(classes: Any, path: str | os.PathLike) -> Path:
     if classes.ndim != 1 or (classes.size and not np.all(np.mod(classes, 1) == 0)):
         raise ValueError(f"expected integer class ids of shape (n,) or scores (n, k), got {classes.dtype} "
                          f"{classes.shape}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["Id", "Category"])
-        writer.writerows((i + 1, int(c)) for i, c in enumerate(classes))
+    path, text = Path(path), io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["Id", "Category"])
+    writer.writerows((i + 1, int(c)) for i, c in enumerate(classes))
+    write_text(path, text.getvalue())
     return path
 
 

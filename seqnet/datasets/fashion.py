@@ -5,11 +5,12 @@ import gzip
 import math
 import os
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 
-from .._safety import MAX_ARRAY_BYTES, check_regular
+from .._safety import LIMITS, open_regular
 from . import files
 from .files import DatasetError
 
@@ -23,6 +24,8 @@ FASHION_MNIST_FILES = {  # official files and their MD5 checksums
     "t10k-images-idx3-ubyte": "bef4ecab320f06d8554ea6380940ec79",
     "t10k-labels-idx1-ubyte": "bb300cfdad3c16e7a12a480ee83cd310",
 }
+FASHION_MNIST_SIZES = {"train-images-idx3-ubyte": 26_421_880, "train-labels-idx1-ubyte": 29_515,  # the .gz files
+                       "t10k-images-idx3-ubyte": 4_422_102, "t10k-labels-idx1-ubyte": 5_148}
 
 
 # -- IDX (MNIST-style) files ---------------------------------------------------------------------
@@ -40,12 +43,16 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     DatasetError
         On a bad magic number, a truncated file, or extra bytes after the data.
     """
-    path = Path(path)
-    size = check_regular(path, DatasetError, "IDX file")
+    return _read_idx(Path(path))
+
+
+def _read_idx(path: Path, inside: Path | None = None) -> np.ndarray:
+    """:func:`read_idx` of a file the user named, or of one found ``inside`` a folder (not through a link)."""
     compressed = path.suffix == ".gz"
-    opener = gzip.open if compressed else open
     try:
-        with opener(path, "rb") as f:
+        with open_regular(path, DatasetError, "IDX file", inside) as raw, (
+                gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw) as f:
+            size = os.fstat(raw.fileno()).st_size
             magic = f.read(4)
             if len(magic) < 4 or magic[:2] != b"\0\0" or magic[2] not in _IDX_TYPES or magic[3] == 0:
                 raise DatasetError(f"'{path}' is not an IDX file: bad magic number {magic.hex() or '(empty)'}")
@@ -59,7 +66,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             dtype = np.dtype(_IDX_TYPES[magic[2]])
             declared = math.prod(shape) * dtype.itemsize
             # a gzip stream inflates at most about 1032 times; a plain file holds exactly its data
-            room = min(1032 * size, MAX_ARRAY_BYTES) if compressed else size - 4 - 4 * ndim
+            room = min(1032 * size, LIMITS.array_bytes) if compressed else size - 4 - 4 * ndim
             if declared > room and not compressed:
                 raise DatasetError(f"'{path}' is truncated: {max(room, 0)} of {declared} data bytes for shape {shape}")
             if declared > room:
@@ -71,21 +78,21 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
                 raise DatasetError(f"'{path}' is truncated: {got} of {out.nbytes} data bytes for shape {shape}")
             if f.read(1):
                 raise DatasetError(f"'{path}' has more data than its header's shape {shape} announces")
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as err:
         raise DatasetError(f"cannot read '{path}': {err}") from None
     return out.astype(out.dtype.newbyteorder("="), copy=False)
 
 
 def _find_file(folder: Path, stem: str) -> Path | None:
     for name in (stem + ".gz", stem):
-        if (folder / name).is_file():
+        if (folder / name).is_file() or (folder / name).is_symlink():
             return folder / name
     return None
 
 
 def _read_idx_pair(folder: Path, images: str, labels: str) -> tuple[np.ndarray, np.ndarray]:
     ipath, lpath = _find_file(folder, images), _find_file(folder, labels)
-    X, y = read_idx(ipath), read_idx(lpath)
+    X, y = _read_idx(ipath, folder), _read_idx(lpath, folder)
     if X.ndim != 3:
         raise DatasetError(f"'{ipath}' holds an array of shape {X.shape}, expected (n, rows, cols) images")
     if y.ndim != 1:
@@ -131,7 +138,8 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, normalize: bool = 
         folder = Path.home() / ".seqnet" / "datasets" / "fashion-mnist"
         for stem, md5 in FASHION_MNIST_FILES.items():
             if not (folder / f"{stem}.gz").exists():
-                files.download(FASHION_MNIST_URL + stem + ".gz", folder / f"{stem}.gz", md5)
+                files.download(FASHION_MNIST_URL + stem + ".gz", folder / f"{stem}.gz", md5,
+                               size=FASHION_MNIST_SIZES[stem])
     if folder is None:
         looked = "\n  ".join(str(c) for c in candidates)
         raise FileNotFoundError(

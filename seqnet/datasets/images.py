@@ -14,31 +14,17 @@ is an error naming the file, as are empty class folders and images of mixed size
 """
 from __future__ import annotations
 
-import io
 import os
-import tarfile
-import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 import numpy as np
 
-from .._safety import MAX_IMAGE_PIXELS, MAX_MEMBER_BYTES, check_regular, zip_member
+from .. import _safety
+from .._safety import COLOR_MODES, LIMITS
 from .files import DatasetError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
-# the only Pillow decoders an image file may reach, whatever it holds: a ".png" that is really EPS
-# must not make Pillow hand its PostScript to Ghostscript
-IMAGE_FORMATS = ("JPEG", "PNG", "BMP", "GIF")
-COLOR_MODES = {"rgb": ("RGB", 3), "grayscale": ("L", 1), "rgba": ("RGBA", 4)}
-
-
-def _pillow() -> Any:
-    try:
-        from PIL import Image
-    except ImportError:
-        raise ImportError("reading images needs Pillow: pip install pillow") from None
-    return Image
 
 
 def _is_archive(path: Path) -> bool:
@@ -46,68 +32,30 @@ def _is_archive(path: Path) -> bool:
     return path.is_file() and name.endswith((".tar", ".tar.gz", ".tgz", ".zip"))
 
 
-def _read_file(path: Path) -> bytes:
-    """A file's bytes, if it is a regular file of a sane size (not a FIFO, not a link to /dev/zero)."""
-    if check_regular(path, DatasetError, "image file") > MAX_MEMBER_BYTES:
-        raise DatasetError(f"'{path}' is larger than {MAX_MEMBER_BYTES:,} bytes; not an image seqnet reads")
-    return path.read_bytes()
-
-
-def _read_tar_member(tar: tarfile.TarFile, member: tarfile.TarInfo, where: str) -> bytes:
-    if member.size > MAX_MEMBER_BYTES:
-        raise DatasetError(f"{where}:{member.name} is larger than {MAX_MEMBER_BYTES:,} bytes; not an image seqnet reads")
-    return tar.extractfile(member).read()
-
-
 def _members(path: Path) -> Iterator[tuple[str, Any]]:
     """``(relative posix path, read())`` of every regular file under ``path``, in one pass, and
-    ``(relative posix path, None)`` of every folder."""
+    ``(relative posix path, None)`` of every folder. Nothing inside a folder is read through a link."""
+    where = f"'{path}'"
     if path.is_dir():
-        for folder, dirs, names in os.walk(path):
-            dirs.sort()
-            for name in dirs:
-                yield (Path(folder) / name).relative_to(path).as_posix(), None
-            for name in sorted(names):
-                full = Path(folder) / name
-                yield full.relative_to(path).as_posix(), (lambda full=full: _read_file(full))
+        for name, is_folder in _safety.walk(path, DatasetError):
+            yield name, None if is_folder else (
+                lambda name=name: _safety.read_bytes(path / name, DatasetError, "image file", inside=path))
     elif path.name.lower().endswith(".zip"):
-        with zipfile.ZipFile(path) as z:
+        with _safety.open_zip(path, DatasetError) as z:
             for info in z.infolist():
-                yield info.filename, None if info.is_dir() else (
-                    lambda info=info: zip_member(z, info, f"'{path}'", DatasetError))
+                yield info.filename, None if info.filename.endswith("/") else (
+                    lambda info=info: _safety.zip_member(z, info, where, DatasetError))
     else:
-        with tarfile.open(path, "r:*") as tar:
-            seen: set[str] = set()
-            for member in tar:  # in archive order: no seeking inside a compressed stream
-                name = member.name.rstrip("/")
-                if name in seen:  # tar would extract the last of them: which one is meant is not for us to guess
-                    raise DatasetError(f"'{path}' holds the member {member.name!r} twice (a file and a link of "
-                                       f"that name, say); seqnet reads an archive only where each name is one file")
-                seen.add(name)
+        with _safety.open_tar(path, DatasetError) as tar:
+            for member in _safety.tar_members(tar, where, DatasetError):
                 if member.isdir():
                     yield member.name, None
                 elif member.isfile():
-                    yield member.name, (lambda member=member: _read_tar_member(tar, member, f"'{path}'"))
+                    yield member.name, (lambda member=member: _safety.tar_member(tar, member, where, DatasetError))
 
 
 def _decode(data: bytes, where: str, color_mode: str, image_size: tuple[int, int] | None) -> np.ndarray:
-    Image = _pillow()
-    try:
-        with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
-            if image.width * image.height > MAX_IMAGE_PIXELS:  # checked before the pixels are decoded
-                raise DatasetError(f"'{where}' declares {image.width} x {image.height} pixels, more than the "
-                                   f"{MAX_IMAGE_PIXELS:,} seqnet decodes")
-            image = image.convert(COLOR_MODES[color_mode][0])
-            if image_size is not None and image.size != (image_size[1], image_size[0]):
-                image = image.resize((image_size[1], image_size[0]), Image.BILINEAR)
-            array = np.asarray(image, dtype=np.uint8)
-    except DatasetError:
-        raise
-    except Image.DecompressionBombError as err:  # Pillow's own limit, met as the header is read
-        raise DatasetError(f"'{where}' declares more pixels than seqnet decodes ({err})") from None
-    except (OSError, ValueError, SyntaxError) as err:  # Pillow's UnidentifiedImageError is an OSError
-        raise DatasetError(f"'{where}' is not an image Pillow can read ({err})") from None
-    return array[..., None] if array.ndim == 2 else array
+    return _safety.decode_image(data, where, DatasetError, color_mode, image_size)
 
 
 def _check_arguments(subset: Any, image_size: Any, color_mode: str) -> tuple[int, int] | None:
@@ -168,26 +116,29 @@ def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...],
     found: list[tuple[tuple[str, ...], np.ndarray]] = []
     folders: list[tuple[str, ...]] = []
     wanted = {s for s in subsets if s is not None}
-    try:
-        for name, read in _members(root):
-            parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
-            if not parts or any(p.startswith(".") for p in parts):
-                continue  # hidden files and folders
-            if wanted and not (parts[0] in wanted or len(parts) > 1 and parts[1] in wanted):
-                continue  # another subset: not decoded
-            if read is None:
-                folders.append(parts)
-                continue
-            if len(parts) == 1:
-                raise DatasetError(f"'{root}': the file '{name}' sits outside the class folders "
-                                   f"(expected <class>/<file>{' under <subset>/' if wanted else ''})")
-            if not parts[-1].lower().endswith(IMAGE_SUFFIXES):
-                raise DatasetError(f"'{root}': '{name}' is not an image file (seqnet reads "
-                                   f"{', '.join(IMAGE_SUFFIXES)})")
-            found.append((parts, _decode(read(), f"{root}/{name}" if root.is_dir() else f"{root}:{name}",
-                                         color_mode, size)))
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError) as err:
-        raise DatasetError(f"'{root}' is a damaged archive ({err})") from None
+    held = 0  # bytes of the decoded images kept so far
+    for name, read in _members(root):
+        parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
+        if not parts or any(p.startswith(".") for p in parts):
+            continue  # hidden files and folders
+        if wanted and not (parts[0] in wanted or len(parts) > 1 and parts[1] in wanted):
+            continue  # another subset: not decoded
+        if read is None:
+            folders.append(parts)
+            continue
+        if len(parts) == 1:
+            raise DatasetError(f"'{root}': the file '{name}' sits outside the class folders "
+                               f"(expected <class>/<file>{' under <subset>/' if wanted else ''})")
+        if not parts[-1].lower().endswith(IMAGE_SUFFIXES):
+            raise DatasetError(f"'{root}': '{name}' is not an image file (seqnet reads "
+                               f"{', '.join(IMAGE_SUFFIXES)})")
+        image = _decode(read(), f"{root}/{name}" if root.is_dir() else f"{root}:{name}", color_mode, size)
+        held += image.nbytes
+        if held > LIMITS.decoded_bytes:
+            raise DatasetError(f"'{root}' decodes to more than {LIMITS.decoded_bytes:,} bytes of images; read it in "
+                               f"batches with ImageFolderDataset, pass a smaller image_size, or raise "
+                               f"seqnet.limits.decoded_bytes")
+        found.append((parts, image))
     found, folders = _below_single_top(found, subsets, folders)
     return {subset: _assemble(root, [(p, im) for p, im in found if _place(p, subset)], subset, folders)
             for subset in subsets}
@@ -271,7 +222,7 @@ def is_image_folder(path: str | os.PathLike, subset: str) -> bool:
                 return len(parts) >= 3
             if parts[-1].startswith("data_batch") or parts[-1] == "test_batch":
                 return False
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError):
+    except DatasetError:
         return False
     return False
 
@@ -337,17 +288,19 @@ class ImageFolderDataset:
         return -(-len(self.names) // self.batch_size)
 
     def _read(self, name: str) -> bytes:
+        where = f"'{self.root}'"
         if self.root.is_dir():
-            return _read_file(self.root / name)
+            return _safety.read_bytes(self.root / name, DatasetError, "image file", inside=self.root)
         if self._archive is None:
             if self.root.name.lower().endswith(".zip"):
-                self._archive = zipfile.ZipFile(self.root)
+                self._archive = _safety.open_zip(self.root, DatasetError)
             else:  # by member, not by name: a later link of the same name must not stand in for the file
-                self._archive = tarfile.open(self.root, "r:")
-                self._tar_files = {m.name: m for m in self._archive.getmembers() if m.isfile()}
-        if isinstance(self._archive, zipfile.ZipFile):
-            return zip_member(self._archive, name, f"'{self.root}'", DatasetError)
-        return _read_tar_member(self._archive, self._tar_files[name], f"'{self.root}'")
+                self._archive = _safety.open_tar(self.root, DatasetError, "r:")
+                self._tar_files = {m.name: m for m in _safety.tar_members(self._archive, where, DatasetError)
+                                   if m.isfile()}
+        if self.root.name.lower().endswith(".zip"):
+            return _safety.zip_member(self._archive, name, where, DatasetError)
+        return _safety.tar_member(self._archive, self._tar_files[name], where, DatasetError)
 
     def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         if not 0 <= i < len(self):

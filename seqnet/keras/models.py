@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import _safety
 from .. import saving as _saving
+from .._formats import ModelFileError
+from .._safety import guard, parse_json
 from ..layers import Layer
 from .files import layer_configs, model_config, optimizer_state, writer
 from ..sequential import Sequential as _Sequential
@@ -127,13 +130,23 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None, comp
 
 
 def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Sequential:
-    """A new model (fresh weights) with the architecture of Keras's JSON ``json_string``."""
-    config = json.loads(json_string)
-    specs, shape = model_config.layer_specs(config, "the JSON model")
-    layers = [face_layer(layer_configs.layer_from_keras(spec, "the JSON model")) for spec in specs
-              if spec.get("class_name") != "InputLayer"]
-    model = Sequential(layers, name=(config.get("config") or {}).get("name"))
+    """A new model (fresh weights) with the architecture of Keras's JSON ``json_string``, checked as
+    a file is (:class:`~seqnet.ModelFileError` for a malformed one, nothing allocated before each
+    layer's size is checked)."""
+    where = "the JSON model"
+    if not isinstance(json_string, (str, bytes)):
+        raise TypeError(f"model_from_json takes the JSON text (model.to_json()), received {type(json_string).__name__}")
+    config = parse_json(json_string, where, ModelFileError)
+    with _safety.loading(where, custom_objects=custom_objects):
+        specs, shape = model_config.layer_specs(config, where)
+        layers = [face_layer(layer_configs.layer_from_keras(spec, where)) for spec in specs
+                  if spec.get("class_name") != "InputLayer"]
+    inner = config.get("config")
+    model = Sequential(layers, name=inner.get("name") if isinstance(inner, dict) else None)
     if shape is not None:
+        out = shape
+        for layer in model.layers:
+            out = guard.layer_fits(layer, out, None, where)
         model.build((None, *shape))
     return model
 

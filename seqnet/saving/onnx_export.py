@@ -19,7 +19,7 @@ from .. import activations as A
 from .. import layers as L
 from .._formats import FileFormat, ModelFileError
 from .._version import __version__
-from .files import atomic_write
+from .._files import atomic_write
 
 OPSET = 13
 _ELEMENTWISE = {A.ReLU: "Relu", A.Sigmoid: "Sigmoid", A.TanH: "Tanh", A.ArcTan: "Atan"}

@@ -33,9 +33,9 @@ from .._registry import REGISTRIES, serialize
 from .._safety import parse_json
 from .._version import __version__
 from ..sequential import Sequential
-from . import guard
-from .files import atomic_write
-from .hdf5 import open_hdf5
+from .._safety import guard
+from .._files import atomic_write
+from .._safety.hdf5 import open_hdf5
 from .objects import describe, is_entry_list, is_object_list, rebuild, registry_kind
 
 FORMAT_VERSION = 1
@@ -190,14 +190,15 @@ def read_training(f: h5py.File, model: Any, path: Path) -> dict[str, Any]:
         config = _json_attr(f, "training_config", where)
         optimizer = REGISTRIES["optimizer"].get(config["optimizer"])
         if "optimizer_weights" in f:
-            slots = _read_optimizer(f["optimizer_weights"])
+            slots = _optimizer_slots(f["optimizer_weights"])
             if not model.built and len(slots) > 1:
                 raise ModelFileError(f"{where} holds optimizer state for a model that has no weights")
-            guard.optimizer_slots(model, slots, where)
-            optimizer.set_state(slots)
+            guard.optimizer_slots(model, slots, where)  # the datasets' shapes, before any is read
+            optimizer.set_state({k: v[()] if isinstance(v, h5py.Dataset) else v for k, v in slots.items()})
         state.update(optimizer=optimizer, loss=REGISTRIES["loss"].get(config["loss"]),
                      metrics=config["metrics"], weighted_metrics=config.get("weighted_metrics", []))
     if "training_state" in f:
+        _check_state_sizes(f["training_state"], model, f"'{path}'")
         state.update(_read_training_state(f["training_state"], path))
     return state
 
@@ -276,11 +277,24 @@ def _read_weights(f: h5py.File, where: str) -> dict[str, dict[str, np.ndarray]]:
     return {name: {key: g[key][()] for key in g} for name, g in _weight_groups(f, where).items()}
 
 
-def _read_optimizer(group: h5py.Group) -> dict[str, Any]:
+def _optimizer_slots(group: h5py.Group) -> dict[str, Any]:
+    """The optimizer's counters, and its slots as HDF5 datasets (not read yet)."""
     state: dict[str, Any] = {key: value.item() if isinstance(value, np.generic) else value
                              for key, value in group.attrs.items()}
-    group.visititems(lambda key, node: state.__setitem__(key, node[()]) if isinstance(node, h5py.Dataset) else None)
+    group.visititems(lambda key, node: state.__setitem__(key, node) if isinstance(node, h5py.Dataset) else None)
     return state
+
+
+def _check_state_sizes(group: h5py.Group, model: Any, where: str) -> None:
+    """Before any is read: each array of the training state (a callback's copy of the weights, the
+    random generator's state) is at most the size of all the model's weights, plus 1 MiB."""
+    bound = 8 * sum(np.size(v) for layer in model.layers for v in layer.get_state().values()) + 2**20
+    found: list[tuple[str, h5py.Dataset]] = []
+    group.visititems(lambda name, node: found.append((name, node)) if isinstance(node, h5py.Dataset) else None)
+    for name, node in found:
+        if node.size * node.dtype.itemsize > bound:
+            raise ModelFileError(f"{where}: training_state/{name} declares shape {node.shape}, larger than all the "
+                                 f"model's weights together ({bound:,} bytes)")
 
 
 def _read_arrays(node: Any) -> Any:

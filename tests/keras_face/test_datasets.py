@@ -62,6 +62,7 @@ def test_mnist_downloads_once_verifies_and_caches(server, home, monkeypatch):
     files["mnist.npz"] = data = small_mnist()
     monkeypatch.setattr(keras.datasets.mnist, "ORIGIN", base + "mnist.npz")
     monkeypatch.setattr(keras.datasets.mnist, "SHA256", hashlib.sha256(data).hexdigest())
+    monkeypatch.setattr(keras.datasets.mnist, "SIZE", len(data))
     (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     assert x_train.shape == (6, 28, 28) and x_train.dtype == y_train.dtype == np.uint8 and y_test.shape == (2,)
     cached = home / ".seqnet" / "datasets" / "mnist.npz"
@@ -79,6 +80,7 @@ def test_a_failed_download_leaves_no_file_in_the_cache(server, home, monkeypatch
     monkeypatch.setattr(keras.datasets.mnist, "ORIGIN", base + origin)
     monkeypatch.setattr(keras.datasets.mnist, "SHA256",
                         "0" * 64 if case == "wrong" else hashlib.sha256(data).hexdigest())
+    monkeypatch.setattr(keras.datasets.mnist, "SIZE", len(data))
     with pytest.raises(DatasetError, match=message):
         keras.datasets.mnist.load_data()
     cache = home / ".seqnet" / "datasets"

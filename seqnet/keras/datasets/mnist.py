@@ -6,12 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from ..._safety import check_regular
+from ..._safety import load_npz
 from ...datasets import DatasetError, data_dirs
 from ...datasets.files import download
 
 ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+SIZE = 11_490_434  # bytes
 _SHAPES = {"x_train": (28, 28), "x_test": (28, 28), "y_train": (), "y_test": ()}
 
 
@@ -24,17 +25,12 @@ def load_data(path: str = "mnist.npz") -> tuple[tuple[np.ndarray, np.ndarray], t
     found = next((p for p in local if p.is_file()), None)
     if found is None:
         found = Path.home() / ".seqnet" / "datasets" / Path(path).name
-        download(ORIGIN, found, sha256=SHA256)
+        download(ORIGIN, found, sha256=SHA256, size=SIZE)
     return _read(found)
 
 
 def _read(path: Path) -> Any:
-    check_regular(path, DatasetError, "MNIST file")
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {key: f[key] for key in _SHAPES}
-    except (ValueError, OSError, KeyError) as err:
-        raise DatasetError(f"'{path}' is not MNIST's mnist.npz: {err}") from None
+    arrays = load_npz(path, tuple(_SHAPES), DatasetError, "MNIST file")
     for key, shape in _SHAPES.items():
         if arrays[key].dtype != np.uint8 or arrays[key].shape[1:] != shape:
             raise DatasetError(f"'{path}': {key} is {arrays[key].dtype} {arrays[key].shape}, not MNIST's uint8 "

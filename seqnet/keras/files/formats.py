@@ -23,10 +23,10 @@ import h5py
 import numpy as np
 
 from ..._formats import FileFormat, ModelFileError
-from ..._safety import MAX_ARRAY_BYTES, MAX_JSON_BYTES, parse_json, zip_member
+from ..._safety import LIMITS, open_zip, parse_json, zip_member
 from ..._version import __version__
-from ...saving.files import atomic_write
-from ...saving.hdf5 import open_hdf5
+from ..._files import atomic_write
+from ..._safety.hdf5 import open_hdf5
 from ...saving.seqnet_h5 import read_as_seqnet, write_as_seqnet
 from . import optimizer_state
 from .._naming import snake_case, weight_paths
@@ -55,9 +55,9 @@ class KerasNative(FileFormat):
         if not head.startswith(ZIP_SIGNATURE):
             return False
         try:
-            with zipfile.ZipFile(path) as z:
+            with open_zip(path, ModelFileError) as z:
                 return "config.json" in z.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        except ModelFileError:
             return False
 
     def save(self, model: Any, path: Path) -> None:
@@ -88,15 +88,15 @@ class KerasNative(FileFormat):
     def load(self, path: Path) -> Any:
         where = f"'{path}'"
         try:
-            with zipfile.ZipFile(path) as z:
-                config = parse_json(zip_member(z, "config.json", where, ModelFileError, MAX_JSON_BYTES),
+            with open_zip(path, ModelFileError) as z:
+                config = parse_json(zip_member(z, "config.json", where, ModelFileError, LIMITS.json_bytes),
                                     f"{where} (config.json)", ModelFileError)
-                weights = (zip_member(z, "model.weights.h5", where, ModelFileError, MAX_ARRAY_BYTES)
+                weights = (zip_member(z, "model.weights.h5", where, ModelFileError, LIMITS.array_bytes)
                            if "model.weights.h5" in z.namelist() else None)
-                metadata = (parse_json(zip_member(z, "metadata.json", where, ModelFileError, MAX_JSON_BYTES),
+                metadata = (parse_json(zip_member(z, "metadata.json", where, ModelFileError, LIMITS.json_bytes),
                                        f"{where} (metadata.json)", ModelFileError)
                             if "metadata.json" in z.namelist() else {})
-                ours = (zip_member(z, SEQNET_STATE, where, ModelFileError, MAX_ARRAY_BYTES)
+                ours = (zip_member(z, SEQNET_STATE, where, ModelFileError, LIMITS.array_bytes)
                         if SEQNET_STATE in z.namelist() else None)
         except (zipfile.BadZipFile, KeyError, OSError, EOFError) as err:
             raise ModelFileError(f"{where} is not a readable Keras file (damaged or truncated: {err})") from None
@@ -111,7 +111,7 @@ class KerasNative(FileFormat):
                 names = [str(j) for j in range(len(group))]
                 if sorted(group) != sorted(names):
                     raise ModelFileError(f"{where}: optimizer/vars in model.weights.h5 is not numbered 0, 1, ...")
-                optimizer_state.set_from_keras(model, [group[n][()] for n in names], where)
+                optimizer_state.set_from_keras(model, [group[n] for n in names], where)  # read once checked
         model.epochs_done = _count(metadata, "epochs_done", where)  # what files of seqnet 0.1's first releases kept
         if model.optimizer is not None and not keras_state:
             model.optimizer.iterations = _count(metadata, "iterations", where)
@@ -158,7 +158,7 @@ def _model_with_weights(config: dict[str, Any], f: h5py.File, where: str, compil
         names = sorted(group, key=lambda n: (len(n), n))
         if names != [str(j) for j in range(len(names))]:
             raise ModelFileError(f"{where}: {paths[index]}/vars{inside} holds {names}, not arrays numbered 0, 1, ...")
-        return [np.asarray(group[name]) for name in names]
+        return [group[name] for name in names]  # datasets, read once their shapes are checked
     return model_from_keras(config, fetch, where, compile_config)
 
 
@@ -173,9 +173,9 @@ class KerasWeights(FileFormat):
         if not head.startswith(HDF5_SIGNATURE):
             return False
         try:
-            with h5py.File(path, "r") as f:
+            with open_hdf5(path, f"'{path}'", check=False) as f:
                 return "layers" in f and "seqnet_version" not in f.attrs and "model_config" not in f.attrs
-        except (OSError, RuntimeError, ValueError):
+        except Exception:  # a damaged HDF5 file can make h5py raise nearly anything: not this format
             return False
 
     def save(self, model: Any, path: Path) -> None:
@@ -230,9 +230,9 @@ class KerasH5(FileFormat):
         if not head.startswith(HDF5_SIGNATURE):
             return False
         try:
-            with h5py.File(path, "r") as f:
+            with open_hdf5(path, f"'{path}'", check=False) as f:
                 return "model_config" in f.attrs and "seqnet_version" not in f.attrs
-        except (OSError, RuntimeError, ValueError):
+        except Exception:  # a damaged HDF5 file can make h5py raise nearly anything: not this format
             return False
 
     def save(self, model: Any, path: Path) -> None:
@@ -272,5 +272,5 @@ class KerasH5(FileFormat):
                 missing = [n for n in names if not isinstance(group.get(n), h5py.Dataset)]
                 if missing:
                     raise ModelFileError(f"{where}: layer {name!r} lists weights {missing}, which it does not hold")
-                return [np.asarray(group[n]) for n in names]
+                return [group[n] for n in names]  # datasets, read once their shapes are checked
             return model_from_keras(config, fetch, where, training)

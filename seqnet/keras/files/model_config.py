@@ -14,11 +14,12 @@ import numpy as np
 from ..._formats import ModelFileError
 from ...layers import Input
 from ...sequential import Sequential
-from ...saving import guard
+from ..._safety import guard
 from . import compile_configs, layer_configs
 
-# fetch(index in the Keras layer list, the layer's spec) -> its arrays in Keras's order
-Fetch = Callable[[int, dict[str, Any]], list[np.ndarray]]
+# fetch(index in the Keras layer list, the layer's spec) -> its arrays in Keras's order, as anything with a
+# shape that np.asarray reads (HDF5 datasets: read only once their shapes are known to fit the layer)
+Fetch = Callable[[int, dict[str, Any]], list[Any]]
 
 
 def layer_specs(model_config: dict[str, Any], where: str) -> tuple[list[dict[str, Any]], tuple[int, ...] | None]:
@@ -108,10 +109,11 @@ def model_from_keras(model_config: dict[str, Any], fetch: Fetch, where: str,
         layer = layer_configs.layer_from_keras(spec, where)
         in_shape = model.output_shapes[-1][1:] if model.layers else shape
         layer_configs.check_axis(layer, in_shape, where)
-        arrays = fetch(index, spec)  # the file's own arrays (checked as they are read): built only if they fit
+        arrays = fetch(index, spec)  # the file's own arrays: read, and the layer built, only if they fit
         names = layer_configs.weight_names(spec["class_name"], spec.get("config", {}))
-        stored = {(names[i] if i < len(names) else f"array {i}"): np.shape(a) for i, a in enumerate(arrays)}
+        stored = {(names[i] if i < len(names) else f"array {i}"): tuple(a.shape) for i, a in enumerate(arrays)}
         guard.layer_fits(layer, in_shape, stored, where, exact=False)
+        arrays = [np.asarray(a) for a in arrays]
         try:
             model.add(layer)
         except (ValueError, TypeError) as err:

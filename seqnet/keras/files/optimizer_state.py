@@ -80,7 +80,7 @@ def set_from_keras(model: Any, arrays: list[np.ndarray], where: str) -> None:
                              f"{type(opt).__name__} has {2 + len(order)} (iterations, learning rate, "
                              f"{len(order)} slots)")
     slots = arrays[1 if schedule else 2:]
-    for (layer, param, slot, value), array in zip(order, slots):
+    for (layer, param, slot, value), array in zip(order, slots):  # HDF5 datasets: checked before any is read
         if np.size(array) != value.size:
             raise ModelFileError(f"{where}: the optimizer's {slot} for {layer}/{param} has shape {np.shape(array)}, "
                                  f"but the weight has shape {value.shape}")
@@ -93,6 +93,8 @@ def set_from_keras(model: Any, arrays: list[np.ndarray], where: str) -> None:
 def _step_count(value: np.ndarray, where: str) -> int:
     """Keras's ``iterations`` variable: one whole non-negative number (a schedule and Adam's bias
     correction divide by what it implies, so -3 would turn the weights into NaN)."""
+    if np.size(value) != 1:  # an HDF5 dataset: its size known before it is read
+        raise ModelFileError(f"{where}: the optimizer's step count has shape {np.shape(value)}, not one number")
     array = np.asarray(value)
     if array.size != 1 or array.dtype.kind not in "iuf" or not np.isfinite(array).all():
         raise ModelFileError(f"{where}: the optimizer's step count is {array.dtype} {array.shape}, not one number")

@@ -14,18 +14,35 @@ from typing import Any
 import h5py
 
 from .._formats import ModelFileError
-from .._safety import MAX_ARRAY_BYTES
-
-MAX_OBJECTS = 1_000_000  # groups and datasets in one model file
-MAX_RATIO = 1024         # declared bytes per stored byte, for compressed (chunked) datasets
+from .files import open_regular
+from .limits import LIMITS
 
 
-def open_hdf5(source: Any, where: str) -> h5py.File:
-    """``source`` (a path or bytes) opened for reading, checked by :func:`check_contained`."""
+class _File(h5py.File):
+    """An HDF5 file read from a stream the gate opened (h5py leaves a given stream open): closed with it."""
+
+    _stream: Any = None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._stream is not None:
+                self._stream.close()
+
+
+def open_hdf5(source: Any, where: str, check: bool = True) -> h5py.File:
+    """``source`` (a path or bytes) opened for reading, checked by :func:`check_contained` (without
+    ``check``, only its root's attributes and names may be read: enough to tell what it holds)."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else open_regular(source, ModelFileError, "model file")
     try:
-        f = h5py.File(io.BytesIO(source) if isinstance(source, bytes) else source, "r")
+        f = _File(stream, "r")
     except (OSError, RuntimeError, ValueError) as err:
+        stream.close()
         raise ModelFileError(f"{where} is not a readable HDF5 file (not a model, or truncated): {err}") from None
+    f._stream = stream
+    if not check:
+        return f
     try:
         check_contained(f, where)
     except BaseException:
@@ -38,10 +55,10 @@ def check_contained(f: h5py.File, where: str) -> None:
     """Refuse links, external or virtual storage, data declared beyond what the file stores, and
     arrays of anything but real numbers; each refusal names the object."""
     links: list[tuple[bytes, int]] = []  # (name, link type): h5py reuses one info object for every link
-    f.id.links.visit(lambda name, info: links.append((name, info.type)) if len(links) <= MAX_OBJECTS else 1,
-                     info=True)
-    if len(links) > MAX_OBJECTS:
-        raise ModelFileError(f"{where} holds more than {MAX_OBJECTS:,} objects; not a model file")
+    most = LIMITS.hdf5_objects
+    f.id.links.visit(lambda name, info: links.append((name, info.type)) if len(links) <= most else 1, info=True)
+    if len(links) > most:
+        raise ModelFileError(f"{where} holds more than {most:,} objects; not a model file")
     for raw, kind in links:
         if kind == h5py.h5l.TYPE_HARD:
             continue
@@ -73,6 +90,6 @@ def _check_dataset(ds: h5py.Dataset, name: str, where: str) -> None:
         raise ModelFileError(f"{where}: dataset '{name}' holds {ds.dtype} data, not numbers")
     declared = ds.size * ds.dtype.itemsize
     stored = ds.id.get_storage_size()
-    if declared > MAX_ARRAY_BYTES or declared > MAX_RATIO * stored + 2**20:
+    if declared > LIMITS.array_bytes or declared > LIMITS.hdf5_ratio * stored + 2**16:
         raise ModelFileError(f"{where}: dataset '{name}' declares shape {ds.shape} ({declared:,} bytes) but the "
                              f"file stores {stored:,} bytes for it")

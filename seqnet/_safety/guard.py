@@ -1,5 +1,6 @@
-"""Checks every reader makes before it builds anything from a file: a file's claims are checked
-against the file itself, so that a model is built only once the stored weights are known to fit.
+"""Checks every reader of a model makes before it builds anything: a file's claims are checked
+against the file itself, so that a model is built only once the stored weights are known to fit,
+and a config (from a file or from JSON) is built only once each layer's arrays are of a sane size.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._formats import ModelFileError
-from .._safety import MAX_EXAMPLE_ELEMENTS
+from .limits import LIMITS
 
 
 def input_shape(shape: Any, where: str) -> tuple[int, ...]:
@@ -18,9 +19,9 @@ def input_shape(shape: Any, where: str) -> tuple[int, ...]:
     if not isinstance(shape, (list, tuple)) or not shape or len(shape) > 8 or not all(
             isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in shape):
         raise ModelFileError(f"{where}: the input shape {shape!r} is not a list of positive integers")
-    if math.prod(shape) > MAX_EXAMPLE_ELEMENTS:
+    if math.prod(shape) > LIMITS.example_elements:
         raise ModelFileError(f"{where}: the input shape {tuple(shape)} has {math.prod(shape):,} values per example, "
-                             f"more than the {MAX_EXAMPLE_ELEMENTS:,} seqnet accepts from a file")
+                             f"more than the {LIMITS.example_elements:,} seqnet accepts from a file")
     return tuple(shape)
 
 
@@ -44,9 +45,14 @@ def layer_fits(layer: Any, in_shape: tuple[int, ...], stored: dict[str, tuple[in
             found = ", ".join(f"{k} of shape {v}" for k, v in stored.items()) or "nothing"
             raise ModelFileError(f"{where}: layer {layer.name!r} ({type(layer).__name__}) as configured would hold "
                                  f"{wanted} ({size:,} values), but the file stores {found} for it")
-    if math.prod(out_shape) > MAX_EXAMPLE_ELEMENTS:
+    for name, shape in (shapes or {}).items():
+        if math.prod(shape) > LIMITS.example_elements:
+            raise ModelFileError(f"{where}: layer {layer.name!r} ({type(layer).__name__}) would hold a {name} of shape "
+                                 f"{tuple(shape)}, more than the {LIMITS.example_elements:,} values seqnet accepts "
+                                 f"from a file")
+    if math.prod(out_shape) > LIMITS.example_elements:
         raise ModelFileError(f"{where}: layer {layer.name!r} would output {out_shape} per example, more than the "
-                             f"{MAX_EXAMPLE_ELEMENTS:,} values seqnet accepts from a file")
+                             f"{LIMITS.example_elements:,} values seqnet accepts from a file")
     return out_shape
 
 
