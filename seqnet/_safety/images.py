@@ -43,6 +43,6 @@ def decode_image(data: bytes, where: str, error: type[Exception], color_mode: st
         raise
     except Image.DecompressionBombError as err:  # Pillow's own limit, met as the header is read
         raise error(f"'{where}' declares more pixels than seqnet decodes ({err})") from None
-    except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as err:  # UnidentifiedImageError: an OSError
-        raise error(f"'{where}' is not an image Pillow can read ({err})") from None
+    except Exception as err:  # a damaged image can make a decoder raise nearly anything (OSError, SyntaxError, ...)
+        raise error(f"'{where}' is not an image Pillow can read ({type(err).__name__}: {err})") from None
     return array[..., None] if array.ndim == 2 else array
