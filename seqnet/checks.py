@@ -78,15 +78,18 @@ def check_y(model: TrainedModel, y: Any, n: int, what: str = "y", out: tuple[int
         if not np.all(np.isfinite(y)):
             raise ValueError(f"{what} contains NaN or infinite values")
         return y.astype(model.dtype, copy=False)
-    if y.ndim == 1 and len(out) == 1:
-        if out[0] == 1:
-            return y.astype(model.dtype).reshape(-1, 1)
+    ids = out[:-1]  # class ids: one per output position (per example, or per pixel)
+    if y.shape[1:] == (*ids, 1) and out[-1] > 1:
+        y = y[..., 0]  # Keras's (n, 1) labels, as keras.datasets give them
+    if y.shape[1:] == ids:
+        if out[-1] == 1:
+            return y.astype(model.dtype)[..., None]
         try:
-            return _losses.one_hot(y, out[0], model.dtype)
+            return _losses.one_hot(y, out[-1], model.dtype)
         except ValueError as err:
             raise ValueError(f"{what}: {err}") from None
     raise ValueError(f"{what} of shape {y.shape} does not match the model's output {(None, *out)}: "
-                     f"pass class ids of shape ({n},) or targets of shape ({n}, {', '.join(map(str, out))})")
+                     f"pass class ids of shape {(n, *ids)} or targets of shape {(n, *out)}")
 
 
 class InputRangeWarning(UserWarning):

@@ -56,6 +56,8 @@ def as_targets(Y: Any, Y_hat: np.ndarray) -> np.ndarray:
     Y = np.asarray(Y)
     if Y.shape == Y_hat.shape:
         return Y.astype(Y_hat.dtype, copy=False)
+    if Y.shape == (*Y_hat.shape[:-1], 1) and Y_hat.shape[-1] > 1:
+        Y = Y[..., 0]  # class ids as Keras's (m, 1)
     if Y.shape == Y_hat.shape[:-1]:
         if Y_hat.shape[-1] == 1:
             return Y[..., None].astype(Y_hat.dtype, copy=False)
@@ -118,6 +120,11 @@ def _per_example(values: np.ndarray, reduce: Any) -> np.ndarray:
     return reduce(values.reshape(len(values), -1), axis=1)
 
 
+def _predictions(Y_hat: np.ndarray) -> int:
+    """How many predictions a batch of outputs ``(m, ..., k)`` holds: one per example and position."""
+    return Y_hat.size // Y_hat.shape[-1] if Y_hat.shape[-1] else Y_hat.shape[0]
+
+
 def _floor(P: np.ndarray) -> np.ndarray:
     """Probabilities floored at the dtype's smallest normal number: a probability of exactly 0
     gives a large but finite loss and gradient, never ``inf`` or ``nan``."""
@@ -170,16 +177,24 @@ class CrossEntropy(Loss):
     one column after a sigmoid) the model uses the fused :math:`\partial J/\partial Z = (\hat Y - Y)/m`
     instead (:meth:`fused_backward`).
 
+    The loss is averaged over the predictions: the examples, or every position of an output of
+    shape ``(m, ..., k)`` (a class per pixel, with class ids ``(m, ...)``), as Keras averages it.
+
     Parameters
     ----------
     from_logits : bool, default False
     label_smoothing : float in [0, 1], default 0
         Targets become :math:`Y(1 - s) + s/k` (:math:`Y(1-s) + s/2` on one column), as in Keras and PyTorch.
+    normalize : bool, default False
+        Divide each row of probabilities by its sum first, :math:`\hat Y / S` with
+        :math:`S = \sum_j \hat Y_j` (Keras's categorical cross-entropy does; a softmax's rows sum to
+        1 already). The gradient gains :math:`\sum_j Y_j / (m S)`.
     """
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, normalize: bool = False) -> None:
         self.from_logits = bool(from_logits)
         self.label_smoothing = _check_smoothing(label_smoothing, "CrossEntropy")
+        self.normalize = bool(normalize)
         self.expects_probabilities = not self.from_logits
 
     def _targets(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
@@ -189,29 +204,36 @@ class CrossEntropy(Loss):
             Y = Y * (1 - self.label_smoothing) + self.label_smoothing / (2 if k == 1 else k)
         return Y
 
+    def _log_p(self, Y_hat: np.ndarray) -> np.ndarray:
+        if self.from_logits:
+            return _log_softmax(Y_hat)
+        log_p = np.log(_floor(Y_hat))
+        return log_p - np.log(_floor(Y_hat.sum(axis=-1, keepdims=True))) if self.normalize else log_p
+
     def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
         Y = self._targets(Y, Y_hat)
-        m = Y_hat.shape[0]
+        m = _predictions(Y_hat)
         if Y_hat.shape[-1] == 1:
             return float(np.sum(_Binary.values(Y, Y_hat, self.from_logits)) / m)
-        log_p = _log_softmax(Y_hat) if self.from_logits else np.log(_floor(Y_hat))
-        return float(-np.sum(Y * log_p) / m)
+        return float(-np.sum(Y * self._log_p(Y_hat)) / m)
 
     def per_sample(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         Y = self._targets(Y, Y_hat)
         if Y_hat.shape[-1] == 1:
-            return _per_example(_Binary.values(Y, Y_hat, self.from_logits), np.sum)
-        log_p = _log_softmax(Y_hat) if self.from_logits else np.log(_floor(Y_hat))
-        return -_per_example(Y * log_p, np.sum)
+            return _per_example(_Binary.values(Y, Y_hat, self.from_logits), np.mean)
+        return -_per_example((Y * self._log_p(Y_hat)).sum(axis=-1, keepdims=True), np.mean)
 
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         Y = self._targets(Y, Y_hat)
-        m = Y_hat.shape[0]
+        m = _predictions(Y_hat)
         if Y_hat.shape[-1] == 1:
             return _Binary.gradient(Y, Y_hat, self.from_logits) / m
         if self.from_logits:
             return (SoftMax().forward(Y_hat) - Y) / m
-        return -Y / _floor(Y_hat) / m
+        gradient = -Y / _floor(Y_hat)
+        if self.normalize:
+            gradient += Y.sum(axis=-1, keepdims=True) / _floor(Y_hat.sum(axis=-1, keepdims=True))
+        return gradient / m
 
     def fuses(self, activation: Any, outputs: int) -> bool:
         if self.from_logits:
@@ -221,10 +243,10 @@ class CrossEntropy(Loss):
     def fused_backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         """Gradient with respect to the logits ``Z`` when ``Y_hat = softmax(Z)`` (or ``sigmoid(Z)`` on
         one column): ``(Y_hat - Y) / m``."""
-        return (Y_hat - self._targets(Y, Y_hat)) / Y_hat.shape[0]
+        return (Y_hat - self._targets(Y, Y_hat)) / _predictions(Y_hat)
 
     def get_config(self) -> dict[str, Any]:
-        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing, "normalize": self.normalize}
 
 
 @losses.register("binary_crossentropy", aliases=("binary_cross_entropy",))

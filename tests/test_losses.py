@@ -150,3 +150,19 @@ def test_weighted_losses_sum_the_weighted_per_example_losses_over_the_batch_size
     w = rng.random(12)
     assert loss.weighted_forward(Y, Y_hat, w) == pytest.approx(float(np.dot(per, w) / 12), rel=1e-12)
     assert loss.weighted_forward(Y, Y_hat, np.ones(12)) == pytest.approx(loss.forward(Y, Y_hat), rel=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(6, 4), (3, 5, 4)], ids=["rows", "per pixel"])
+def test_normalized_and_per_pixel_cross_entropy_match_torch(shape, rng):
+    """``normalize=True`` (Keras's categorical cross-entropy) divides each row by its sum; an output
+    of shape (m, h, k) is averaged over its m*h predictions, as Keras averages it."""
+    Y_hat = rng.uniform(0.05, 1.0, size=shape)  # rows that do not sum to 1
+    labels = rng.integers(0, shape[-1], size=shape[:-1])
+    Y = one_hot(labels, shape[-1])
+    n = Y_hat.size // shape[-1]
+    out, (grad,) = torch_grad(lambda p: -(torch.tensor(Y) * torch.log(p / p.sum(-1, keepdim=True))).sum() / n, Y_hat)
+    loss = CrossEntropy(normalize=True)
+    assert_close(loss.forward(labels, Y_hat), out)
+    assert_close(loss.backward(labels, Y_hat), grad)
+    assert_close(loss.per_sample(labels, Y_hat).mean(), out)
+    assert max(check_gradients(loss, Y_hat, labels).values()) < 1e-6

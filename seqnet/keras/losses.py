@@ -35,7 +35,7 @@ class _Reduced:
 class CategoricalCrossentropy(_Reduced, _losses.CrossEntropy):
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction: Any = "sum_over_batch_size", name: str = "categorical_crossentropy", dtype: Any = None):
-        super().__init__(from_logits, label_smoothing)
+        super().__init__(from_logits, label_smoothing, normalize=True)
         self._face(reduction, name)
 
 
@@ -46,7 +46,7 @@ class SparseCategoricalCrossentropy(_Reduced, _losses.CrossEntropy):
         if ignore_class is not None:
             raise ValueError("SparseCategoricalCrossentropy: seqnet has no ignore_class; drop those examples, or "
                              "give them sample_weight 0")
-        super().__init__(from_logits)
+        super().__init__(from_logits, normalize=True)
         self._face(reduction, name)
 
 
@@ -94,7 +94,21 @@ mean_squared_error = mse = _per_example(MeanSquaredError)
 mean_absolute_error = mae = _per_example(MeanAbsoluteError)
 huber = _per_example(Huber)
 
-__all__ = ["CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError",
+BY_NAME = {"categorical_crossentropy": CategoricalCrossentropy,
+            "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+            "binary_crossentropy": BinaryCrossentropy, "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
+            "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError, "huber": Huber, "huber_loss": Huber}
+
+
+def get(identifier: Any) -> Any:
+    """Keras's ``keras.losses.get``: a loss named as Keras names it becomes that Keras loss (with
+    Keras's meaning, such as rows divided by their sum); anything else is returned as it is."""
+    if isinstance(identifier, str) and identifier.lower() in BY_NAME:
+        return BY_NAME[identifier.lower()]()
+    return identifier
+
+
+__all__ = ["get", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError",
            "MeanAbsoluteError", "Huber", "categorical_crossentropy", "sparse_categorical_crossentropy",
            "binary_crossentropy", "mean_squared_error", "mse", "mean_absolute_error", "mae", "huber"]
 

@@ -18,6 +18,7 @@ from ..layers import Layer
 from .files import layer_configs, model_config, optimizer_state, writer
 from ..sequential import Sequential as _Sequential
 from . import _seed
+from . import losses as _losses
 from . import optimizers as _optimizers
 from .layers import face_layer
 from ._missing import missing
@@ -41,7 +42,7 @@ class Sequential(_Sequential):
                             "keras.losses object); seqnet trains with a compiled loss, not a custom train_step")
         if loss_weights is not None:
             raise ValueError("compile: loss_weights weigh the outputs of a model with several; a Sequential has one")
-        super().compile(_optimizers.get(optimizer), loss, metrics, weighted_metrics)
+        super().compile(_optimizers.get(optimizer), _losses.get(loss), metrics, weighted_metrics)
 
     # fit, evaluate and predict with Keras's order of arguments and Keras's batch size of 32
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1, verbose: Any = "auto",

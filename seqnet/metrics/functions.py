@@ -12,15 +12,20 @@ import numpy as np
 from .._registry import did_you_mean, find_name
 
 
-def _labels(y: Any) -> np.ndarray:
+def _labels(y: Any, y_pred: Any = None) -> np.ndarray:
+    """Class ids from one-hot rows or ids (``(m,)``, Keras's ``(m, 1)``, or one per position of a
+    ``(m, ..., k)`` output)."""
     y = np.asarray(y)
-    return y.argmax(axis=-1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y)).astype(np.int64)
+    shape = np.shape(y_pred) if y_pred is not None else (len(y), *(y.shape[1:] or (1,)))
+    if y.shape == shape and shape[-1] > 1:
+        return y.argmax(axis=-1)
+    return y.reshape(shape[:-1] if len(shape) > 1 else shape).astype(np.int64)
 
 
 def _predicted(y_pred: np.ndarray) -> np.ndarray:
     y_pred = np.asarray(y_pred)
-    if y_pred.ndim == 2 and y_pred.shape[1] == 1:
-        return (y_pred[:, 0] > 0.5).astype(np.int64)
+    if y_pred.ndim >= 2 and y_pred.shape[-1] == 1:
+        return (y_pred[..., 0] > 0.5).astype(np.int64)
     return y_pred.argmax(axis=-1)
 
 
@@ -30,23 +35,53 @@ def per_example(values: np.ndarray) -> np.ndarray:
     return values.reshape(len(values), -1).mean(axis=1)
 
 
+def same_rank(x1: np.ndarray, x2: np.ndarray, expand_rank_1: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``x1`` and ``x2`` brought to the same rank where they differ by a last axis of size 1
+    (Keras's ``squeeze_or_expand_to_same_rank``: a rank-1 one gains the axis, another loses it)."""
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
+        return (x1, x2[..., None]) if x2.ndim == 1 and expand_rank_1 else (x1[..., 0], x2)
+    if x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
+        return (x1[..., None], x2) if x1.ndim == 1 and expand_rank_1 else (x1, x2[..., 0])
+    return x1, x2
+
+
+def weighted_parts(values: Any, sample_weight: Any = None) -> tuple[float, float]:
+    """``(total, count)`` of Keras's weighted mean of ``values`` (one per example, or per output):
+    the weights (of the examples, or of each output) are brought to the values' rank, the values
+    averaged over the axes the weights lack, each example's weighted values and weights averaged
+    over its outputs, then summed. The metric is ``total / count``."""
+    values = np.asarray(values, dtype=np.float64)
+    if sample_weight is None:
+        count = values.shape[0] if values.ndim else 1
+    else:
+        values, weights = same_rank(values, np.asarray(sample_weight, dtype=np.float64))
+        if values.ndim > weights.ndim:
+            values = values.mean(axis=tuple(range(weights.ndim, values.ndim)))
+        weights = np.broadcast_to(weights, values.shape)
+        values = values * weights
+        count = float(weights.reshape(len(weights), -1).mean(axis=1).sum() if weights.ndim > 1 else weights.sum())
+    if values.ndim > 1:
+        values = values.reshape(len(values), -1).mean(axis=1)
+    return float(values.sum()), float(count)
+
+
 def _mean(values: np.ndarray, sample_weight: Any) -> float:
-    """The mean of per-example values, weighted by ``sample_weight`` when given (Keras's weighted metrics)."""
-    if sample_weight is not None and not np.sum(sample_weight):
-        return 0.0  # a batch whose examples all weigh nothing
-    return float(np.average(per_example(values), weights=sample_weight))
+    """The mean of per-example values, weighted by ``sample_weight`` when given (Keras's weighted metrics);
+    0 where the examples all weigh nothing."""
+    total, count = weighted_parts(values, sample_weight)
+    return total / count if count else 0.0
 
 
 # Each metric is a function of (y_true, y_pred) -> one value per example (or per output, averaged
 # per example); the float metrics below and the stateful ones (seqnet.metrics.stateful) both use them.
 def accuracy_values(y_true: Any, y_pred: Any) -> np.ndarray:
-    return _predicted(y_pred) == _labels(y_true)
+    return _predicted(y_pred) == _labels(y_true, y_pred)
 
 
 def top_k_values(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
     y_pred = np.asarray(y_pred)
-    top = np.argpartition(-y_pred, min(k, y_pred.shape[1]) - 1, axis=1)[:, :k]
-    return np.any(top == _labels(y_true)[:, None], axis=1)
+    top = np.argpartition(-y_pred, min(k, y_pred.shape[-1]) - 1, axis=-1)[..., :k]
+    return np.any(top == _labels(y_true, y_pred)[..., None], axis=-1)
 
 
 def binary_accuracy_values(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:

@@ -34,12 +34,6 @@ def _unique(name: str) -> str:
     return name if count == 0 else f"{name}_{count}"
 
 
-def _weights(sample_weight: Any, n: int) -> np.ndarray:
-    if sample_weight is None:
-        return np.ones(n)
-    return np.broadcast_to(np.asarray(sample_weight, dtype=np.float64).reshape(n, -1)[:, 0], (n,))
-
-
 class Metric(Configurable):
     """Base class: ``update_state(y_true, y_pred, sample_weight=None)``, ``result()``,
     ``reset_state()``; calling the metric updates it and returns the result, as in Keras.
@@ -86,10 +80,9 @@ class MeanMetricWrapper(Metric):
         self.total, self.count = 0.0, 0.0
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        values = F.per_example(self.fn(y_true, y_pred, **self.kwargs))
-        w = _weights(sample_weight, len(values))
-        self.total += float(np.sum(values * w))
-        self.count += float(np.sum(w))
+        total, count = F.weighted_parts(self.fn(y_true, y_pred, **self.kwargs), sample_weight)
+        self.total += total
+        self.count += count
 
     def result(self):
         return self.total / self.count if self.count else 0.0
@@ -136,11 +129,9 @@ class Mean(Metric):
         self.total, self.count = 0.0, 0.0
 
     def update_state(self, values, sample_weight=None):
-        values = np.asarray(values, dtype=np.float64).reshape(-1)
-        w = np.ones_like(values) if sample_weight is None else np.broadcast_to(
-            np.asarray(sample_weight, dtype=np.float64).reshape(-1), values.shape)
-        self.total += float(np.sum(values * w))
-        self.count += float(np.sum(w))
+        total, count = F.weighted_parts(values, sample_weight)
+        self.total += total
+        self.count += count
 
     def result(self):
         return self.total / self.count if self.count else 0.0
@@ -159,10 +150,11 @@ class _Counts(Metric):
         self.tp, self.fp, self.tn, self.fn = (np.zeros(len(self.thresholds)) for _ in range(4))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_pred = np.asarray(y_pred, dtype=np.float64)
-        truth = np.asarray(y_true).reshape(y_pred.shape) > 0.5
-        w = _weights(sample_weight, len(y_pred)).reshape(-1, *[1] * (y_pred.ndim - 1)) * np.ones_like(y_pred)
-        truth, pred, w = truth.reshape(-1), y_pred.reshape(-1), w.reshape(-1)
+        y_pred, y_true = F.same_rank(np.asarray(y_pred, dtype=np.float64), np.asarray(y_true, dtype=np.float64))
+        w = np.ones(()) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)[..., None]
+        _, w = F.same_rank(y_true, w, expand_rank_1=False)  # a weight per example, or per output
+        truth = y_true.reshape(y_pred.shape) > 0.5
+        truth, pred, w = truth.reshape(-1), y_pred.reshape(-1), np.broadcast_to(w, y_pred.shape).reshape(-1)
         above = pred[None, :] > self.thresholds[:, None]
         self.tp += (above & truth) @ w
         self.fp += (above & ~truth) @ w

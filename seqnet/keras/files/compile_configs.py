@@ -16,6 +16,7 @@ from typing import Any
 from ... import losses as _losses
 from ... import metrics as _metrics
 from ... import optimizers as _optimizers
+from .. import losses as _face_losses
 from .. import optimizers as _face
 from .._naming import snake_case
 from .schedules import schedule_from_keras, schedule_to_keras
@@ -72,8 +73,8 @@ def _loss(spec: Any) -> _losses.Loss:
         name, kwargs = spec, {}
     else:
         raise _Skip(f"the loss {spec!r} is not one loss function")
-    try:
-        return _losses.losses.lookup(name)(**kwargs)
+    try:  # a name of Keras's: the Keras face's loss, with Keras's meaning
+        return (_face_losses.BY_NAME.get(name.lower()) or _losses.losses.lookup(name))(**kwargs)
     except ValueError:
         raise _Skip(f"seqnet has no counterpart of the loss {spec!r}") from None
 
@@ -165,6 +166,7 @@ def _keras_loss(loss: _losses.Loss) -> Any:
     if name not in classes:
         raise _Skip(f"Keras has no counterpart of the loss {name!r}")
     config = loss.get_config()
+    config.pop("normalize", None)  # Keras's categorical cross-entropy always divides rows by their sum
     if name == "cross_entropy" and not config.get("label_smoothing"):  # seqnet's labels are class indices
         classes[name] = "SparseCategoricalCrossentropy"
         config.pop("label_smoothing", None)
