@@ -6,10 +6,12 @@ from .functions import (METRICS, VALUES, accuracy, binary_accuracy, canonical_na
 from .stateful import (AUC, Accuracy, BinaryAccuracy, CategoricalAccuracy, FalseNegatives, FalsePositives, Mean,
                        MeanAbsoluteError, MeanMetricWrapper, MeanSquaredError, Metric, Precision, Recall,
                        SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy,
-                       TrueNegatives, TruePositives)
+                       TrueNegatives, TruePositives, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError,
+                       KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, CategoricalCrossentropy,
+                       SparseCategoricalCrossentropy, BinaryCrossentropy, RootMeanSquaredError, Sum)
 
 __all__ = ["accuracy", "binary_accuracy", "top_k_accuracy", "mean_absolute_error", "mean_squared_error",
            "confusion_matrix", "canonical_name", "get", "METRICS", "VALUES", "Metric", "MeanMetricWrapper", "Mean",
            "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
            "SparseTopKCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall",
-           "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "AUC"]
+           "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "AUC", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "RootMeanSquaredError", "Sum"]

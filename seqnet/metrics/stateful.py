@@ -16,6 +16,7 @@ import numpy as np
 
 from .._registry import Configurable, Registry
 from . import functions as F
+from . import values as V
 
 metrics = Registry("metric")
 
@@ -115,10 +116,38 @@ for _cls_name, _fn, _default, _extra in [
         ("TopKCategoricalAccuracy", F.top_k_values, "top_k_categorical_accuracy", ("k",)),
         ("SparseTopKCategoricalAccuracy", F.top_k_values, "sparse_top_k_categorical_accuracy", ("k",)),
         ("MeanSquaredError", F.squared_error_values, "mean_squared_error", ()),
-        ("MeanAbsoluteError", F.absolute_error_values, "mean_absolute_error", ())]:
+        ("MeanAbsoluteError", F.absolute_error_values, "mean_absolute_error", ()),
+        ("MeanAbsolutePercentageError", V.absolute_percentage_error, "mean_absolute_percentage_error", ()),
+        ("MeanSquaredLogarithmicError", V.squared_logarithmic_error, "mean_squared_logarithmic_error", ()),
+        ("CosineSimilarity", V.cosine_similarity, "cosine_similarity", ("axis",)),
+        ("LogCoshError", V.log_cosh, "logcosh", ()),
+        ("KLDivergence", V.kl_divergence, "kl_divergence", ()),
+        ("Poisson", V.poisson, "poisson", ()),
+        ("Hinge", V.hinge, "hinge", ()),
+        ("SquaredHinge", V.squared_hinge, "squared_hinge", ()),
+        ("CategoricalHinge", V.categorical_hinge, "categorical_hinge", ()),
+        ("CategoricalCrossentropy", V.crossentropy, "categorical_crossentropy", ("from_logits", "label_smoothing",
+                                                                                  "axis")),
+        ("SparseCategoricalCrossentropy", V.sparse_crossentropy, "sparse_categorical_crossentropy", ("from_logits",
+                                                                                                     "axis")),
+        ("BinaryCrossentropy", V.binary_crossentropy, "binary_crossentropy", ("from_logits", "label_smoothing"))]:
     globals()[_cls_name] = metrics.register(_default)(type(_cls_name, (_wrapper(_fn, _default, *_extra),), {
         "__doc__": f"Keras's ``{_cls_name}``: the mean over examples of :func:`seqnet.metrics.functions."
                    f"{_fn.__name__}`.", "__module__": __name__}))
+
+
+@metrics.register("root_mean_squared_error")
+class RootMeanSquaredError(MeanMetricWrapper):
+    """Keras's ``RootMeanSquaredError``: the square root of the weighted mean squared error."""
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(F.squared_error_values, name or "root_mean_squared_error", dtype)
+
+    def result(self):
+        return float(np.sqrt(super().result()))
+
+    def get_config(self):
+        return {"name": self.name}
 
 
 @metrics.register("mean")
@@ -135,6 +164,15 @@ class Mean(Metric):
 
     def result(self):
         return self.total / self.count if self.count else 0.0
+
+
+@metrics.register("sum")
+class Sum(Mean):
+    """The (weighted) sum of the values passed to ``update_state(values, sample_weight=None)``."""
+
+    def result(self):
+        return self.total
+
 
 
 class _Counts(Metric):
