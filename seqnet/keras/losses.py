@@ -80,6 +80,37 @@ class Huber(_Reduced, _losses.Huber):
         self._face(reduction, name)
 
 
+def _simple(engine: type, keras_name: str) -> type:
+    """The Keras face's class of an engine loss that takes no arguments but Keras's reduction and name."""
+    def __init__(self, reduction: Any = "sum_over_batch_size", name: str = keras_name, dtype: Any = None,
+                 **kwargs: Any) -> None:
+        unknown = set(kwargs) - {"axis"}  # Keras's axis: seqnet's losses reduce the last axis
+        if unknown or kwargs.get("axis", -1) != -1:
+            raise TypeError(f"{engine.__name__}: unexpected arguments {sorted(kwargs)}")
+        engine.__init__(self)
+        self._face(reduction, name)
+    cls = type(engine.__name__, (_Reduced, engine), {"__init__": __init__, "__module__": __name__,
+                                                      "__doc__": f"Keras's ``{engine.__name__}`` loss: "
+                                                                 f":class:`seqnet.losses.{engine.__name__}`."})
+    return variant_of(engine)(cls)
+
+
+Hinge = _simple(_losses.Hinge, "hinge")
+SquaredHinge = _simple(_losses.SquaredHinge, "squared_hinge")
+CategoricalHinge = _simple(_losses.CategoricalHinge, "categorical_hinge")
+KLDivergence = _simple(_losses.KLDivergence, "kl_divergence")
+Poisson = _simple(_losses.Poisson, "poisson")
+LogCosh = _simple(_losses.LogCosh, "log_cosh")
+CosineSimilarity = _simple(_losses.CosineSimilarity, "cosine_similarity")
+MeanSquaredLogarithmicError = _simple(_losses.MeanSquaredLogarithmicError, "mean_squared_logarithmic_error")
+MeanAbsolutePercentageError = _simple(_losses.MeanAbsolutePercentageError, "mean_absolute_percentage_error")
+_SIMPLE = {"hinge": Hinge, "squared_hinge": SquaredHinge, "categorical_hinge": CategoricalHinge,
+           "kl_divergence": KLDivergence, "kld": KLDivergence, "poisson": Poisson, "log_cosh": LogCosh,
+           "logcosh": LogCosh, "cosine_similarity": CosineSimilarity, "mean_squared_logarithmic_error":
+           MeanSquaredLogarithmicError, "msle": MeanSquaredLogarithmicError,
+           "mean_absolute_percentage_error": MeanAbsolutePercentageError, "mape": MeanAbsolutePercentageError}
+
+
 def _per_example(loss: Any) -> Any:
     def fn(y_true: Any, y_pred: Any, **kwargs: Any) -> np.ndarray:
         return loss(**kwargs, reduction="none")(y_true, y_pred)
@@ -93,11 +124,18 @@ binary_crossentropy = _per_example(BinaryCrossentropy)
 mean_squared_error = mse = _per_example(MeanSquaredError)
 mean_absolute_error = mae = _per_example(MeanAbsoluteError)
 huber = _per_example(Huber)
+hinge, squared_hinge, categorical_hinge = _per_example(Hinge), _per_example(SquaredHinge), _per_example(CategoricalHinge)
+kl_divergence = kld = _per_example(KLDivergence)
+poisson, log_cosh = _per_example(Poisson), _per_example(LogCosh)
+cosine_similarity = _per_example(CosineSimilarity)
+mean_squared_logarithmic_error = msle = _per_example(MeanSquaredLogarithmicError)
+mean_absolute_percentage_error = mape = _per_example(MeanAbsolutePercentageError)
 
 BY_NAME = {"categorical_crossentropy": CategoricalCrossentropy,
             "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
             "binary_crossentropy": BinaryCrossentropy, "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
-            "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError, "huber": Huber, "huber_loss": Huber}
+            "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError, "huber": Huber, "huber_loss": Huber,
+            **_SIMPLE}
 
 
 def get(identifier: Any) -> Any:
@@ -110,7 +148,11 @@ def get(identifier: Any) -> Any:
 
 __all__ = ["get", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError",
            "MeanAbsoluteError", "Huber", "categorical_crossentropy", "sparse_categorical_crossentropy",
-           "binary_crossentropy", "mean_squared_error", "mse", "mean_absolute_error", "mae", "huber"]
+           "binary_crossentropy", "mean_squared_error", "mse", "mean_absolute_error", "mae", "huber", "Hinge",
+           "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson", "LogCosh", "CosineSimilarity",
+           "MeanSquaredLogarithmicError", "MeanAbsolutePercentageError", "hinge", "squared_hinge", "categorical_hinge",
+           "kl_divergence", "kld", "poisson", "log_cosh", "cosine_similarity", "mean_squared_logarithmic_error", "msle",
+           "mean_absolute_percentage_error", "mape"]
 
 
 __getattr__ = missing(__name__)

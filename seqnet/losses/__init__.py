@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ._registry import Configurable, Registry, serialize
-from .activations import Sigmoid, SoftMax
+from .._registry import Configurable, Registry, serialize
+from ..activations import Sigmoid, SoftMax
 
 losses = Registry("loss")
 
@@ -376,3 +376,9 @@ def get(identifier: Any) -> Loss:
 
 __all__ = ["Loss", "CrossEntropy", "BinaryCrossEntropy", "L2", "MeanSquaredError", "MeanAbsoluteError", "Huber",
            "one_hot", "as_targets", "get", "serialize"]
+
+from .elementwise import (CategoricalHinge, CosineSimilarity, ElementwiseLoss, Hinge, KLDivergence,  # noqa: E402
+                          LogCosh, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson, SquaredHinge)
+
+__all__ += ["ElementwiseLoss", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson", "LogCosh",
+            "CosineSimilarity", "MeanSquaredLogarithmicError", "MeanAbsolutePercentageError"]
