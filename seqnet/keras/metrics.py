@@ -12,6 +12,8 @@ from ..metrics import (AUC, Accuracy, BinaryAccuracy, CategoricalAccuracy, False
                        TrueNegatives, TruePositives, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError,
                        KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, CategoricalCrossentropy,
                        SparseCategoricalCrossentropy, BinaryCrossentropy, RootMeanSquaredError, Sum)
+from ..metrics.operating_points import (PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+                                        SpecificityAtSensitivity)
 from ..metrics import functions as _F
 from ..metrics import values as _V
 from ._missing import missing
@@ -38,7 +40,7 @@ binary_crossentropy = _V.binary_crossentropy
 __all__ = ["Metric", "MeanMetricWrapper", "Mean", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
            "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "MeanSquaredError",
            "MeanAbsoluteError", "Precision", "Recall", "TruePositives", "FalsePositives", "TrueNegatives",
-           "FalseNegatives", "AUC", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "RootMeanSquaredError", "Sum", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy",
+           "FalseNegatives", "AUC", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "PrecisionAtRecall", "RecallAtPrecision", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "RootMeanSquaredError", "Sum", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy",
            "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "mean_squared_error", "mse",
            "mean_absolute_error", "mae", "mean_absolute_percentage_error", "mape", "mean_squared_logarithmic_error",
            "msle", "cosine_similarity", "log_cosh_error", "kl_divergence", "poisson", "hinge", "squared_hinge",

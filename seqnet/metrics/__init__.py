@@ -3,6 +3,8 @@ Keras's stateful metric objects (:mod:`seqnet.metrics.stateful`), which the trai
 for both."""
 from .functions import (METRICS, VALUES, accuracy, binary_accuracy, canonical_name, confusion_matrix, get,
                         mean_absolute_error, mean_squared_error, top_k_accuracy)
+from .operating_points import (PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+                               SpecificityAtSensitivity)
 from .stateful import (AUC, Accuracy, BinaryAccuracy, CategoricalAccuracy, FalseNegatives, FalsePositives, Mean,
                        MeanAbsoluteError, MeanMetricWrapper, MeanSquaredError, Metric, Precision, Recall,
                        SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy,
@@ -14,4 +16,4 @@ __all__ = ["accuracy", "binary_accuracy", "top_k_accuracy", "mean_absolute_error
            "confusion_matrix", "canonical_name", "get", "METRICS", "VALUES", "Metric", "MeanMetricWrapper", "Mean",
            "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
            "SparseTopKCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall",
-           "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "AUC", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "RootMeanSquaredError", "Sum"]
+           "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "AUC", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "PrecisionAtRecall", "RecallAtPrecision", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "RootMeanSquaredError", "Sum"]

@@ -45,9 +45,22 @@ class Metric(Configurable):
         What it is logged as; the class name in snake case by default (``"auc"``, ``"precision"``).
     """
 
+    #: the names of the attributes that hold its state (Keras's ``variables``)
+    state_names: tuple[str, ...] = ()
+
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         self.name = name or _unique(_snake(type(self).__name__))
+        self._dtype = "float32" if dtype is None else str(np.dtype(dtype))
         self.reset_state()
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype
+
+    @property
+    def variables(self) -> list[np.ndarray]:
+        """Its state as arrays (Keras's metric variables: ``total`` and ``count``, the counts, ...)."""
+        return [np.asarray(getattr(self, name), dtype=self._dtype) for name in self.state_names]
 
     def reset_state(self) -> None:
         """Forget every batch seen."""
@@ -63,7 +76,7 @@ class Metric(Configurable):
         return self.result()
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name}
+        return {"name": self.name, "dtype": self._dtype}
 
 
 metrics.base = Metric
@@ -72,6 +85,8 @@ metrics.base = Metric
 class MeanMetricWrapper(Metric):
     """The mean over examples (weighted by ``sample_weight``) of ``fn(y_true, y_pred, **kwargs)``,
     a function giving one value per example (or per output, averaged per example)."""
+
+    state_names = ("total", "count")
 
     def __init__(self, fn: Callable[..., np.ndarray], name: str | None = None, dtype: Any = None, **kwargs: Any):
         self.fn, self.kwargs = fn, kwargs
@@ -99,7 +114,7 @@ def _wrapper(fn: Callable[..., np.ndarray], default: str, *extra: str) -> type:
             super().__init__(fn, name or default, dtype, **kwargs)
 
         def get_config(self):
-            return {"name": self.name, **self.kwargs}
+            return {**super().get_config(), **self.kwargs}
     return Wrapped
 
 
@@ -147,12 +162,14 @@ class RootMeanSquaredError(MeanMetricWrapper):
         return float(np.sqrt(super().result()))
 
     def get_config(self):
-        return {"name": self.name}
+        return Metric.get_config(self)
 
 
 @metrics.register("mean")
 class Mean(Metric):
     """The (weighted) mean of the values passed to ``update_state(values, sample_weight=None)``."""
+
+    state_names = ("total", "count")
 
     def reset_state(self):
         self.total, self.count = 0.0, 0.0
@@ -170,6 +187,8 @@ class Mean(Metric):
 class Sum(Mean):
     """The (weighted) sum of the values passed to ``update_state(values, sample_weight=None)``."""
 
+    state_names = ("total",)
+
     def result(self):
         return self.total
 
@@ -179,9 +198,14 @@ class _Counts(Metric):
     """True/false positives/negatives at each threshold, every output a yes/no of its own (Keras's
     confusion metrics: a prediction above the threshold is a yes, a label above 0.5 a true yes)."""
 
-    def __init__(self, thresholds: Any = 0.5, name: str | None = None, dtype: Any = None) -> None:
-        self.thresholds_arg = thresholds
-        self.thresholds = np.atleast_1d(np.asarray(thresholds, dtype=np.float64))
+    state_names = ("tp", "fp", "tn", "fn")
+
+    def __init__(self, thresholds: Any = None, name: str | None = None, dtype: Any = None, top_k: int | None = None,
+                 class_id: int | None = None, default: float = 0.5) -> None:
+        self.thresholds_arg, self.top_k, self.class_id = thresholds, top_k, class_id
+        self.thresholds = np.atleast_1d(np.asarray(default if thresholds is None else thresholds, dtype=np.float64))
+        if np.any((self.thresholds < 0) | (self.thresholds > 1)) and thresholds is not None:
+            raise ValueError(f"{type(self).__name__}: thresholds lie in [0, 1], received thresholds={thresholds!r}")
         super().__init__(name, dtype)
 
     def reset_state(self):
@@ -191,6 +215,13 @@ class _Counts(Metric):
         y_pred, y_true = F.same_rank(np.asarray(y_pred, dtype=np.float64), np.asarray(y_true, dtype=np.float64))
         w = np.ones(()) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)[..., None]
         _, w = F.same_rank(y_true, w, expand_rank_1=False)  # a weight per example, or per output
+        if self.top_k is not None:  # only each row's k highest scores can be a yes
+            order = np.argsort(-y_pred, axis=-1, kind="stable")[..., :self.top_k]
+            keep = np.zeros(y_pred.shape, dtype=bool)
+            np.put_along_axis(keep, order, True, axis=-1)
+            y_pred = np.where(keep, y_pred, NEG_INF)
+        if self.class_id is not None:  # one class's column alone
+            y_true, y_pred = y_true[..., self.class_id, None], y_pred[..., self.class_id, None]
         truth = y_true.reshape(y_pred.shape) > 0.5
         truth, pred, w = truth.reshape(-1), y_pred.reshape(-1), np.broadcast_to(w, y_pred.shape).reshape(-1)
         above = pred[None, :] > self.thresholds[:, None]
@@ -203,7 +234,11 @@ class _Counts(Metric):
         return float(counts[0]) if np.ndim(self.thresholds_arg) == 0 else counts.tolist()
 
     def get_config(self):
-        return {"thresholds": self.thresholds_arg, "name": self.name}
+        config = {**super().get_config(), "thresholds": self.thresholds_arg}
+        return {**config, "top_k": self.top_k, "class_id": self.class_id} if isinstance(self, Precision) else config
+
+
+NEG_INF = -1e10  # a score no threshold lets through: what top_k leaves of the other classes
 
 
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -215,15 +250,20 @@ for _cls_name, _count in (("TruePositives", "tp"), ("FalsePositives", "fp"), ("T
                           ("FalseNegatives", "fn")):
     globals()[_cls_name] = metrics.register(_snake(_cls_name))(type(_cls_name, (_Counts,), {
         "result": lambda self, _count=_count: self._value(getattr(self, _count)), "__module__": __name__,
+        "state_names": (_count,),
         "__doc__": f"Keras's ``{_cls_name}``: the weighted count at ``thresholds`` (default 0.5)."}))
 
 
 @metrics.register("precision")
 class Precision(_Counts):
-    """``tp / (tp + fp)`` over every batch, at ``thresholds`` (default 0.5)."""
+    """``tp / (tp + fp)`` over every batch, at ``thresholds`` (default 0.5; with ``top_k``, each
+    row's ``k`` highest scores are the yeses), of every output or of the column ``class_id``."""
 
-    def __init__(self, thresholds: Any = None, name: str | None = None, dtype: Any = None) -> None:
-        super().__init__(0.5 if thresholds is None else thresholds, name, dtype)
+    state_names = ("tp", "fp")
+
+    def __init__(self, thresholds: Any = None, top_k: int | None = None, class_id: int | None = None,
+                 name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(thresholds, name, dtype, top_k, class_id, 0.5 if top_k is None else NEG_INF)
 
     def result(self):
         return self._value(_ratio(self.tp, self.tp + self.fp))
@@ -231,7 +271,9 @@ class Precision(_Counts):
 
 @metrics.register("recall")
 class Recall(Precision):
-    """``tp / (tp + fn)`` over every batch, at ``thresholds`` (default 0.5)."""
+    """``tp / (tp + fn)`` over every batch, at ``thresholds`` (default 0.5), as :class:`Precision`."""
+
+    state_names = ("tp", "fn")
 
     def result(self):
         return self._value(_ratio(self.tp, self.tp + self.fn))
@@ -252,7 +294,7 @@ class AUC(_Counts):
                              f"'majoring'; received curve={curve!r}, summation_method={summation_method!r}")
         self.num_thresholds, self.curve, self.summation_method = int(num_thresholds), curve.upper(), summation_method
         inner = [(i + 1) / (self.num_thresholds - 1) for i in range(self.num_thresholds - 2)]
-        super().__init__([-1e-7, *inner, 1.0 + 1e-7], name, dtype)
+        super().__init__(None, name, dtype, default=[-1e-7, *inner, 1.0 + 1e-7])
 
     def result(self):
         tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
@@ -270,8 +312,8 @@ class AUC(_Counts):
         return float(np.sum((x[:-1] - x[1:]) * heights))
 
     def get_config(self):
-        return {"num_thresholds": self.num_thresholds, "curve": self.curve,
-                "summation_method": self.summation_method, "name": self.name}
+        return {**Metric.get_config(self), "num_thresholds": self.num_thresholds, "curve": self.curve,
+                "summation_method": self.summation_method}
 
 
 def get(identifier: Any) -> Metric:

@@ -36,7 +36,10 @@ def required(path: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
               ("layer", "RandomCrop"): dict(height=4, width=5), ("layer", "Dropout"): dict(rate=0.2),
               ("layer", "RandomTranslation"): dict(height_factor=0.1, width_factor=0.2),
               ("layer", "RandomZoom"): dict(height_factor=0.1), ("layer", "Activation"): dict(activation="tanh"),
-              ("layer", "Normalization"): dict(mean=0.5, variance=2.0)}
+              ("layer", "Normalization"): dict(mean=0.5, variance=2.0),
+              ("metric", "SensitivityAtSpecificity"): dict(specificity=0.5),
+              ("metric", "SpecificityAtSensitivity"): dict(sensitivity=0.5),
+              ("metric", "PrecisionAtRecall"): dict(recall=0.5), ("metric", "RecallAtPrecision"): dict(precision=0.5)}
     seqnet_only = {("layer", "Dense"): dict(n_out=4), ("layer", "Conv2D"): dict(n_out=2, kernel_shape=3),
                    ("layer", "Pool2D"): dict(kernel_shape=2),
                    ("scheduler", "Constant"): dict(lr=0.1), ("scheduler", "Exponential"): dict(lr=0.1),
