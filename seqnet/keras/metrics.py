@@ -6,12 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from ..metrics import (AUC, Accuracy, BinaryAccuracy, CategoricalAccuracy, FalseNegatives, FalsePositives, Mean,
+from ..metrics import (Accuracy, BinaryAccuracy, CategoricalAccuracy, FalseNegatives, FalsePositives, Mean,
                        MeanAbsoluteError, MeanMetricWrapper, MeanSquaredError, Metric, Precision, Recall,
                        SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy,
                        TrueNegatives, TruePositives, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError,
                        KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, CategoricalCrossentropy,
                        SparseCategoricalCrossentropy, BinaryCrossentropy, RootMeanSquaredError, Sum)
+from ..metrics.auc import AUC
 from ..metrics.operating_points import (PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
                                         SpecificityAtSensitivity)
 from ..metrics import functions as _F

@@ -3,9 +3,10 @@ Keras's stateful metric objects (:mod:`seqnet.metrics.stateful`), which the trai
 for both."""
 from .functions import (METRICS, VALUES, accuracy, binary_accuracy, canonical_name, confusion_matrix, get,
                         mean_absolute_error, mean_squared_error, top_k_accuracy)
+from .auc import AUC
 from .operating_points import (PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
                                SpecificityAtSensitivity)
-from .stateful import (AUC, Accuracy, BinaryAccuracy, CategoricalAccuracy, FalseNegatives, FalsePositives, Mean,
+from .stateful import (Accuracy, BinaryAccuracy, CategoricalAccuracy, FalseNegatives, FalsePositives, Mean,
                        MeanAbsoluteError, MeanMetricWrapper, MeanSquaredError, Metric, Precision, Recall,
                        SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy,
                        TrueNegatives, TruePositives, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError,

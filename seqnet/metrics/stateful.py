@@ -199,6 +199,7 @@ class _Counts(Metric):
     confusion metrics: a prediction above the threshold is a yes, a label above 0.5 a true yes)."""
 
     state_names = ("tp", "fp", "tn", "fn")
+    multi_label, label_weights = False, None  # AUC's: counts per label, or labels weighted
 
     def __init__(self, thresholds: Any = None, name: str | None = None, dtype: Any = None, top_k: int | None = None,
                  class_id: int | None = None, default: float = 0.5) -> None:
@@ -222,13 +223,21 @@ class _Counts(Metric):
             y_pred = np.where(keep, y_pred, NEG_INF)
         if self.class_id is not None:  # one class's column alone
             y_true, y_pred = y_true[..., self.class_id, None], y_pred[..., self.class_id, None]
-        truth = y_true.reshape(y_pred.shape) > 0.5
-        truth, pred, w = truth.reshape(-1), y_pred.reshape(-1), np.broadcast_to(w, y_pred.shape).reshape(-1)
-        above = pred[None, :] > self.thresholds[:, None]
-        self.tp += (above & truth) @ w
-        self.fp += (above & ~truth) @ w
-        self.fn += (~above & truth) @ w
-        self.tn += (~above & ~truth) @ w
+        truth, w = y_true.reshape(y_pred.shape) > 0.5, np.broadcast_to(w, y_pred.shape)
+        if self.label_weights is not None and not self.multi_label:
+            w = w * self.label_weights
+        if self.multi_label:  # counts per label (the last axis)
+            truth, pred, w = (a.reshape(-1, a.shape[-1]) for a in (truth, y_pred, w))
+            above = pred[None] > self.thresholds[:, None, None]
+            count = lambda mask: np.einsum("tnl,nl->tl", mask, w)  # noqa: E731
+        else:
+            truth, pred, w = truth.reshape(-1), y_pred.reshape(-1), w.reshape(-1)
+            above = pred[None, :] > self.thresholds[:, None]
+            count = lambda mask: mask @ w  # noqa: E731
+        self.tp = self.tp + count(above & truth)
+        self.fp = self.fp + count(above & ~truth)
+        self.fn = self.fn + count(~above & truth)
+        self.tn = self.tn + count(~above & ~truth)
 
     def _value(self, counts: np.ndarray) -> Any:
         return float(counts[0]) if np.ndim(self.thresholds_arg) == 0 else counts.tolist()
@@ -277,43 +286,6 @@ class Recall(Precision):
 
     def result(self):
         return self._value(_ratio(self.tp, self.tp + self.fn))
-
-
-@metrics.register("auc")
-class AUC(_Counts):
-    """Area under the ROC (default) or precision-recall curve, from counts at ``num_thresholds``
-    evenly spaced thresholds, summed as Keras sums it (``"interpolation"``, ``"minoring"``,
-    ``"majoring"``; the PR curve with interpolation by Davis and Goadrich's formula)."""
-
-    def __init__(self, num_thresholds: int = 200, curve: str = "ROC", summation_method: str = "interpolation",
-                 name: str | None = None, dtype: Any = None) -> None:
-        if int(num_thresholds) < 2:
-            raise ValueError(f"AUC: num_thresholds must be an integer > 1, received {num_thresholds}")
-        if curve.upper() not in ("ROC", "PR") or summation_method not in ("interpolation", "minoring", "majoring"):
-            raise ValueError(f"AUC: curve is 'ROC' or 'PR' and summation_method 'interpolation', 'minoring' or "
-                             f"'majoring'; received curve={curve!r}, summation_method={summation_method!r}")
-        self.num_thresholds, self.curve, self.summation_method = int(num_thresholds), curve.upper(), summation_method
-        inner = [(i + 1) / (self.num_thresholds - 1) for i in range(self.num_thresholds - 2)]
-        super().__init__(None, name, dtype, default=[-1e-7, *inner, 1.0 + 1e-7])
-
-    def result(self):
-        tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
-        if self.curve == "PR" and self.summation_method == "interpolation":
-            dtp, p = tp[:-1] - tp[1:], tp + fp
-            slope = _ratio(dtp, np.maximum(p[:-1] - p[1:], 0))
-            intercept = tp[1:] - slope * p[1:]
-            both = (p[:-1] > 0) & (p[1:] > 0)
-            ratio = np.where(both, _ratio(p[:-1], np.maximum(p[1:], 0)), 1.0)
-            return float(np.sum(_ratio(slope * (dtp + intercept * np.log(ratio)), np.maximum(tp[1:] + fn[1:], 0))))
-        recall = _ratio(tp, tp + fn)
-        x, y = (_ratio(fp, fp + tn), recall) if self.curve == "ROC" else (recall, _ratio(tp, tp + fp))
-        heights = {"interpolation": (y[:-1] + y[1:]) / 2, "minoring": np.minimum(y[:-1], y[1:]),
-                   "majoring": np.maximum(y[:-1], y[1:])}[self.summation_method]
-        return float(np.sum((x[:-1] - x[1:]) * heights))
-
-    def get_config(self):
-        return {**Metric.get_config(self), "num_thresholds": self.num_thresholds, "curve": self.curve,
-                "summation_method": self.summation_method}
 
 
 def get(identifier: Any) -> Metric:
