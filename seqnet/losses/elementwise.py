@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import Loss, as_targets, losses
+from .core import Loss, as_targets, losses
 
 EPSILON = 1e-7  # Keras's epsilon, where a logarithm or a quotient needs a floor
 

@@ -36,6 +36,9 @@ REQUIRED = {  # constructor arguments without defaults, by (kind, name)
     ("scheduler", "piecewise_constant"): dict(boundaries=[5], values=[0.1, 0.01]),
     ("scheduler", "inverse_time"): dict(lr=0.1, decay_steps=5, decay_rate=0.5),
     ("scheduler", "polynomial"): dict(lr=0.1, decay_steps=5),
+    ("metric", "sensitivity_at_specificity"): dict(specificity=0.5),
+    ("metric", "specificity_at_sensitivity"): dict(sensitivity=0.5),
+    ("metric", "precision_at_recall"): dict(recall=0.5), ("metric", "recall_at_precision"): dict(precision=0.5),
 }
 REGISTRIES = [activations.activations, initializers.initializers, losses.losses, optimizers.optimizers,
               schedulers.schedulers, layers.layers, callbacks.callbacks, metrics.stateful.metrics]
