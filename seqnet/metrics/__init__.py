@@ -11,10 +11,10 @@ from .stateful import (Accuracy, BinaryAccuracy, CategoricalAccuracy, FalseNegat
                        SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy,
                        TrueNegatives, TruePositives, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError,
                        KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, CategoricalCrossentropy,
-                       SparseCategoricalCrossentropy, BinaryCrossentropy, RootMeanSquaredError, Sum)
+                       SparseCategoricalCrossentropy, BinaryCrossentropy, RootMeanSquaredError, Sum, R2Score)
 
 __all__ = ["accuracy", "binary_accuracy", "top_k_accuracy", "mean_absolute_error", "mean_squared_error",
            "confusion_matrix", "canonical_name", "get", "METRICS", "VALUES", "Metric", "MeanMetricWrapper", "Mean",
            "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
            "SparseTopKCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall",
-           "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "AUC", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "PrecisionAtRecall", "RecallAtPrecision", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "RootMeanSquaredError", "Sum"]
+           "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "AUC", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "PrecisionAtRecall", "RecallAtPrecision", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "RootMeanSquaredError", "Sum", "R2Score"]

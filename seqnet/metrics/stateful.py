@@ -10,6 +10,7 @@ means, and so are exact over an epoch, not an average of batch values.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -163,6 +164,71 @@ class RootMeanSquaredError(MeanMetricWrapper):
 
     def get_config(self):
         return Metric.get_config(self)
+
+
+@metrics.register("r2_score")
+class R2Score(Metric):
+    """Keras's ``R2Score``: the coefficient of determination of each output over every batch,
+    ``1 - residual / total`` (0 where the total is 0), averaged (``class_aggregation``
+    ``"uniform_average"``), weighted by each output's variance (``"variance_weighted_average"``)
+    or per output (``None``); adjusted for ``num_regressors`` predictors when given."""
+
+    state_names = ("squared_sum", "sum", "total_mse", "count", "num_samples")
+
+    def __init__(self, class_aggregation: str | None = "uniform_average", num_regressors: int = 0,
+                 name: str | None = "r2_score", dtype: Any = None) -> None:
+        if class_aggregation not in (None, "uniform_average", "variance_weighted_average"):
+            raise ValueError(f"Invalid value for argument `class_aggregation`. Expected one of (None, "
+                             f"'uniform_average', 'variance_weighted_average'). Received: "
+                             f"class_aggregation={class_aggregation}")
+        if num_regressors < 0:
+            raise ValueError(f"Invalid value for argument `num_regressors`. Expected a value >= 0. Received: "
+                             f"num_regressors={num_regressors}")
+        self.class_aggregation, self.num_regressors = class_aggregation, int(num_regressors)
+        super().__init__(name, dtype)
+
+    def reset_state(self):
+        self.squared_sum = self.sum = self.total_mse = self.count = 0.0
+        self.num_samples = 0
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = F.same_rank(np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64))
+        if y_true.ndim != 2 or y_pred.ndim != 2:
+            raise ValueError(f"R2Score expects 2D inputs with shape (batch_size, output_dim). Received input shapes: "
+                             f"y_pred.shape={y_pred.shape} and y_true.shape={y_true.shape}.")
+        w = np.asarray(1.0 if sample_weight is None else sample_weight, dtype=np.float64)
+        w = np.broadcast_to(w[:, None] if w.ndim == 1 else w, y_true.shape)
+        self.sum = self.sum + np.sum(y_true * w, axis=0)
+        self.squared_sum = self.squared_sum + np.sum(y_true * y_true * w, axis=0)
+        self.total_mse = self.total_mse + np.sum((y_true - y_pred) ** 2 * w, axis=0)
+        self.count = self.count + np.sum(w, axis=0)
+        self.num_samples += y_true.size
+
+    def result(self):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = self.squared_sum - self.sum * (self.sum / self.count)
+            raw = 1.0 - self.total_mse / total
+        raw = np.where(np.isinf(raw), 0.0, raw)
+        if self.class_aggregation == "uniform_average":
+            score = np.mean(raw)
+        elif self.class_aggregation == "variance_weighted_average":
+            score = np.sum(total * raw) / np.sum(total)
+        else:
+            score = raw
+        n, p = self.num_samples, self.num_regressors
+        if p and p > n - 1:
+            warnings.warn("More independent predictors than datapoints in adjusted R2 score. Falling back to "
+                          "standard R2 score.", UserWarning, stacklevel=2)
+        elif p and p == n - 1:
+            warnings.warn("Division by zero in adjusted R2 score. Falling back to standard R2 score.", UserWarning,
+                          stacklevel=2)
+        elif p:
+            score = 1.0 - (1.0 - score) * (n - 1.0) / (n - p - 1.0)
+        return float(score) if np.ndim(score) == 0 else np.asarray(score)
+
+    def get_config(self):
+        return {**super().get_config(), "class_aggregation": self.class_aggregation,
+                "num_regressors": self.num_regressors}
 
 
 @metrics.register("mean")
