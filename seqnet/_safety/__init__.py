@@ -10,8 +10,8 @@ can ask :func:`current`.
 
 The gate's parts, one per kind of bytes: :mod:`.files` (opening, links, folders),
 :mod:`.jsontext`, :mod:`.archives` (zip, tar), :mod:`.images` (Pillow), :mod:`.arrays`
-(``.npy``, ``.npz``), :mod:`.pickles` (CIFAR's batches) and :mod:`.hdf5` (imported by the
-model readers, as it needs h5py). No other module of seqnet calls ``open``, ``json.loads``,
+(``.npy``, ``.npz``), :mod:`.pickles` (CIFAR's batches), :mod:`.hdf5` (imported by the
+model readers, as it needs h5py) and :mod:`.guard` (a model's claims checked before it is built). No other module of seqnet calls ``open``, ``json.loads``,
 ``np.load``, ``Image.open``, ``tarfile``, ``zipfile`` or ``h5py.File`` to read.
 """
 from __future__ import annotations

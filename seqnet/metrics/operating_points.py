@@ -13,12 +13,15 @@ from .stateful import Metric, _Counts, _ratio, _snake, metrics
 class _AtValue(_Counts):
     """Counts at ``num_thresholds`` thresholds; :meth:`rates` gives ``(constrained, dependent)``."""
 
+    value_name = "value"  # what Keras calls it: specificity, sensitivity, recall or precision
+
     def __init__(self, value: float, num_thresholds: int = 200, class_id: int | None = None, name: str | None = None,
                  dtype: Any = None) -> None:
         if not 0 <= float(value) <= 1:
-            raise ValueError(f"{type(self).__name__}: `value` must be in the range [0, 1]. Received: value={value}")
+            raise ValueError(f"{type(self).__name__}: `{self.value_name}` must be in the range [0, 1]. Received: "
+                             f"{self.value_name}={value}")
         if int(num_thresholds) <= 0:
-            raise ValueError(f"{type(self).__name__}: `num_thresholds` must be > 0. Received: "
+            raise ValueError(f"{type(self).__name__}: Argument `num_thresholds` must be an integer > 0. Received: "
                              f"num_thresholds={num_thresholds}")
         self.value, self.num_thresholds = float(value), int(num_thresholds)
         if self.num_thresholds == 1:
@@ -48,7 +51,7 @@ def _register(cls_name: str, value_name: str, rates: Any, doc: str) -> type:
             kwargs["value"] = kwargs.pop(value_name)
         _AtValue.__init__(self, *args, **kwargs)
     cls = type(cls_name, (_AtValue,), {"__init__": __init__, "rates": rates, "get_config": get_config,
-                                       "__module__": __name__, "__doc__": doc})
+                                       "value_name": value_name, "__module__": __name__, "__doc__": doc})
     return metrics.register(_snake(cls_name))(cls)
 
 

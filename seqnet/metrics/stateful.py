@@ -272,7 +272,7 @@ class _Counts(Metric):
         self.thresholds_arg, self.top_k, self.class_id = thresholds, top_k, class_id
         self.thresholds = np.atleast_1d(np.asarray(default if thresholds is None else thresholds, dtype=np.float64))
         if np.any((self.thresholds < 0) | (self.thresholds > 1)) and thresholds is not None:
-            raise ValueError(f"{type(self).__name__}: thresholds lie in [0, 1], received thresholds={thresholds!r}")
+            raise ValueError(f"{type(self).__name__}: Threshold values must be in [0, 1]. Received: {thresholds}")
         super().__init__(name, dtype)
 
     def reset_state(self):
