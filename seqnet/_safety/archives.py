@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from typing import Any, BinaryIO, Iterator
 
-from .files import open_regular
+from .files import ClosesStream, open_regular
 from .limits import LIMITS
 
 
@@ -25,30 +25,12 @@ def read_capped(stream: BinaryIO, limit: int, where: str, error: type[Exception]
     return data
 
 
-class _ZipFile(zipfile.ZipFile):
+class _ZipFile(ClosesStream, zipfile.ZipFile):
     """A zip archive over a stream the gate opened, closing the stream with it."""
 
-    _stream: BinaryIO | None = None
 
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            if self._stream is not None:
-                self._stream.close()
-
-
-class _TarFile(tarfile.TarFile):
+class _TarFile(ClosesStream, tarfile.TarFile):
     """A tar archive over a stream the gate opened, closing the stream with it."""
-
-    _stream: BinaryIO | None = None
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            if self._stream is not None:
-                self._stream.close()
 
 
 def open_zip(path: Any, error: type[Exception], what: str = "zip archive") -> zipfile.ZipFile:

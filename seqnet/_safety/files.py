@@ -20,6 +20,20 @@ from .limits import LIMITS
 _LINK_ERRORS = (errno.ELOOP, getattr(errno, "EMLINK", errno.ELOOP), getattr(errno, "EFTYPE", errno.ELOOP))
 
 
+class ClosesStream:
+    """Mixed in before an archive or HDF5 file class opened over a stream the gate opened (they
+    leave a stream they were given open): closing the file closes the stream too."""
+
+    _stream: BinaryIO | None = None
+
+    def close(self) -> None:
+        try:
+            super().close()  # type: ignore[misc]
+        finally:
+            if self._stream is not None:
+                self._stream.close()
+
+
 def _kind(mode: int) -> str:
     for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),

@@ -14,21 +14,12 @@ from typing import Any
 import h5py
 
 from .._formats import ModelFileError
-from .files import open_regular
+from .files import ClosesStream, open_regular
 from .limits import LIMITS
 
 
-class _File(h5py.File):
+class _File(ClosesStream, h5py.File):
     """An HDF5 file read from a stream the gate opened (h5py leaves a given stream open): closed with it."""
-
-    _stream: Any = None
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            if self._stream is not None:
-                self._stream.close()
 
 
 def open_hdf5(source: Any, where: str, check: bool = True) -> h5py.File:

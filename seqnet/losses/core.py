@@ -1,15 +1,5 @@
-"""The cross-entropies, the squared and absolute errors and Huber (the assignment's losses and
-Keras's core set), averaged over the mini-batch.
-
-Losses take ``(Y, Y_hat)`` in that order: ``Y`` the targets, ``Y_hat`` the
-network's output of shape ``(m, k)``. ``Y`` may be one-hot (or real-valued) of
-the same shape, or integer class ids of shape ``(m,)``.
-
-seqnet's own names keep the assignment's meanings (``"cross_entropy"``, ``"l2"``: half the
-summed squared error over the batch size); Keras's names mean Keras's losses
-(``"categorical_crossentropy"``, ``"sparse_categorical_crossentropy"``,
-``"binary_crossentropy"``, ``"mse"``, ``"mae"``, ``"huber"``: means over every output).
-"""
+"""The cross-entropies, the squared and absolute errors and Huber: the assignment's losses and
+Keras's core set (the conventions are :mod:`seqnet.losses`'s)."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
