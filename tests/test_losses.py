@@ -183,7 +183,58 @@ def test_every_registered_loss_matches_its_numerical_gradient(cls, shape, rng):
         Y = one_hot(rng.integers(0, shape[-1], size=shape[:-1]), shape[-1])
     else:
         Y = rng.uniform(0.1, 0.9, size=shape)
-    loss = cls()
-    assert max(check_gradients(loss, Y_hat, Y).values()) < 1e-6
-    per_sample = loss.per_sample(Y, Y_hat)
-    assert per_sample.shape == (shape[0],) and np.isclose(per_sample.mean(), loss.forward(Y, Y_hat))
+    for loss in _instances(cls, len(shape)):
+        assert max(check_gradients(loss, Y_hat, Y).values()) < 1e-6
+        assert np.isclose(loss(Y, Y_hat), loss.forward(Y, Y_hat)), "the call's mean of values is the batch loss"
+        if np.ndim(loss.values(Y, Y_hat)) == 0:  # one value for the batch: no per-example weights
+            with pytest.raises(TypeError, match="per-example weights"):
+                loss.per_sample(Y, Y_hat)
+            continue
+        per_sample = loss.per_sample(Y, Y_hat)
+        assert per_sample.shape == (shape[0],) and np.isclose(per_sample.mean(), loss.forward(Y, Y_hat))
+
+
+def _instances(cls, rank):
+    """The loss with its defaults, and where it sums over axes, over every axis but the batch's."""
+    yield cls()
+    if "axis" in cls().get_config():
+        yield cls(axis=tuple(range(1, rank)))
+
+
+@pytest.mark.parametrize("from_logits", [True, False], ids=["logits", "probabilities"])
+def test_ignore_class_matches_torch_ignore_index(from_logits, rng):
+    """``ignore_class`` is PyTorch's ``ignore_index``: those predictions count for nothing, in the
+    loss, its mean and its gradient (fused after a softmax too)."""
+    Z = rng.normal(size=(4, 3, 5))
+    labels = rng.integers(0, 5, size=(4, 3))
+    labels[0, :2] = labels[2, 1] = 2  # some predictions to ignore
+    loss = CrossEntropy(from_logits=from_logits, ignore_class=2)
+    Y_hat = Z if from_logits else SoftMax().forward(Z)
+    out, (grad,) = torch_grad(lambda z: torch.nn.functional.cross_entropy(
+        z.permute(0, 2, 1), torch.tensor(labels), ignore_index=2), Z)
+    assert_close(loss.forward(labels, Y_hat), out)
+    assert_close(loss(labels, Y_hat), out)
+    if from_logits:
+        assert_close(loss.backward(labels, Y_hat), grad)
+    else:
+        assert_close(loss.fused_backward(labels, Y_hat), grad)
+        assert max(check_gradients(loss, Y_hat, labels).values()) < 1e-6
+
+
+def test_the_reduction_weighs_each_prediction_as_keras_does(rng):
+    """Weights per example apply to every position of it, weights per position to each; the
+    reductions are Keras's."""
+    Y_hat, Y = rng.random((3, 4, 2)), rng.random((3, 4, 2))
+    values = MeanSquaredError().values(Y, Y_hat)
+    w_example, w_position = rng.random(3), rng.random((3, 4))
+    loss = MeanSquaredError()
+    assert loss(Y, Y_hat, w_example) == pytest.approx((values * w_example[:, None]).mean())
+    assert loss(Y, Y_hat, w_position) == pytest.approx((values * w_position).mean())
+    for reduction, expected in [("sum", (values * w_position).sum()),
+                                ("mean_with_sample_weight", (values * w_position).sum() / w_position.sum())]:
+        loss.reduction = reduction
+        assert loss(Y, Y_hat, w_position) == pytest.approx(expected)
+    loss.reduction = None
+    assert_close(loss(Y, Y_hat, w_position), values * w_position)
+    with pytest.raises(ValueError, match="reduction"):
+        losses.reduce_weighted(values, None, "average")

@@ -73,13 +73,23 @@ def _from_cell(cell: str) -> str:
 
 @callbacks.register("terminate_on_nan")
 class TerminateOnNaN(Callback):
-    """Stop training (without raising) as soon as a batch loss is NaN or infinite."""
+    """Stop training as soon as a batch loss is NaN or infinite: after that batch (the model and
+    its history kept), or with ``raise_error=True`` by raising a ``RuntimeError`` at once."""
+
+    def __init__(self, raise_error: bool = False) -> None:
+        self.raise_error = bool(raise_error)
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
+            if self.raise_error:
+                raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
+                                   f"Terminating training immediately.")
             print(f"Batch {batch + 1}: invalid loss {loss}, terminating training")
             self.model.stop_training = True
+
+    def get_config(self):
+        return {"raise_error": self.raise_error}
 
 
 class LambdaCallback(Callback):

@@ -9,12 +9,15 @@ summed squared error over the batch size); Keras's names mean Keras's losses
 (``"categorical_crossentropy"``, ``"sparse_categorical_crossentropy"``,
 ``"binary_crossentropy"``, ``"mse"``, ``"mae"``, ``"huber"``: means over every output).
 """
-from .core import (L2, BinaryCrossEntropy, CrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError, as_targets,
-                   get, losses, one_hot, serialize)
+from .core import (L2, REDUCTIONS, BinaryCrossEntropy, CrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError,
+                   as_targets, get, losses, one_hot, reduce_weighted, serialize)
 from .elementwise import (CategoricalHinge, CosineSimilarity, ElementwiseLoss, Hinge, KLDivergence, LogCosh,
                           MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson, SquaredHinge)
+from .focal import BinaryFocalCrossEntropy, CategoricalFocalCrossEntropy, CategoricalGeneralizedCrossEntropy
+from .overlap import Dice, Tversky
 
 __all__ = ["Loss", "CrossEntropy", "BinaryCrossEntropy", "L2", "MeanSquaredError", "MeanAbsoluteError", "Huber",
            "one_hot", "as_targets", "get", "serialize", "losses", "ElementwiseLoss", "Hinge", "SquaredHinge",
            "CategoricalHinge", "KLDivergence", "Poisson", "LogCosh", "CosineSimilarity", "MeanSquaredLogarithmicError",
-           "MeanAbsolutePercentageError"]
+           "MeanAbsolutePercentageError", "BinaryFocalCrossEntropy", "CategoricalFocalCrossEntropy",
+           "CategoricalGeneralizedCrossEntropy", "Dice", "Tversky", "REDUCTIONS", "reduce_weighted"]

@@ -16,21 +16,21 @@ EPSILON = 1e-7  # Keras's epsilon, where a logarithm or a quotient needs a floor
 
 
 class ElementwiseLoss(Loss):
-    """A loss given by ``values(Y, Y_hat)`` (one per prediction, shape ``Y_hat.shape[:-1]``) and
-    ``gradient(Y, Y_hat)`` (of their sum, shape of ``Y_hat``)."""
+    """A loss given by ``elementwise(Y, Y_hat)`` (one value per prediction, shape
+    ``Y_hat.shape[:-1]``, of targets already shaped as ``Y_hat``) and ``gradient(Y, Y_hat)`` (of
+    their sum, shape of ``Y_hat``)."""
 
-    def values(self, Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray:
-        raise TypeError(f"{type(self).__name__} does not define values")
+    def values(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
+        return self.elementwise(as_targets(Y, Y_hat), Y_hat)
+
+    def elementwise(self, Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray:
+        raise TypeError(f"{type(self).__name__} does not define elementwise")
 
     def gradient(self, Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray:
         raise TypeError(f"{type(self).__name__} does not define gradient")
 
     def forward(self, Y: Any, Y_hat: np.ndarray) -> float:
-        return float(np.mean(self.values(as_targets(Y, Y_hat), Y_hat)))
-
-    def per_sample(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
-        values = self.values(as_targets(Y, Y_hat), Y_hat)
-        return values.reshape(len(values), -1).mean(axis=1)
+        return float(np.mean(self.values(Y, Y_hat)))
 
     def backward(self, Y: Any, Y_hat: np.ndarray) -> np.ndarray:
         return self.gradient(as_targets(Y, Y_hat), Y_hat) / (Y_hat.size // Y_hat.shape[-1])
@@ -45,7 +45,7 @@ def _signed(Y: np.ndarray) -> np.ndarray:
 class Hinge(ElementwiseLoss):
     r"""Keras's ``"hinge"``: the mean over the last axis of :math:`\max(1 - y\hat y, 0)`, labels as -1/+1."""
 
-    def values(self, Y, Y_hat):
+    def elementwise(self, Y, Y_hat):
         return np.mean(np.maximum(1.0 - _signed(Y) * Y_hat, 0.0), axis=-1)
 
     def gradient(self, Y, Y_hat):
@@ -57,7 +57,7 @@ class Hinge(ElementwiseLoss):
 class SquaredHinge(ElementwiseLoss):
     r"""Keras's ``"squared_hinge"``: the mean over the last axis of :math:`\max(1 - y\hat y, 0)^2`."""
 
-    def values(self, Y, Y_hat):
+    def elementwise(self, Y, Y_hat):
         return np.mean(np.maximum(1.0 - _signed(Y) * Y_hat, 0.0) ** 2, axis=-1)
 
     def gradient(self, Y, Y_hat):
@@ -69,13 +69,13 @@ class SquaredHinge(ElementwiseLoss):
 class CategoricalHinge(ElementwiseLoss):
     r"""Keras's ``"categorical_hinge"``: :math:`\max(\max_j (1 - y_j)\hat y_j - \sum_j y_j \hat y_j + 1, 0)`."""
 
-    def values(self, Y, Y_hat):
+    def elementwise(self, Y, Y_hat):
         return np.maximum(np.max((1.0 - Y) * Y_hat, axis=-1) - np.sum(Y * Y_hat, axis=-1) + 1.0, 0.0)
 
     def gradient(self, Y, Y_hat):
         wrong = (1.0 - Y) * Y_hat
         best = np.argmax(wrong, axis=-1)[..., None] == np.arange(Y_hat.shape[-1])
-        active = (self.values(Y, Y_hat) > 0)[..., None]
+        active = (self.elementwise(Y, Y_hat) > 0)[..., None]
         return active * (best * (1.0 - Y) - Y)
 
 
@@ -83,7 +83,7 @@ class CategoricalHinge(ElementwiseLoss):
 class KLDivergence(ElementwiseLoss):
     r"""Keras's ``"kl_divergence"``: :math:`\sum_j y_j \ln(y_j / \hat y_j)`, both clipped to ``[1e-7, 1]``."""
 
-    def values(self, Y, Y_hat):
+    def elementwise(self, Y, Y_hat):
         Y, P = np.clip(Y, EPSILON, 1.0), np.clip(Y_hat, EPSILON, 1.0)
         return np.sum(Y * np.log(Y / P), axis=-1)
 
@@ -96,7 +96,7 @@ class KLDivergence(ElementwiseLoss):
 class Poisson(ElementwiseLoss):
     r"""Keras's ``"poisson"``: the mean over the last axis of :math:`\hat y - y \ln(\hat y + 10^{-7})`."""
 
-    def values(self, Y, Y_hat):
+    def elementwise(self, Y, Y_hat):
         return np.mean(Y_hat - Y * np.log(Y_hat + EPSILON), axis=-1)
 
     def gradient(self, Y, Y_hat):
@@ -107,7 +107,7 @@ class Poisson(ElementwiseLoss):
 class LogCosh(ElementwiseLoss):
     r"""Keras's ``"log_cosh"``: the mean over the last axis of :math:`\ln\cosh(\hat y - y)`."""
 
-    def values(self, Y, Y_hat):
+    def elementwise(self, Y, Y_hat):
         x = Y_hat - Y
         return np.mean(x + np.logaddexp(0.0, -2.0 * x) - np.log(2.0), axis=-1)
 
@@ -124,7 +124,7 @@ class CosineSimilarity(ElementwiseLoss):
     r"""Keras's ``"cosine_similarity"`` loss: minus the cosine between target and prediction (the
     last axis), so that training brings them together: -1 is the best value."""
 
-    def values(self, Y, Y_hat):
+    def elementwise(self, Y, Y_hat):
         return -np.sum((Y / _norm(Y)) * (Y_hat / _norm(Y_hat)), axis=-1)
 
     def gradient(self, Y, Y_hat):
@@ -139,7 +139,7 @@ class MeanSquaredLogarithmicError(ElementwiseLoss):
     r"""Keras's ``"msle"``: the mean over the last axis of
     :math:`(\ln(1 + \max(\hat y, \epsilon)) - \ln(1 + \max(y, \epsilon)))^2`."""
 
-    def values(self, Y, Y_hat):
+    def elementwise(self, Y, Y_hat):
         return np.mean((np.log1p(np.maximum(Y_hat, EPSILON)) - np.log1p(np.maximum(Y, EPSILON))) ** 2, axis=-1)
 
     def gradient(self, Y, Y_hat):
@@ -151,7 +151,7 @@ class MeanSquaredLogarithmicError(ElementwiseLoss):
 class MeanAbsolutePercentageError(ElementwiseLoss):
     r"""Keras's ``"mape"``: :math:`100` times the mean over the last axis of :math:`|y - \hat y| / \max(|y|, \epsilon)`."""
 
-    def values(self, Y, Y_hat):
+    def elementwise(self, Y, Y_hat):
         return 100.0 * np.mean(np.abs(Y - Y_hat) / np.maximum(np.abs(Y), EPSILON), axis=-1)
 
     def gradient(self, Y, Y_hat):

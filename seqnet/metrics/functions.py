@@ -10,6 +10,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._registry import did_you_mean, find_name
+from ..losses.core import same_rank
 
 
 def _labels(y: Any, y_pred: Any = None) -> np.ndarray:
@@ -35,33 +36,29 @@ def per_example(values: np.ndarray) -> np.ndarray:
     return values.reshape(len(values), -1).mean(axis=1)
 
 
-def same_rank(x1: np.ndarray, x2: np.ndarray, expand_rank_1: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """``x1`` and ``x2`` brought to the same rank where they differ by a last axis of size 1
-    (Keras's ``squeeze_or_expand_to_same_rank``: a rank-1 one gains the axis, another loses it)."""
-    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
-        return (x1, x2[..., None]) if x2.ndim == 1 and expand_rank_1 else (x1[..., 0], x2)
-    if x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
-        return (x1[..., None], x2) if x1.ndim == 1 and expand_rank_1 else (x1, x2[..., 0])
-    return x1, x2
-
-
-def weighted_parts(values: Any, sample_weight: Any = None) -> tuple[float, float]:
+def weighted_parts(values: Any, sample_weight: Any = None, reduce: Callable[..., Any] = np.mean) -> tuple[float, float]:
     """``(total, count)`` of Keras's weighted mean of ``values`` (one per example, or per output):
     the weights (of the examples, or of each output) are brought to the values' rank, the values
-    averaged over the axes the weights lack, each example's weighted values and weights averaged
-    over its outputs, then summed. The metric is ``total / count``."""
+    reduced (``reduce``: averaged, or summed for a sum) over the axes the weights lack, each
+    example's weighted values and weights reduced over its outputs, then summed. The metric is
+    ``total / count``."""
+    if np.ma.isMaskedArray(values):  # predictions a loss ignores: 0, and weightless where weights are given
+        if sample_weight is not None:
+            mask, weights = same_rank(~np.ma.getmaskarray(values), np.asarray(sample_weight, dtype=np.float64))
+            sample_weight = mask * weights
+        values = values.filled(0.0)
     values = np.asarray(values, dtype=np.float64)
     if sample_weight is None:
         count = values.shape[0] if values.ndim else 1
     else:
         values, weights = same_rank(values, np.asarray(sample_weight, dtype=np.float64))
         if values.ndim > weights.ndim:
-            values = values.mean(axis=tuple(range(weights.ndim, values.ndim)))
+            values = reduce(values, axis=tuple(range(weights.ndim, values.ndim)))
         weights = np.broadcast_to(weights, values.shape)
         values = values * weights
-        count = float(weights.reshape(len(weights), -1).mean(axis=1).sum() if weights.ndim > 1 else weights.sum())
+        count = float(reduce(weights.reshape(len(weights), -1), axis=1).sum() if weights.ndim > 1 else weights.sum())
     if values.ndim > 1:
-        values = values.reshape(len(values), -1).mean(axis=1)
+        values = reduce(values.reshape(len(values), -1), axis=1)
     return float(values.sum()), float(count)
 
 
@@ -78,8 +75,14 @@ def accuracy_values(y_true: Any, y_pred: Any) -> np.ndarray:
     return _predicted(y_pred) == _labels(y_true, y_pred)
 
 
-def top_k_values(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
+def top_k_values(y_true: Any, y_pred: Any, k: int = 5, from_sorted_ids: bool = False) -> np.ndarray:
+    """Whether each true class is among the ``k`` highest scores (with ``from_sorted_ids``,
+    ``y_pred`` holds class ids already sorted by score: among its first ``k``)."""
     y_pred = np.asarray(y_pred)
+    if from_sorted_ids:
+        ids = np.asarray(y_true)
+        ids = ids.reshape(y_pred.shape[:-1]) if ids.size == np.prod(y_pred.shape[:-1]) else ids
+        return np.any(y_pred[..., :k] == ids[..., None], axis=-1)
     top = np.argpartition(-y_pred, min(k, y_pred.shape[-1]) - 1, axis=-1)[..., :k]
     return np.any(top == _labels(y_true, y_pred)[..., None], axis=-1)
 

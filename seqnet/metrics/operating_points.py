@@ -51,7 +51,8 @@ def _register(cls_name: str, value_name: str, rates: Any, doc: str) -> type:
             kwargs["value"] = kwargs.pop(value_name)
         _AtValue.__init__(self, *args, **kwargs)
     cls = type(cls_name, (_AtValue,), {"__init__": __init__, "rates": rates, "get_config": get_config,
-                                       "value_name": value_name, "__module__": __name__, "__doc__": doc})
+                                       "value_name": value_name, "__module__": __name__, "__doc__": doc,
+                                       value_name: property(lambda self: self.value)})  # Keras's attribute
     return metrics.register(_snake(cls_name))(cls)
 
 

@@ -9,6 +9,8 @@ means, and so are exact over an epoch, not an average of batch values.
 """
 from __future__ import annotations
 
+import inspect
+
 import re
 import warnings
 from typing import Any, Callable
@@ -112,7 +114,9 @@ def _wrapper(fn: Callable[..., np.ndarray], default: str, *extra: str) -> type:
             unknown = set(kwargs) - set(extra)
             if unknown:
                 raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(unknown)}")
-            super().__init__(fn, name or default, dtype, **kwargs)
+            defaults = {k: p.default for k, p in inspect.signature(fn).parameters.items() if k in extra}
+            super().__init__(fn, name or default, dtype, **{**defaults, **kwargs})
+            vars(self).update(self.kwargs)  # Keras's attributes (metric.k, metric.from_logits, ...)
 
         def get_config(self):
             return {**super().get_config(), **self.kwargs}
@@ -130,7 +134,8 @@ for _cls_name, _fn, _default, _extra in [
         ("CategoricalAccuracy", F.accuracy_values, "categorical_accuracy", ()),
         ("SparseCategoricalAccuracy", F.accuracy_values, "sparse_categorical_accuracy", ()),
         ("TopKCategoricalAccuracy", F.top_k_values, "top_k_categorical_accuracy", ("k",)),
-        ("SparseTopKCategoricalAccuracy", F.top_k_values, "sparse_top_k_categorical_accuracy", ("k",)),
+        ("SparseTopKCategoricalAccuracy", F.top_k_values, "sparse_top_k_categorical_accuracy", ("k",
+                                                                                                 "from_sorted_ids")),
         ("MeanSquaredError", F.squared_error_values, "mean_squared_error", ()),
         ("MeanAbsoluteError", F.absolute_error_values, "mean_absolute_error", ()),
         ("MeanAbsolutePercentageError", V.absolute_percentage_error, "mean_absolute_percentage_error", ()),
@@ -145,6 +150,7 @@ for _cls_name, _fn, _default, _extra in [
         ("CategoricalCrossentropy", V.crossentropy, "categorical_crossentropy", ("from_logits", "label_smoothing",
                                                                                   "axis")),
         ("SparseCategoricalCrossentropy", V.sparse_crossentropy, "sparse_categorical_crossentropy", ("from_logits",
+                                                                                                     "ignore_class",
                                                                                                      "axis")),
         ("BinaryCrossentropy", V.binary_crossentropy, "binary_crossentropy", ("from_logits", "label_smoothing"))]:
     globals()[_cls_name] = metrics.register(_default)(type(_cls_name, (_wrapper(_fn, _default, *_extra),), {
@@ -255,6 +261,9 @@ class Sum(Mean):
 
     state_names = ("total",)
 
+    def update_state(self, values, sample_weight=None):
+        self.total += F.weighted_parts(values, sample_weight, np.sum)[0]
+
     def result(self):
         return self.total
 
@@ -270,13 +279,16 @@ class _Counts(Metric):
     def __init__(self, thresholds: Any = None, name: str | None = None, dtype: Any = None, top_k: int | None = None,
                  class_id: int | None = None, default: float = 0.5) -> None:
         self.thresholds_arg, self.top_k, self.class_id = thresholds, top_k, class_id
-        self.thresholds = np.atleast_1d(np.asarray(default if thresholds is None else thresholds, dtype=np.float64))
-        if np.any((self.thresholds < 0) | (self.thresholds > 1)) and thresholds is not None:
-            raise ValueError(f"{type(self).__name__}: Threshold values must be in [0, 1]. Received: {thresholds}")
+        given = [] if thresholds is None else list(np.atleast_1d(np.asarray(thresholds, dtype=object)))
+        wrong = [t for t in given if t is None or not 0 <= t <= 1]
+        if wrong:
+            raise ValueError(f"{type(self).__name__}: Threshold values must be in [0, 1]. Received: {wrong}")
+        self.cuts = np.atleast_1d(np.asarray(default if thresholds is None else thresholds, dtype=np.float64))
+        self.thresholds = self.cuts.tolist()  # Keras's attribute: a list
         super().__init__(name, dtype)
 
     def reset_state(self):
-        self.tp, self.fp, self.tn, self.fn = (np.zeros(len(self.thresholds)) for _ in range(4))
+        self.tp, self.fp, self.tn, self.fn = (np.zeros(len(self.cuts)) for _ in range(4))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_pred, y_true = F.same_rank(np.asarray(y_pred, dtype=np.float64), np.asarray(y_true, dtype=np.float64))
@@ -287,6 +299,9 @@ class _Counts(Metric):
             keep = np.zeros(y_pred.shape, dtype=bool)
             np.put_along_axis(keep, order, True, axis=-1)
             y_pred = np.where(keep, y_pred, NEG_INF)
+        if self.class_id is not None and y_pred.ndim < 2:
+            raise ValueError(f"When class_id is provided, y_pred must be a 2D array with shape (num_samples, "
+                             f"num_classes), found shape: {y_pred.shape}")
         if self.class_id is not None:  # one class's column alone
             y_true, y_pred = y_true[..., self.class_id, None], y_pred[..., self.class_id, None]
         truth, w = y_true.reshape(y_pred.shape) > 0.5, np.broadcast_to(w, y_pred.shape)
@@ -294,16 +309,28 @@ class _Counts(Metric):
             w = w * self.label_weights
         if self.multi_label:  # counts per label (the last axis)
             truth, pred, w = (a.reshape(-1, a.shape[-1]) for a in (truth, y_pred, w))
-            above = pred[None] > self.thresholds[:, None, None]
+            above = pred[None] > self.cuts[:, None, None]
             count = lambda mask: np.einsum("tnl,nl->tl", mask, w)  # noqa: E731
         else:
             truth, pred, w = truth.reshape(-1), y_pred.reshape(-1), w.reshape(-1)
-            above = pred[None, :] > self.thresholds[:, None]
+            above = pred[None, :] > self.cuts[:, None]
             count = lambda mask: mask @ w  # noqa: E731
         self.tp = self.tp + count(above & truth)
         self.fp = self.fp + count(above & ~truth)
         self.fn = self.fn + count(~above & truth)
         self.tn = self.tn + count(~above & ~truth)
+
+    #: Keras's names of the counts (``metric.true_positives``, and in ``variables``)
+    KERAS_NAMES = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives", "fn": "false_negatives"}
+    true_positives = property(lambda self: self.tp)
+    false_positives = property(lambda self: self.fp)
+    true_negatives = property(lambda self: self.tn)
+    false_negatives = property(lambda self: self.fn)
+
+    @property
+    def variables(self) -> list[np.ndarray]:
+        """The counts as arrays with Keras's names (``variable.name``)."""
+        return [_Named(getattr(self, name), self.KERAS_NAMES[name]) for name in self.state_names]
 
     def _value(self, counts: np.ndarray) -> Any:
         return float(counts[0]) if np.ndim(self.thresholds_arg) == 0 else counts.tolist()
@@ -311,6 +338,15 @@ class _Counts(Metric):
     def get_config(self):
         config = {**super().get_config(), "thresholds": self.thresholds_arg}
         return {**config, "top_k": self.top_k, "class_id": self.class_id} if isinstance(self, Precision) else config
+
+
+class _Named(np.ndarray):
+    """A copy of a state array that carries Keras's variable ``name``."""
+
+    def __new__(cls, values: Any, name: str) -> "_Named":
+        array = np.array(values, dtype=np.float64).view(cls)
+        array.name = name
+        return array
 
 
 NEG_INF = -1e10  # a score no threshold lets through: what top_k leaves of the other classes

@@ -18,11 +18,9 @@ from ... import metrics as _metrics
 from ... import optimizers as _optimizers
 from .. import losses as _face_losses
 from .. import optimizers as _face
+from ..._registry import saved_class
 from .._naming import snake_case
 from .schedules import schedule_from_keras, schedule_to_keras
-
-_LOSS_ARGS = ("from_logits", "label_smoothing", "delta")
-
 
 class _Skip(Exception):
     """A compile setting with no seqnet equivalent (its message says which)."""
@@ -67,16 +65,22 @@ def _optimizer(spec: Any) -> _optimizers.Optimizer:
 
 def _loss(spec: Any) -> _losses.Loss:
     if isinstance(spec, dict):
-        name = snake_case(str(spec.get("class_name", "")))
-        kwargs = {k: v for k, v in spec.get("config", {}).items() if k in _LOSS_ARGS}
+        name, config = str(spec.get("class_name", "")), spec.get("config") or {}
     elif isinstance(spec, str):
-        name, kwargs = spec, {}
+        name, config = spec, {}
     else:
         raise _Skip(f"the loss {spec!r} is not one loss function")
+    face = _FACE_LOSSES.get(name) or _face_losses.BY_NAME.get(name.lower())
     try:  # a name of Keras's: the Keras face's loss, with Keras's meaning
-        return (_face_losses.BY_NAME.get(name.lower()) or _losses.losses.lookup(name))(**kwargs)
-    except ValueError:
-        raise _Skip(f"seqnet has no counterpart of the loss {spec!r}") from None
+        if face is not None:
+            return face(**_arguments(face, dict(config)))
+        return _losses.losses.lookup(snake_case(name))()
+    except (TypeError, ValueError) as err:
+        raise _Skip(f"seqnet has no counterpart of the loss {spec!r} ({err})") from None
+
+
+#: the face's loss classes by their Keras class names
+_FACE_LOSSES = {cls.__name__: cls for cls in _face_losses.BY_NAME.values()}
 
 
 def _metrics_of(spec: Any) -> list[Any]:
@@ -85,8 +89,7 @@ def _metrics_of(spec: Any) -> list[Any]:
     for item in _flat(spec):
         if isinstance(item, dict) and item.get("class_name") in _KERAS_METRICS:
             cls = _KERAS_METRICS[item["class_name"]]
-            accepted = inspect.signature(cls.__init__).parameters
-            found.append(cls(**{k: v for k, v in (item.get("config") or {}).items() if k in accepted and k != "dtype"}))
+            found.append(cls(**_arguments(cls, item.get("config") or {})))
             continue
         name = item if isinstance(item, str) else snake_case(str((item or {}).get("class_name", "")))
         if name in _metrics.METRICS:
@@ -94,6 +97,14 @@ def _metrics_of(spec: Any) -> list[Any]:
         elif name not in ("loss", "mean", ""):
             warnings.warn(f"the Keras metric {name!r} has no seqnet counterpart and is left out", stacklevel=5)
     return found
+
+
+def _arguments(cls: type, config: dict[str, Any]) -> dict[str, Any]:
+    """The entries of a Keras config that ``cls`` takes (all of them where it takes ``**kwargs``)."""
+    parameters = inspect.signature(cls.__init__).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return dict(config)
+    return {k: v for k, v in config.items() if k in parameters}
 
 
 _KERAS_METRICS = {name: getattr(_metrics, name) for name in _metrics.__all__ if name[0].isupper()
@@ -160,17 +171,21 @@ def _constant(opt: _optimizers.Optimizer, rate: float) -> _optimizers.Optimizer:
 
 
 def _keras_loss(loss: _losses.Loss) -> Any:
-    classes = {"cross_entropy": "CategoricalCrossentropy", "binary_crossentropy": "BinaryCrossentropy",
-               "mse": "MeanSquaredError", "mae": "MeanAbsoluteError", "huber": "Huber"}
-    name = loss.registered_name
-    if name not in classes:
-        raise _Skip(f"Keras has no counterpart of the loss {name!r}")
-    config = loss.get_config()
-    config.pop("normalize", None)  # Keras's categorical cross-entropy always divides rows by their sum
-    if name == "cross_entropy" and not config.get("label_smoothing"):  # seqnet's labels are class indices
-        classes[name] = "SparseCategoricalCrossentropy"
-        config.pop("label_smoothing", None)
-    return {"module": "keras.losses", "class_name": classes[name], "config": config, "registered_name": None}
+    if isinstance(loss, _face_losses.Face):
+        return {"module": "keras.losses", "class_name": type(loss).__name__, "config": loss.get_config(),
+                "registered_name": None}
+    name, config = loss.registered_name, saved_class(loss).get_config(loss)
+    if name == "cross_entropy":  # Keras's categorical cross-entropy always divides rows by their sum
+        sparse = not config.get("label_smoothing")  # seqnet's labels are class indices
+        face = _face_losses.SparseCategoricalCrossentropy if sparse else _face_losses.CategoricalCrossentropy
+    else:
+        faces = [cls for cls in _FACE_LOSSES.values() if cls.engine_class.registered_name == name]
+        if not faces:
+            raise _Skip(f"Keras has no counterpart of the loss {name!r}")
+        face = faces[0]
+    accepted = inspect.signature(face.__init__).parameters
+    return {"module": "keras.losses", "class_name": face.__name__,
+            "config": {k: v for k, v in config.items() if k in accepted}, "registered_name": None}
 
 
 # -- one object, either way (keras.saving.serialize_keras_object) ---------------------------------
@@ -194,6 +209,8 @@ def object_from_keras(spec: dict[str, Any]) -> Any:
     try:
         if name.lower() in _face.BY_NAME:
             return _optimizer(spec)
+        if str(spec.get("module", "")).startswith("keras.losses"):
+            return _loss(spec)
         if name in _KERAS_METRICS:
             return _metrics_of([spec])[0]
         return _loss(spec)
