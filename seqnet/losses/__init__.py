@@ -9,8 +9,9 @@ summed squared error over the batch size); Keras's names mean Keras's losses
 (``"categorical_crossentropy"``, ``"sparse_categorical_crossentropy"``,
 ``"binary_crossentropy"``, ``"mse"``, ``"mae"``, ``"huber"``: means over every output).
 """
-from .core import (L2, REDUCTIONS, BinaryCrossEntropy, CrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError,
-                   as_targets, get, losses, one_hot, reduce_weighted, serialize)
+from .core import L2, Huber, Loss, MeanAbsoluteError, MeanSquaredError, as_targets, get, losses, one_hot, serialize
+from .crossentropy import BinaryCrossEntropy, CrossEntropy
+from .reduction import REDUCTIONS, reduce_weighted
 from .elementwise import (CategoricalHinge, CosineSimilarity, ElementwiseLoss, Hinge, KLDivergence, LogCosh,
                           MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson, SquaredHinge)
 from .focal import BinaryFocalCrossEntropy, CategoricalFocalCrossEntropy, CategoricalGeneralizedCrossEntropy

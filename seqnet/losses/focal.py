@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from ..activations import Sigmoid, SoftMax
-from .core import CrossEntropy, Loss, _Binary, _check_smoothing, _predictions, as_targets, losses
+from .core import Loss, _check_smoothing, _predictions, as_targets, losses
+from .crossentropy import CrossEntropy, _Binary
 from .elementwise import EPSILON
 
 

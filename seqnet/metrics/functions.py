@@ -10,7 +10,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._registry import did_you_mean, find_name
-from ..losses.core import same_rank
+from ..losses.reduction import same_rank
 
 
 def _labels(y: Any, y_pred: Any = None) -> np.ndarray:
