@@ -86,13 +86,58 @@ class ArcTan(Activation):
 
 @activations.register("relu")
 class ReLU(Activation):
-    r"""Rectified linear unit :math:`\max(z, 0)`; its derivative is taken as 0 at :math:`z = 0`."""
+    r"""Rectified linear unit :math:`\max(z, 0)`; its derivative is taken as 0 at :math:`z = 0`.
+
+    Keras's arguments generalize it: values up to ``threshold`` become
+    ``negative_slope * (z - threshold)``, and the others (as Keras computes them) are clipped to
+    ``[0, max_value]``.
+
+    Parameters
+    ----------
+    max_value : float or None, default None
+    negative_slope : float, default 0
+    threshold : float, default 0
+    """
+
+    def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0) -> None:
+        if max_value is not None and float(max_value) < 0:
+            raise ValueError(f"max_value of a ReLU layer cannot be a negative value. Received: {max_value}")
+        if negative_slope is None or float(negative_slope) < 0:
+            raise ValueError(f"negative_slope of a ReLU layer cannot be None or a negative value. Received: "
+                             f"{negative_slope}")
+        if threshold is None or float(threshold) < 0:
+            raise ValueError(f"threshold of a ReLU layer cannot be None or a negative value. Received: {threshold}")
+        self.max_value = None if max_value is None else float(max_value)
+        self.negative_slope, self.threshold = float(negative_slope), float(threshold)
+        self.plain = self.max_value is None and self.negative_slope == 0 and self.threshold == 0
+
+    def _kept(self, Z: np.ndarray) -> np.ndarray:
+        """Keras's positive part before the clip: ``z`` above the threshold (above 0 without one)."""
+        return Z * (Z > self.threshold) if self.threshold else np.maximum(Z, 0)
 
     def forward(self, Z: np.ndarray) -> np.ndarray:
-        return np.maximum(Z, 0)
+        if self.plain:
+            return np.maximum(Z, 0)
+        Y = self._kept(Z)
+        if self.max_value is not None:
+            Y = np.clip(Y, 0, self.max_value)
+        return Y - self.negative_slope * np.maximum(self.threshold - Z, 0) if self.negative_slope else Y
 
     def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
-        return dY * (Z > 0)  # several times faster than np.where on large arrays
+        if self.plain:
+            return dY * (Z > 0)  # several times faster than np.where on large arrays
+        slope = Z > self.threshold if self.threshold else Z > 0
+        if self.max_value is not None:
+            kept = self._kept(Z)
+            slope = slope & (kept >= 0) & (kept <= self.max_value)
+        slope = slope.astype(dY.dtype)
+        if self.negative_slope:
+            slope = slope + self.negative_slope * (self.threshold - Z > 0)
+        return dY * slope
+
+    def get_config(self) -> dict[str, Any]:
+        return {} if self.plain else {"max_value": self.max_value, "negative_slope": self.negative_slope,
+                                      "threshold": self.threshold}
 
 
 @activations.register("leaky_relu")

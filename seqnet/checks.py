@@ -88,8 +88,10 @@ def check_y(model: TrainedModel, y: Any, n: int, what: str = "y", out: tuple[int
             return _losses.one_hot(y, out[-1], model.dtype)
         except ValueError as err:
             raise ValueError(f"{what}: {err}") from None
+    hint = " (or put a Flatten layer before the Dense layers, for one output per example)" \
+        if len(out) > 1 and y.ndim <= 2 else ""
     raise ValueError(f"{what} of shape {y.shape} does not match the model's output {(None, *out)}: "
-                     f"pass class ids of shape {(n, *ids)} or targets of shape {(n, *out)}")
+                     f"pass class ids of shape {(n, *ids)} or targets of shape {(n, *out)}{hint}")
 
 
 class InputRangeWarning(UserWarning):

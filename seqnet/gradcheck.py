@@ -31,6 +31,8 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6,
 
     Only the flat ``indices`` are probed when given; the result has the shape of ``x`` (0 elsewhere).
     """
+    if not x.flags.c_contiguous:
+        raise ValueError("numerical_gradient: x must be C-contiguous (it is changed through a flat view)")
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in (range(x.size) if indices is None else indices):
@@ -112,7 +114,7 @@ def check_gradients(obj: Any, X: Any, Y: Any = None, eps: float = 1e-6, max_chec
     (['W', 'X', 'b'], True)
     """
     rng = np.random.default_rng(seed)
-    X = np.array(X, dtype=np.float64)
+    X = np.array(X, dtype=np.float64, order="C")  # perturbed through a flat view: C order
 
     if isinstance(obj, Loss):
         f = lambda: obj.forward(Y, X)

@@ -97,8 +97,9 @@ class LambdaCallback(Callback):
 
     Each argument is called at its hook: ``on_train_begin(logs)``, ``on_train_end(logs)``,
     ``on_epoch_begin(epoch, logs)``, ``on_epoch_end(epoch, logs)``, ``on_train_batch_begin(batch,
-    logs)``, ``on_train_batch_end(batch, logs)``. Functions cannot be saved: ``model.save`` leaves
-    it out.
+    logs)``, ``on_train_batch_end(batch, logs)``, and as keywords the test and predict hooks
+    (``on_test_begin``, ``on_predict_batch_end``, ...); any other keyword becomes an attribute, as
+    in Keras. Functions cannot be saved: ``model.save`` leaves it out.
 
     Examples
     --------
@@ -108,16 +109,19 @@ class LambdaCallback(Callback):
     """
 
     def __init__(self, on_epoch_begin: Any = None, on_epoch_end: Any = None, on_train_begin: Any = None,
-                 on_train_end: Any = None, on_train_batch_begin: Any = None, on_train_batch_end: Any = None) -> None:
+                 on_train_end: Any = None, on_train_batch_begin: Any = None, on_train_batch_end: Any = None,
+                 **kwargs: Any) -> None:
         given = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, on_train_begin=on_train_begin,
                      on_train_end=on_train_end, on_train_batch_begin=on_train_batch_begin,
-                     on_train_batch_end=on_train_batch_end)
+                     on_train_batch_end=on_train_batch_end, **kwargs)  # the test and predict hooks, or any other
         for hook, fn in given.items():
             if fn is None:
                 continue
             if not callable(fn):
                 raise TypeError(f"LambdaCallback: `{hook}` must be a function, received {type(fn).__name__}")
-            setattr(self, hook, _with_logs(fn, counted=hook not in ("on_train_begin", "on_train_end")))
+            counted = hook.startswith("on_") and hook.endswith(("_batch_begin", "_batch_end", "epoch_begin",
+                                                                  "epoch_end"))
+            setattr(self, hook, _with_logs(fn, counted=counted) if hook.startswith("on_") else fn)
 
 
 def _with_logs(fn: Any, counted: bool) -> Any:

@@ -23,6 +23,7 @@ from ..layers import Conv2D as _Conv2D
 from ..layers import Dense as _Dense
 from ..layers import Input as _Input
 from ..layers import Layer
+from ..layers.base import check_positive_int
 from . import initializers as _initializers
 from ._missing import missing
 from ._naming import WEIGHT_NAMES, activation_name
@@ -80,6 +81,11 @@ class KerasWeights:
     def trainable_weights(self) -> list[Variable]:
         return [_variable(a, k) for k, a in self.parameters.items()] if self.trainable else []
 
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        frozen = [] if self.trainable else list(self.parameters.items())
+        return [_variable(a, k) for k, a in [*frozen, *self.buffers.items()]]
+
     def _keras_edge(self, trainable: bool, kernel_regularizer: Any, bias_regularizer: Any, **keras: Any) -> None:
         """What Keras's arguments add to the seqnet layer: the config as given, trainability and the
         weights' penalties."""
@@ -128,7 +134,10 @@ def _initializer(identifier: Any) -> Any:
 
 def _bias_initializer(identifier: Any) -> Any:
     """As :func:`_initializer`; zeros stays the engine's own start for a bias."""
-    return identifier if identifier in ("zeros", None) else _initializers.get(identifier)
+    if identifier in ("zeros", None):
+        return identifier
+    initializer = _initializers.get(identifier)
+    return "zeros" if _initializers.name_of(initializer) == "zeros" else initializer
 
 
 def _refuse_extras(who: str, extras: dict[str, Any]) -> None:
@@ -154,7 +163,7 @@ class Dense(KerasWeights, _Dense):
                  input_shape: Any = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
         _refuse_extras("Dense", dict(activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
                                      bias_constraint=bias_constraint, **kwargs))
-        super().__init__(units=units, activation=keras_activation(activation),
+        super().__init__(units=check_positive_int(units, "units", "Dense"), activation=keras_activation(activation),
                          weight_init=_initializer(kernel_initializer),
                          name=name, use_bias=use_bias, bias_init=_bias_initializer(bias_initializer),
                          input_shape=input_shape)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import optimizers as _opt
 from .._registry import variant_of
 from ..schedulers import Scheduler
@@ -38,6 +40,27 @@ def _common(who: str, learning_rate: Any, weight_decay: Any, clipnorm: Any, clip
             "convention": "keras"}
 
 
+class LearningRate(float):
+    """Keras's ``optimizer.learning_rate``: the rate now, a number, with a variable's ``value``,
+    ``numpy()`` and ``assign(rate)`` (which sets the optimizer's rate, as Keras's does)."""
+
+    def __new__(cls, optimizer: Any) -> "LearningRate":
+        rate = super().__new__(cls, optimizer.current_lr)
+        rate._optimizer = optimizer
+        return rate
+
+    @property
+    def value(self) -> np.float32:
+        """The rate as Keras's float32 variable holds it."""
+        return np.float32(self)
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(float(self), dtype=np.float32)
+
+    def assign(self, value: Any) -> None:
+        self._optimizer.learning_rate = float(value)
+
+
 class KerasOptimizer:
     """Keras's config of a seqnet optimizer (mixed in before the seqnet optimizer class)."""
 
@@ -45,6 +68,15 @@ class KerasOptimizer:
     keras_arguments: dict[str, str] = {}
     #: Keras's arguments that seqnet takes only at one value (refused otherwise), with it
     keras_constants: dict[str, Any] = {}
+
+    @property
+    def learning_rate(self) -> LearningRate:
+        """The rate now (:class:`LearningRate`); set it as a number, or with ``learning_rate.assign``."""
+        return LearningRate(self)
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        self.lr = float(value)
 
     @classmethod
     def keras_config(cls, opt: _opt.Optimizer) -> dict[str, Any]:

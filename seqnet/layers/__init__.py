@@ -6,7 +6,8 @@ from .normalization import BatchNorm, BatchNormalization
 from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPooling2D,
                       MaxPool2D, MaxPooling2D, Pool2D)
 from .augmentation import RandomCrop, RandomFlip, RandomTranslation, RandomZoom
-from .preprocessing import Normalization, Rescaling
+from .normalization_stats import Normalization
+from .preprocessing import Rescaling
 from .reshape import ELU, Activation, Dropout, Flatten, Input, LeakyReLU, ReLU, Reshape, Softmax, ZeroPadding2D
 
 

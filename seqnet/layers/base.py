@@ -62,8 +62,7 @@ class Layer(Configurable):
         self.name = name
         # Keras's input_shape= on a model's first layer: the model builds itself for it at once
         self.declared_input_shape = None if input_shape is None else tuple(int(d) for d in input_shape)
-        self._activation_id = activation
-        self.activation = _activations.get(activation)
+        self.activation = activation
         self.parameters: OrderedDict[str, np.ndarray] = OrderedDict()
         self.gradients: OrderedDict[str, np.ndarray] = OrderedDict()
         self.buffers: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -79,6 +78,28 @@ class Layer(Configurable):
         self.dtype: np.dtype | None = None
         self.rng: np.random.Generator | None = None
 
+    @property
+    def activation(self) -> _activations.Activation:
+        """The activation applied to the output; set it as a name, config, instance or ``None``
+        (linear), as in Keras."""
+        return self._activation
+
+    @activation.setter
+    def activation(self, value: Any) -> None:
+        self._activation_id = "linear" if value is None else value
+        self._activation = _activations.get(self._activation_id)
+
+    def __call__(self, X: Any, training: bool | None = None) -> np.ndarray:
+        """:meth:`forward`; ``training=True`` or ``False`` (Keras's call argument) sets the mode for
+        this call only (dropout on or off, batch or running statistics)."""
+        if training is None:
+            return self.forward(X)
+        mode, self.training = self.training, bool(training)
+        try:
+            return self.forward(X)
+        finally:
+            self.training = mode
+
     # -- life cycle -------------------------------------------------------
     def build(self, input_shape: tuple[int, ...], rng: np.random.Generator | None = None,
               dtype: Any = None) -> None:
@@ -87,12 +108,14 @@ class Layer(Configurable):
         Parameters
         ----------
         input_shape : tuple of int
-            One example's shape, without the batch axis.
+            One example's shape, without the batch axis (or Keras's, with ``None`` for it).
         rng : numpy.random.Generator, optional
             Source of all random draws (initialization, dropout masks).
         dtype : dtype, optional
             Parameter dtype; float64 when omitted.
         """
+        if len(input_shape) > 1 and input_shape[0] is None:  # Keras's shape, with its batch axis
+            input_shape = input_shape[1:]
         self.input_shape = tuple(int(d) for d in input_shape)
         self.rng = rng if rng is not None else np.random.default_rng()
         self.dtype = np.dtype(dtype if dtype is not None else np.float64)
@@ -113,6 +136,9 @@ class Layer(Configurable):
                     store[key] = store[key].astype(dtype)
             self.gradients = OrderedDict((k, np.zeros_like(v)) for k, v in self.parameters.items())
             self.dtype = np.dtype(dtype)
+
+    #: Keras's flag: a mask of padded steps passes through the layer unchanged (elementwise layers)
+    supports_masking = False
 
     #: the stem of the names a model gives such layers (``dense``, ``dense_1``, ...); the registered
     #: name when empty (a face's class registered under another name sets it)
@@ -168,9 +194,8 @@ class Layer(Configurable):
         self.bias_init = None if bias_init in (None, "zeros") else _initializers.get(bias_init)
 
     def _bias_config(self) -> dict[str, Any]:
-        if not self.use_bias:
-            return {"use_bias": False}
-        return {} if self.bias_init is None else {"bias_init": identifier_config(self._bias_init_id, self.bias_init)}
+        given = {} if self.bias_init is None else {"bias_init": identifier_config(self._bias_init_id, self.bias_init)}
+        return {"use_bias": False, **given} if not self.use_bias else given
 
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """One example's output shape for one example's ``input_shape`` (no batch axis).
@@ -234,8 +259,6 @@ class Layer(Configurable):
     def _backward(self, dLdZ: np.ndarray) -> np.ndarray:
         return dLdZ
 
-    __call__ = forward
-
     # -- bookkeeping ---------------------------------------------------------
     def count_params(self) -> int:
         """Number of weights, parameters and buffers (BatchNorm's running statistics) alike, as Keras counts."""
@@ -245,6 +268,25 @@ class Layer(Configurable):
     def weights(self) -> list[np.ndarray]:
         """Keras's ``layer.weights``: the parameters then the buffers (the arrays themselves)."""
         return self.get_weights()
+
+    @property
+    def trainable_weights(self) -> list[np.ndarray]:
+        """Keras's ``layer.trainable_weights``: the parameters the optimizer updates (none when
+        frozen)."""
+        return list(self.parameters.values()) if self.trainable else []
+
+    @property
+    def non_trainable_weights(self) -> list[np.ndarray]:
+        """Keras's ``layer.non_trainable_weights``: the buffers (BatchNorm's running statistics),
+        after the parameters when the layer is frozen."""
+        return [*([] if self.trainable else self.parameters.values()), *self.buffers.values()]
+
+    @property
+    def losses(self) -> list[float]:
+        """Keras's ``layer.losses``: the penalty of each regularized weight, as the model adds it
+        to the loss."""
+        return [float(penalty(self.parameters[key])) for key, penalty in self.regularizers.items()
+                if key in self.parameters]
 
     def get_weights(self) -> list[np.ndarray]:
         """Parameters then buffers, in order."""

@@ -10,7 +10,7 @@ from .base import Layer, check_positive_int, identifier_config, register
 
 @register("dense", aliases=("fully_connected",))
 class Dense(Layer):
-    r"""Fully-connected layer :math:`Y = \sigma(XW + b)`.
+    r"""Fully-connected layer :math:`Y = \sigma(XW + b)` (on the last axis of input of any rank).
 
     Parameters
     ----------
@@ -41,6 +41,8 @@ class Dense(Layer):
     (5, 3)
     """
 
+    supports_masking = True
+
     def __init__(self, n_out: int | None = None, activation: Any = "linear", weight_init: Any = "xavier_uniform",
                  name: str | None = None, *, units: int | None = None, use_bias: bool = True,
                  bias_init: Any = "zeros", input_shape: tuple[int, ...] | None = None) -> None:
@@ -56,35 +58,37 @@ class Dense(Layer):
         self.n_in: int | None = None
 
     def compute_output_shape(self, input_shape):
-        if len(input_shape) != 1:
-            raise ValueError(
-                f"Dense {self.name!r} expects 2-D input (batch, features), got input of shape "
-                f"{(None, *input_shape)}; add a Flatten layer before it"
-            )
-        return (self.n_out,)
+        if len(input_shape) < 1:
+            raise ValueError(f"Dense {self.name!r} expects input of shape (batch, ..., features), got input of "
+                             f"shape {(None, *input_shape)}")
+        return (*input_shape[:-1], self.n_out)
 
     def weight_shapes(self, input_shape):
         self.compute_output_shape(input_shape)
-        return {"W": (input_shape[0], self.n_out), **({"b": (1, self.n_out)} if self.use_bias else {})}
+        return {"W": (input_shape[-1], self.n_out), **({"b": (1, self.n_out)} if self.use_bias else {})}
 
     def _build(self, input_shape):
-        self.n_in = input_shape[0]
+        self.n_in = input_shape[-1]
         self.parameters["W"] = self.weight_init(self.weight_shapes(input_shape)["W"], self.rng, self.dtype)
         self.set_bias((1, self.n_out))
 
     def _check_input(self, X):
-        if X.ndim != 2 or X.shape[1] != self.n_in:
+        if X.ndim < 2 or X.shape[-1] != self.n_in:
             raise ValueError(
-                f"Dense {self.name!r} expects inputs with {self.n_in} features, got shape {X.shape}"
+                f"Dense {self.name!r} expects inputs with {self.n_in} features on the last axis, got shape {X.shape}"
             )
 
     def _forward(self, X):
+        self.cache["shape"] = X.shape  # (n, ..., features): every position through the same weights, as Keras
+        X = X.reshape(-1, self.n_in)
         self.cache["X"] = X
-        return dense_forward(X, self.parameters["W"], self.bias_array)
+        Z = dense_forward(X, self.parameters["W"], self.bias_array)
+        return Z.reshape(*self.cache["shape"][:-1], self.n_out)
 
     def _backward(self, dZ):
-        return dense_backward(dZ, self.cache["X"], self.parameters["W"], self.gradients["W"], self.bias_gradient,
-                              need_dX=self.need_input_gradient)
+        dX = dense_backward(dZ.reshape(-1, self.n_out), self.cache["X"], self.parameters["W"], self.gradients["W"],
+                            self.bias_gradient, need_dX=self.need_input_gradient)
+        return None if dX is None else dX.reshape(self.cache["shape"])
 
     def get_config(self):
         return {"n_out": self.n_out, "activation": self._activation_config(),

@@ -1,15 +1,21 @@
 """Batch normalization."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..ops.batchnorm import batchnorm_backward, batchnorm_forward_eval, batchnorm_forward_train
-from .base import Layer, register
+from .. import initializers
+from .._registry import serialize
+from .base import Layer, identifier_config, register
+from .data_format import DataFormat
 
 
 @register("batch_norm")
 class BatchNorm(Layer):
-    r"""Batch normalization over the last axis of ``(n, c)`` or NHWC ``(n, h, w, c)`` input.
+    r"""Batch normalization over the last axis of ``(n, c)``, NHWC ``(n, h, w, c)`` or any
+    ``(n, ..., c)`` input.
 
     In training, with batch statistics over every axis but the last (:math:`N` values per channel):
 
@@ -41,9 +47,11 @@ class BatchNorm(Layer):
             raise ValueError(f"BatchNorm: expected a positive `eps`, received eps={eps}")
         self.momentum, self.eps = float(momentum), float(eps)
 
+    supports_masking = True
+
     def compute_output_shape(self, input_shape):
-        if len(input_shape) not in (1, 3):
-            raise ValueError(f"BatchNorm {self.name!r} expects (batch, features) or NHWC input, "
+        if len(input_shape) < 1:
+            raise ValueError(f"BatchNorm {self.name!r} expects (batch, ..., channels) input, "
                              f"got input of shape {(None, *input_shape)}")
         return tuple(input_shape)
 
@@ -102,8 +110,13 @@ class BatchNorm(Layer):
         return {"momentum": self.momentum, "eps": self.eps, **super().get_config()}
 
 
+#: how each weight starts by default, and Keras's name for it
+DEFAULT_STARTS = {"beta": "zeros", "gamma": "ones", "running_mean": "zeros", "running_var": "ones"}
+KERAS_NAMES = {"beta": "beta", "gamma": "gamma", "running_mean": "moving_mean", "running_var": "moving_variance"}
+
+
 @register("batch_normalization")
-class BatchNormalization(BatchNorm):
+class BatchNormalization(DataFormat, BatchNorm):
     r"""Keras's ``BatchNormalization``: the same normalization with Keras's arguments and meanings.
 
     ``momentum`` is how much of the running statistics each batch keeps (Keras's meaning,
@@ -113,6 +126,9 @@ class BatchNormalization(BatchNorm):
 
     Parameters
     ----------
+    axis : int, default -1
+        The channels' axis (of the batch): ``1`` for ``(n, c, h, w)`` images. It is moved last at
+        the layer's edge (:mod:`seqnet.layers.data_format`).
     momentum : float, default 0.99
     epsilon : float, default 1e-3
     center : bool, default True
@@ -121,15 +137,60 @@ class BatchNormalization(BatchNorm):
 
     unbiased_running_var = False
 
-    def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
-                 name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+    def __init__(self, axis: Any = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
+                 moving_mean_initializer: Any = "zeros", moving_variance_initializer: Any = "ones",
+                 beta_regularizer: Any = None, gamma_regularizer: Any = None, name: str | None = None, *,
+                 input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(momentum, epsilon, name, input_shape=input_shape)
+        self.initializers = {"beta": beta_initializer, "gamma": gamma_initializer,
+                             "running_mean": moving_mean_initializer, "running_var": moving_variance_initializer}
+        for key, identifier in self.initializers.items():
+            initializers.get(identifier)  # an unknown one is refused here, not at build
+        self.set_regularizers({"gamma": gamma_regularizer, "beta": beta_regularizer})
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise ValueError(f"BatchNormalization: seqnet normalizes per channel of one axis; received axis={axis!r}")
+        self.axis = int(axis)
         self.center, self.scale = bool(center), bool(scale)
         self.learns = tuple(k for k, on in (("gamma", self.scale), ("beta", self.center)) if on)
+
+    # Keras's names of the weights (the arrays themselves)
+    gamma = property(lambda self: self.parameters.get("gamma"))
+    beta = property(lambda self: self.parameters.get("beta"))
+    moving_mean = property(lambda self: self.buffers.get("running_mean"))
+    moving_variance = property(lambda self: self.buffers.get("running_var"))
 
     def _update_fraction(self) -> float:
         return 1.0 - self.momentum
 
+    def _build(self, input_shape):
+        super()._build(input_shape)
+        for key, identifier in self.initializers.items():
+            store = self.buffers if key.startswith("running") else self.parameters
+            if key in store and identifier not in (DEFAULT_STARTS[key],):
+                store[key][...] = initializers.get(identifier)(store[key].shape, self.rng, self.dtype)
+
+    def _forward(self, X):
+        if self.trainable:
+            return super()._forward(X)
+        training, self.training = self.training, False  # frozen: Keras runs it in inference mode
+        try:
+            return super()._forward(X)
+        finally:
+            self.training = training
+
     def get_config(self):
-        return {"momentum": self.momentum, "epsilon": self.eps, "center": self.center, "scale": self.scale,
-                **Layer.get_config(self)}
+        given = {f"{KERAS_NAMES[key]}_initializer": identifier_config(value, initializers.get(value))
+                 for key, value in self.initializers.items() if value != DEFAULT_STARTS[key]}
+        penalties = {f"{key}_regularizer": serialize(r) for key, r in self.regularizers.items()}
+        base = {k: v for k, v in Layer.get_config(self).items() if k != "regularizers"}
+        return {"axis": self.axis, "momentum": self.momentum, "epsilon": self.eps, "center": self.center,
+                "scale": self.scale, **given, **penalties, **base}
+
+    def channel_axis(self, ndim: int) -> int:
+        if not -ndim <= self.axis < ndim or self.axis % ndim == 0:
+            raise ValueError(f"BatchNormalization {self.name!r}: axis={self.axis} is not a channel axis of "
+                             f"{ndim}-D input (the batch axis is 0)")
+        return self.axis % ndim

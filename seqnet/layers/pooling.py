@@ -9,6 +9,7 @@ from ..ops.conv import pad_after
 from ..ops.pool import pool2d_backward, pool2d_forward
 from .base import Layer, check_positive_int, register
 from .conv import Padded, kernel_pair
+from .data_format import DataFormat, check_data_format
 
 MODES = ("max", "average")
 
@@ -122,15 +123,17 @@ class AvgPool2D(_FixedModePool):
     pool_mode = "average"
 
 
-class _KerasPool(Pool2D):
+class _KerasPool(DataFormat, Pool2D):
     """Keras's pooling arguments: ``pool_size``, ``strides`` (default: the pool size), ``padding``
-    ("valid" or "same", Keras's meaning: for average pooling the padding is left out of the count)."""
+    ("valid" or "same", Keras's meaning: for average pooling the padding is left out of the count),
+    ``data_format`` (:mod:`seqnet.layers.data_format`)."""
 
     pool_mode = "max"
 
-    def __init__(self, pool_size: Any = 2, strides: Any = None, padding: str = "valid", name: str | None = None, *,
-                 input_shape: tuple[int, ...] | None = None) -> None:
+    def __init__(self, pool_size: Any = 2, strides: Any = None, padding: str = "valid", data_format: Any = None,
+                 name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
         kind = type(self).__name__
+        self.data_format = check_data_format(data_format, kind)
         k = kernel_pair(pool_size, kind)
         if isinstance(strides, (tuple, list)):
             if len(set(strides)) != 1:
@@ -141,7 +144,7 @@ class _KerasPool(Pool2D):
 
     def get_config(self):
         return {"pool_size": list(self.kernel_shape), "strides": self.stride, "padding": self.padding,
-                **Layer.get_config(self)}
+                "data_format": self.data_format, **Layer.get_config(self)}
 
 
 @register("max_pooling2d")
@@ -159,17 +162,17 @@ class AveragePooling2D(_KerasPool):
     pool_mode = "average"
 
 
-class _GlobalPool(Layer):
-    """A reduction over the two spatial axes: ``(n, h, w, c)`` -> ``(n, c)``."""
+class _SpatialReduction(Layer):
+    """A reduction over the two spatial axes of channels-last input: ``(n, h, w, c)`` -> ``(n, c)``,
+    or ``(n, 1, 1, c)`` with ``keepdims``."""
 
-    def __init__(self, name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
-        super().__init__(name=name, input_shape=input_shape)
+    keepdims = False
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
             raise ValueError(f"{type(self).__name__} {self.name!r} expects 4-D NHWC input, "
                              f"got input of shape {(None, *input_shape)}")
-        return (input_shape[2],)
+        return (1, 1, input_shape[2]) if self.keepdims else (input_shape[2],)
 
     def _build(self, input_shape):
         self.compute_output_shape(input_shape)
@@ -179,17 +182,31 @@ class _GlobalPool(Layer):
         return {}
 
 
+class _GlobalPool(DataFormat, _SpatialReduction):
+    """:class:`_SpatialReduction` with Keras's ``data_format`` (:mod:`seqnet.layers.data_format`)
+    and ``keepdims``."""
+
+    def __init__(self, data_format: Any = None, keepdims: bool = False, name: str | None = None, *,
+                 input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(name=name, input_shape=input_shape)
+        self.data_format = check_data_format(data_format, type(self).__name__)
+        self.keepdims = bool(keepdims)
+
+    def get_config(self):
+        return {"data_format": self.data_format, "keepdims": self.keepdims, **super().get_config()}
+
+
 @register("global_avg_pool2d", aliases=("global_average_pool2d", "global_average_pooling2d"))
 class GlobalAvgPool2D(_GlobalPool):
     """Mean over the two spatial axes: ``(n, h, w, c)`` -> ``(n, c)``."""
 
     def _forward(self, X):
         self.cache["X_shape"] = X.shape
-        return X.mean(axis=(1, 2))
+        return X.mean(axis=(1, 2), keepdims=self.keepdims)
 
     def _backward(self, dZ):
         n, h, w, c = self.cache["X_shape"]
-        return np.broadcast_to((dZ * (1.0 / (h * w)))[:, None, None, :], (n, h, w, c))
+        return np.broadcast_to((dZ.reshape(n, c) * (1.0 / (h * w)))[:, None, None, :], (n, h, w, c))
 
 
 GlobalAveragePooling2D = GlobalAvgPool2D  # Keras's name
@@ -203,10 +220,11 @@ class GlobalMaxPooling2D(_GlobalPool):
     def _forward(self, X):
         flat = X.reshape(len(X), -1, X.shape[3])
         self.cache["X_shape"], self.cache["argmax"] = X.shape, flat.argmax(axis=1)
-        return np.take_along_axis(flat, self.cache["argmax"][:, None, :], axis=1)[:, 0, :]
+        Z = np.take_along_axis(flat, self.cache["argmax"][:, None, :], axis=1)[:, 0, :]
+        return Z[:, None, None, :] if self.keepdims else Z
 
     def _backward(self, dZ):
         n, h, w, c = self.cache["X_shape"]
         dX = np.zeros((n, h * w, c), dtype=dZ.dtype)
-        np.put_along_axis(dX, self.cache["argmax"][:, None, :], dZ[:, None, :], axis=1)
+        np.put_along_axis(dX, self.cache["argmax"][:, None, :], dZ.reshape(n, 1, c), axis=1)
         return dX.reshape(n, h, w, c)

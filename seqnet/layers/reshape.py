@@ -5,18 +5,26 @@ from typing import Any
 
 import numpy as np
 
+from .. import activations as _activations
 from .base import Layer, register
+from .data_format import DataFormat, check_data_format
 
 
 @register("flatten")
-class Flatten(Layer):
+class Flatten(DataFormat, Layer):
     """Flatten each example to a vector: ``(m, d1, d2, ...)`` -> ``(m, d1*d2*...)``.
 
-    The order is numpy's (C order), so after an NHWC convolution the channel index varies fastest.
+    The order is numpy's (C order), so after an NHWC convolution the channel index varies fastest;
+    ``data_format="channels_first"`` input is moved to channels-last first, as Keras does.
     """
 
-    def __init__(self, name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+    def __init__(self, data_format: Any = None, name: str | None = None, *,
+                 input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(name=name, input_shape=input_shape)
+        self.data_format = check_data_format(data_format, "Flatten")
+
+    def get_config(self):
+        return {"data_format": self.data_format, **super().get_config()}
 
     def compute_output_shape(self, input_shape):
         return (int(np.prod(input_shape)),)
@@ -43,8 +51,13 @@ class Activation(Layer):
                  input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(activation, name, input_shape=input_shape)
 
+    supports_masking = True
+
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def _check_input(self, X):
+        """Any shape: the activation is elementwise (or over the last axis)."""
 
     def get_config(self):
         return {"activation": self._activation_config(), **super().get_config()}
@@ -61,14 +74,28 @@ class Dropout(Layer):
     ----------
     rate : float
         Fraction of units to drop, in ``[0, 1)``.
+    noise_shape : tuple of int or None, optional
+        The mask's shape, batch axis included, broadcast over the input: ``(None, 1, 1, None)``
+        drops whole channels of NHWC images (``None``: the input's size on that axis).
+    seed : int, optional
+        Draw this layer's masks from a generator of its own, seeded so.
     """
 
-    def __init__(self, rate: float, name: str | None = None, *,
+    supports_masking = True
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, name: str | None = None, *,
                  input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(name=name, input_shape=input_shape)
         if not 0.0 <= float(rate) < 1.0:
-            raise ValueError(f"Dropout: expected `rate` in [0, 1), received rate={rate}")
-        self.rate = float(rate)
+            raise ValueError(f"Dropout: Invalid value received for argument `rate`. Expected a float value between 0 "
+                             f"and 1 (1 itself would drop every unit). Received: rate={rate}")
+        self.rate, self.seed = float(rate), seed
+        self.noise_shape = _noise_shape(noise_shape)
+
+    def build(self, input_shape, rng=None, dtype=None):
+        super().build(input_shape, rng, dtype)
+        if self.seed is not None:
+            self.rng = np.random.default_rng(self.seed)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -78,7 +105,13 @@ class Dropout(Layer):
             self.cache["mask"] = None
             return X
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
-        keep = self.rng.random(X.shape, dtype=dtype) >= self.rate
+        shape = X.shape
+        if self.noise_shape is not None:
+            if len(self.noise_shape) != X.ndim:
+                raise ValueError(f"Dropout {self.name!r}: noise_shape={self.noise_shape} has {len(self.noise_shape)} "
+                                 f"axes, the input {X.ndim} (shape {X.shape})")
+            shape = tuple(n if d is None else d for n, d in zip(X.shape, self.noise_shape))
+        keep = self.rng.random(shape, dtype=dtype) >= self.rate
         mask = keep * np.asarray(1.0 / (1.0 - self.rate), dtype=dtype)
         self.cache["mask"] = mask
         return X * mask
@@ -88,31 +121,71 @@ class Dropout(Layer):
         return dZ if mask is None else dZ * mask
 
     def get_config(self):
-        return {"rate": self.rate, **super().get_config()}
+        noise = None if self.noise_shape is None else list(self.noise_shape)
+        return {"rate": self.rate, "noise_shape": noise, "seed": self.seed, **super().get_config()}
+
+
+def _noise_shape(noise_shape: Any) -> tuple[int | None, ...] | None:
+    """Keras's checks of Dropout's ``noise_shape``: integers or None, positive."""
+    if noise_shape is None:
+        return None
+    if isinstance(noise_shape, str):
+        raise ValueError(f"Invalid value received for argument `noise_shape`. Expected a tuple or list of integers. "
+                         f"Received: noise_shape={noise_shape}")
+    try:
+        noise_shape = tuple(noise_shape)
+    except TypeError:
+        raise ValueError(f"Invalid value received for argument `noise_shape`. Expected an iterable of integers "
+                         f"(e.g., a tuple or list). Received: noise_shape={noise_shape}") from None
+    for i, dim in enumerate(noise_shape):
+        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, (int, np.integer))):
+            raise ValueError(f"Invalid value received for argument `noise_shape`. Expected all elements to be "
+                             f"integers or None. Received element at index {i}: {dim} (type: {type(dim).__name__})")
+        if dim is not None and dim <= 0:
+            raise ValueError(f"Invalid value received for argument `noise_shape`. Expected all dimensions to be "
+                             f"positive integers or None. Received negative or zero value at index {i}: {dim}")
+    return tuple(None if d is None else int(d) for d in noise_shape)
 
 
 @register("re_lu")
 class ReLU(Activation):
-    """Keras's ``ReLU`` layer: ``Activation("relu")``."""
+    """Keras's ``ReLU`` layer: ``Activation("relu")``, with Keras's ``max_value``, ``negative_slope``
+    and ``threshold`` (:class:`seqnet.activations.ReLU`)."""
 
-    def __init__(self, name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
-        super().__init__("relu", name, input_shape=input_shape)
+    def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
+                 name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
+        relu = _activations.ReLU(max_value, negative_slope, threshold)
+        super().__init__({"class_name": "relu", "config": relu.get_config()}, name, input_shape=input_shape)
+
+    max_value = property(lambda self: self.activation.max_value)
+    negative_slope = property(lambda self: self.activation.negative_slope)
+    threshold = property(lambda self: self.activation.threshold)
 
     def get_config(self):
-        return Layer.get_config(self)
+        return {"max_value": self.max_value, "negative_slope": self.negative_slope, "threshold": self.threshold,
+                **Layer.get_config(self)}
 
 
 @register("softmax")
-class Softmax(Activation):
-    """Keras's ``Softmax`` layer over the last axis: ``Activation("softmax")``."""
+class Softmax(DataFormat, Activation):
+    """Keras's ``Softmax`` layer: ``Activation("softmax")`` over ``axis`` (the last by default; another
+    is moved last at the layer's edge, :mod:`seqnet.layers.data_format`)."""
 
     def __init__(self, axis: int = -1, name: str | None = None, *, input_shape: tuple[int, ...] | None = None) -> None:
-        if axis != -1:
-            raise ValueError(f"Softmax: seqnet normalises over the last axis only; received axis={axis!r}")
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise ValueError(f"Softmax: seqnet normalises over one axis; received axis={axis!r}")
         super().__init__("softmax", name, input_shape=input_shape)
+        self.axis = int(axis)
+
+    def channel_axis(self, ndim: int) -> int:
+        if not -ndim <= self.axis < ndim:
+            raise ValueError(f"Softmax {self.name!r}: axis={self.axis} is not an axis of {ndim}-D input")
+        return self.axis % ndim
 
     def get_config(self):
-        return Layer.get_config(self)
+        return {"axis": self.axis, **Layer.get_config(self)}
 
 
 @register("leaky_re_lu")
@@ -121,6 +194,9 @@ class LeakyReLU(Activation):
 
     def __init__(self, negative_slope: float = 0.3, name: str | None = None, *,
                  input_shape: tuple[int, ...] | None = None) -> None:
+        if negative_slope is None or float(negative_slope) < 0:
+            raise ValueError(f"The negative_slope value of a Leaky ReLU layer cannot be None or negative, "
+                             f"Received: negative_slope={negative_slope}")
         super().__init__({"class_name": "leaky_relu", "config": {"alpha": float(negative_slope)}}, name,
                          input_shape=input_shape)
         self.negative_slope = float(negative_slope)
@@ -177,23 +253,10 @@ class Reshape(Layer):
         return {"target_shape": list(self.target_shape), **super().get_config()}
 
 
-@register("zero_padding2d")
-class ZeroPadding2D(Layer):
-    """Zeros around NHWC images: ``padding`` is an int, ``(rows, cols)`` or ``((top, bottom), (left, right))``."""
+class _Padding(Layer):
+    """Zeros around NHWC images (the work of :class:`ZeroPadding2D`)."""
 
-    def __init__(self, padding: Any = 1, name: str | None = None, *,
-                 input_shape: tuple[int, ...] | None = None) -> None:
-        super().__init__(name=name, input_shape=input_shape)
-        if isinstance(padding, (int, np.integer)):
-            pads = ((padding, padding), (padding, padding))
-        elif len(padding) == 2 and all(isinstance(p, (int, np.integer)) for p in padding):
-            pads = ((padding[0], padding[0]), (padding[1], padding[1]))
-        else:
-            pads = tuple(tuple(p) for p in padding)
-        if len(pads) != 2 or any(len(p) != 2 or min(p) < 0 for p in pads):
-            raise ValueError(f"ZeroPadding2D: expected an int, (rows, cols) or ((top, bottom), (left, right)) of "
-                             f"non-negative ints, received padding={padding!r}")
-        self.padding = tuple(tuple(int(v) for v in p) for p in pads)
+    padding: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0))
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
@@ -209,8 +272,33 @@ class ZeroPadding2D(Layer):
         (t, b), (l, r) = self.padding
         return dZ[:, t:dZ.shape[1] - b, l:dZ.shape[2] - r, :]
 
+
+@register("zero_padding2d")
+class ZeroPadding2D(DataFormat, _Padding):
+    """Zeros around images: ``padding`` is an int, ``(rows, cols)`` or ``((top, bottom), (left, right))``;
+    ``data_format`` as :mod:`seqnet.layers.data_format` says."""
+
+    def __init__(self, padding: Any = 1, data_format: Any = None, name: str | None = None, *,
+                 input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(name=name, input_shape=input_shape)
+        self.data_format = check_data_format(data_format, "ZeroPadding2D")
+        try:
+            if isinstance(padding, (int, np.integer)):
+                pads = ((padding, padding), (padding, padding))
+            elif len(padding) == 2 and all(isinstance(p, (int, np.integer)) for p in padding):
+                pads = ((padding[0], padding[0]), (padding[1], padding[1]))
+            else:
+                pads = tuple(tuple(p) for p in padding)
+            whole = all(isinstance(v, (int, np.integer)) for p in pads for v in p)
+        except TypeError:
+            pads, whole = (), False
+        if not whole or len(pads) != 2 or any(len(p) != 2 or min(p) < 0 for p in pads):
+            raise ValueError(f"ZeroPadding2D: expected an int, (rows, cols) or ((top, bottom), (left, right)) of "
+                             f"non-negative ints, received padding={padding!r}")
+        self.padding = tuple(tuple(int(v) for v in p) for p in pads)
+
     def get_config(self):
-        return {"padding": [list(p) for p in self.padding], **super().get_config()}
+        return {"padding": [list(p) for p in self.padding], "data_format": self.data_format, **super().get_config()}
 
 
 class Input:

@@ -35,7 +35,8 @@ KERAS_SRC = Path(keras.__file__).resolve().parent / "src"
 #: seqnet.keras.saving), and the layers and models a test builds its model from
 TESTING = {"from keras.src import testing\n": "from tests.keras_suite import face_testing as testing\n",
            "from keras.src import layers\n": "from seqnet.keras import layers\n",
-           "from keras.src import models\n": "from seqnet.keras import models\n"}
+           "from keras.src import models\n": "from seqnet.keras import models\n",
+           "from conftest import skip_if_backend\n": "from tests.keras_suite.face_testing import skip_if_backend\n"}
 
 #: in-scope tests that fail on purpose: each with the bold heading of the paragraph on the page
 #: "Coming from Keras" that says why (``test_the_counts.py`` checks the page has it)

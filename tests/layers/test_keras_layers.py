@@ -74,8 +74,10 @@ def test_keras_spellings_and_names():
     for name in ["re_lu", "softmax", "leaky_re_lu", "elu", "reshape", "zero_padding2d", "global_max_pooling2d",
                  "global_average_pooling2d", "batch_normalization"]:
         layers.lookup(name)
-    with pytest.raises(ValueError, match="last axis only"):
-        Softmax(axis=1)
+    with pytest.raises(ValueError, match="over one axis"):
+        Softmax(axis=(1, 2))
+    X = np.random.default_rng(0).normal(size=(2, 3, 4))
+    np.testing.assert_allclose(Softmax(axis=1)(X), np.exp(X) / np.exp(X).sum(axis=1, keepdims=True))
 
 
 @pytest.mark.parametrize("size, kernel, strides", [(8, 2, 1), (8, 3, 2), (7, 3, 2), (9, 4, 3)])

@@ -85,10 +85,13 @@ def test_bad_arguments_and_inputs():
         Dense(3, weight_init="xavier")
     layer = Dense(3, name="dense_2")
     layer.forward(np.zeros((2, 64)))
-    with pytest.raises(ValueError, match=r"Dense 'dense_2' expects inputs with 64 features, got shape \(32, 10\)"):
+    with pytest.raises(ValueError, match=r"Dense 'dense_2' expects inputs with 64 features on the last axis, got "
+                                         r"shape \(32, 10\)"):
         layer.forward(np.zeros((32, 10)))
-    with pytest.raises(ValueError, match="Flatten"):
-        Dense(3).forward(np.zeros((2, 4, 4)))
+    per_position = Dense(3)  # on more axes, Keras's Dense: the same weights at every position of the last axis
+    X = np.random.default_rng(0).normal(size=(2, 4, 5))
+    np.testing.assert_allclose(per_position.forward(X)[:, 1], per_position.forward(X[:, 1]))
+    assert max(check_gradients(per_position, X).values()) < 1e-6
 
 
 def test_config_round_trip():
@@ -128,8 +131,7 @@ def test_compute_output_shape_is_the_shape_forward_gives(layer, shape, rng):
 
 
 def test_compute_output_shape_refuses_what_the_layer_cannot_take():
-    with pytest.raises(ValueError, match="add a Flatten layer"):
-        Dense(3).compute_output_shape((4, 4, 1))
+    assert Dense(3).compute_output_shape((4, 4, 1)) == (4, 4, 3)  # Keras's Dense: on the last axis
     with pytest.raises(ValueError, match="larger than the padded input"):
         Conv2D(2, 5, pad="valid").compute_output_shape((3, 3, 1))
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from seqnet.gradcheck import check_gradients
-from seqnet.layers import BatchNorm
+from seqnet.layers import BatchNorm, BatchNormalization
 
 from tests.helpers import assert_close, torch
 
@@ -71,5 +71,5 @@ def test_bad_arguments():
         BatchNorm(momentum=1.5)
     with pytest.raises(ValueError, match="eps"):
         BatchNorm(eps=0)
-    with pytest.raises(ValueError, match="NHWC"):
-        BatchNorm().forward(np.zeros((2, 3, 4)))
+    with pytest.raises(ValueError, match="not a channel axis"):
+        BatchNormalization(axis=0).forward(np.zeros((2, 3, 4)))

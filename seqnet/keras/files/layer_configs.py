@@ -21,8 +21,11 @@ from .. import layers as _face_layers
 from .._naming import ACTIVATIONS, SEQNET_NAMES
 
 # arguments that change training but not predictions: carried over as a warning, not refused
-_TRAINING_ONLY = ("kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
-                  "bias_constraint", "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint")
+_TRAINING_ONLY = ("activity_regularizer", "kernel_constraint", "bias_constraint", "beta_constraint",
+                  "gamma_constraint")
+#: Keras's weight penalties and the parameter each applies to
+_PENALTIES = {"kernel_regularizer": "W", "bias_regularizer": "b", "gamma_regularizer": "gamma",
+              "beta_regularizer": "beta"}
 
 
 class Refusal:
@@ -80,14 +83,14 @@ def _count(c: dict[str, Any], key: str, refuse: Refusal) -> int:
     return value
 
 
-def _kernel_init(c: dict[str, Any]) -> Any:
-    """The layer's kernel initializer as its Keras config names it (Keras's scales), for weights drawn
+def _initializer(c: dict[str, Any], key: str, default: str) -> Any:
+    """The layer's ``key`` initializer as its Keras config names it (Keras's scales), for weights drawn
     anew (``clone_model``); Keras's default where seqnet has no such initializer, since the trained
     weights come from the file."""
     try:
-        return _face_initializers.get(c.get("kernel_initializer") or "glorot_uniform")
+        return _face_initializers.get(c.get(key) or default)
     except (ValueError, TypeError):
-        return _face_initializers.get("glorot_uniform")
+        return _face_initializers.get(default)
 
 
 def _through_face(face: type, *keys: str) -> Callable[[dict[str, Any], Refusal], L.Layer]:
@@ -105,7 +108,9 @@ def _through_face(face: type, *keys: str) -> Callable[[dict[str, Any], Refusal],
         arguments = {k: c[k] for k in (*required, *keys) if k in c}
         arguments["activation"] = activation_name(c.get("activation"), refuse)
         if "kernel_initializer" in keys:
-            arguments["kernel_initializer"] = _kernel_init(c)
+            arguments["kernel_initializer"] = _initializer(c, "kernel_initializer", "glorot_uniform")
+        if "bias_initializer" in keys:
+            arguments["bias_initializer"] = _initializer(c, "bias_initializer", "zeros")
         try:
             made = face(**arguments)
         except (TypeError, ValueError) as err:
@@ -115,64 +120,74 @@ def _through_face(face: type, *keys: str) -> Callable[[dict[str, Any], Refusal],
     return read
 
 
-_dense = _through_face(_face_layers.Dense, "use_bias", "kernel_initializer")
+_dense = _through_face(_face_layers.Dense, "use_bias", "kernel_initializer", "bias_initializer")
 _conv2d = _through_face(_face_layers.Conv2D, "strides", "padding", "data_format", "dilation_rate", "groups",
-                        "use_bias", "kernel_initializer")
+                        "use_bias", "kernel_initializer", "bias_initializer")
+
+
+def _penalty(spec: Any) -> Any:
+    """A penalty as Keras serializes it (``{"class_name": "L2", "config": {"l2": 0.01}, ...}``) or names it."""
+    return {"class_name": spec["class_name"], "config": dict(spec.get("config") or {})} if isinstance(spec, dict) \
+        else spec
+
+
+def _data_format(config: dict[str, Any], refuse: Refusal) -> str:
+    refuse.need(config, "data_format", ("channels_last", "channels_first", None))
+    return config.get("data_format") or "channels_last"
 
 
 def _pooling(cls: type) -> Callable[[dict[str, Any], Refusal], L.Layer]:
     def make(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-        _channels_last(c, refuse)
         refuse.need(c, "padding", ("valid", "same"))
         size = _pair(c.get("pool_size", 2), refuse, "pool_size")
         strides = size if c.get("strides") is None else c["strides"]
-        return cls(pool_size=size, strides=_square_stride(strides, refuse), padding=c.get("padding", "valid"))
+        return cls(pool_size=size, strides=_square_stride(strides, refuse), padding=c.get("padding", "valid"),
+                   data_format=_data_format(c, refuse))
     return make
 
 
 def _global(cls: type) -> Callable[[dict[str, Any], Refusal], L.Layer]:
     def make(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-        _channels_last(c, refuse)
-        refuse.need(c, "keepdims", (False,), False)
-        return cls()
+        refuse.need(c, "keepdims", (False, True), False)
+        return cls(data_format=_data_format(c, refuse), keepdims=bool(c.get("keepdims", False)))
     return make
 
 
 def _flatten(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-    _channels_last(c, refuse)
-    return L.Flatten()
+    return L.Flatten(data_format=_data_format(c, refuse))
 
 
 def _dropout(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-    refuse.need(c, "noise_shape", (None,))
-    return L.Dropout(float(c["rate"]))
+    try:
+        return L.Dropout(float(c["rate"]), noise_shape=c.get("noise_shape"), seed=c.get("seed"))
+    except (TypeError, ValueError) as err:
+        raise refuse(f"cannot be read: {err}") from None
 
 
 def _batch_normalization(c: dict[str, Any], refuse: Refusal) -> L.Layer:
     for flag in ("renorm",):
         refuse.need(c, flag, (False,), False)
-    axis = c.get("axis", -1)
-    axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
-    if not isinstance(axis, int):
-        raise refuse(f"normalizes over axis={c.get('axis')!r}; seqnet normalizes over the last axis only")
-    layer = L.BatchNormalization(momentum=float(c.get("momentum", 0.99)), epsilon=float(c.get("epsilon", 1e-3)),
-                                 center=c.get("center", True), scale=c.get("scale", True))
-    layer.keras_axis = axis  # checked against the input's rank once it is known (see check_axis)
-    return layer
+    try:
+        return L.BatchNormalization(axis=c.get("axis", -1), momentum=float(c.get("momentum", 0.99)),
+                                    epsilon=float(c.get("epsilon", 1e-3)), center=c.get("center", True),
+                                    scale=c.get("scale", True))
+    except (TypeError, ValueError) as err:
+        raise refuse(f"cannot be read: {err}") from None
 
 
 def _relu(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-    refuse.need(c, "max_value", (None,))
-    refuse.need(c, "threshold", (0, 0.0), 0.0)
-    slope = float(c.get("negative_slope", 0.0) or 0.0)
-    return L.ReLU() if slope == 0 else L.LeakyReLU(negative_slope=slope)
+    try:
+        return L.ReLU(max_value=c.get("max_value"), negative_slope=float(c.get("negative_slope") or 0.0),
+                      threshold=float(c.get("threshold") or 0.0))
+    except (TypeError, ValueError) as err:
+        raise refuse(f"cannot be read: {err}") from None
 
 
 def _softmax(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-    axis = c.get("axis", -1)
-    if axis not in (-1, [-1]):
-        raise refuse(f"takes the softmax over axis={axis!r}; seqnet takes it over the last axis")
-    return L.Softmax()
+    try:
+        return L.Softmax(axis=c.get("axis", -1))
+    except ValueError as err:
+        raise refuse(f"cannot be read: {err}") from None
 
 
 def _leaky_relu(c: dict[str, Any], refuse: Refusal) -> L.Layer:  # Keras 3 says negative_slope, Keras 2 alpha
@@ -184,8 +199,7 @@ def _elu(c: dict[str, Any], refuse: Refusal) -> L.Layer:
 
 
 def _zero_padding(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-    _channels_last(c, refuse)
-    return L.ZeroPadding2D(c.get("padding", 1))
+    return L.ZeroPadding2D(c.get("padding", 1), data_format=_data_format(c, refuse))
 
 
 def _reshape(c: dict[str, Any], refuse: Refusal) -> L.Layer:
@@ -197,8 +211,11 @@ def _rescaling(c: dict[str, Any], refuse: Refusal) -> L.Layer:
 
 
 def _normalization(c: dict[str, Any], refuse: Refusal) -> L.Layer:
-    refuse.need(c, "axis", (-1, (-1,)), -1)
-    return L.Normalization(mean=c.get("mean"), variance=c.get("variance"), invert=bool(c.get("invert", False)))
+    try:
+        return L.Normalization(axis=c.get("axis", -1), mean=c.get("mean"), variance=c.get("variance"),
+                               invert=bool(c.get("invert", False)))
+    except (TypeError, ValueError) as err:
+        raise refuse(f"cannot be read: {err}") from None
 
 
 def _augmentation(cls: type, *keys: str) -> Callable[[dict[str, Any], Refusal], L.Layer]:
@@ -261,16 +278,13 @@ def layer_from_keras(spec: dict[str, Any], where: str) -> L.Layer:
         raise refuse(f"has a config seqnet cannot use: {err}") from None
     layer.name = config.get("name")
     layer.trainable = bool(config.get("trainable", True))
+    penalties = {key: config[keras] for keras, key in _PENALTIES.items() if config.get(keras) is not None}
+    if penalties:
+        try:
+            layer.set_regularizers({key: _penalty(spec) for key, spec in penalties.items()})
+        except (ValueError, TypeError, KeyError) as err:
+            raise refuse(f"has a weight penalty seqnet cannot use: {err}") from None
     return layer
-
-
-def check_axis(layer: L.Layer, input_shape: tuple[int, ...], where: str) -> None:
-    """A BatchNormalization read from Keras must normalize over the channels (the last axis)."""
-    axis = getattr(layer, "keras_axis", None)
-    if axis is not None and axis not in (-1, len(input_shape)):
-        raise Refusal(where, layer.name, "BatchNormalization")(
-            f"normalizes over axis={axis} of inputs of shape {(None, *input_shape)}; seqnet normalizes over "
-            f"the last axis only")
 
 
 def set_weights(layer: L.Layer, class_name: str, config: dict[str, Any], arrays: list[np.ndarray],

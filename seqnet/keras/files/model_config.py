@@ -108,7 +108,6 @@ def model_from_keras(model_config: dict[str, Any], fetch: Fetch, where: str,
             continue
         layer = layer_configs.layer_from_keras(spec, where)
         in_shape = model.output_shapes[-1][1:] if model.layers else shape
-        layer_configs.check_axis(layer, in_shape, where)
         arrays = fetch(index, spec)  # the file's own arrays: read, and the layer built, only if they fit
         names = layer_configs.weight_names(spec["class_name"], spec.get("config", {}))
         stored = {(names[i] if i < len(names) else f"array {i}"): tuple(a.shape) for i, a in enumerate(arrays)}

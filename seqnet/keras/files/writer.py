@@ -104,10 +104,10 @@ class _Writer:
             padding, shape = self.padding(layer, in_shape, zeros_ok=average)
             self.add("AveragePooling2D" if average else "MaxPooling2D", layer.name, shape,
                      pool_size=list(layer.kernel_shape), strides=[layer.stride] * 2, padding=padding,
-                     data_format="channels_last")
+                     data_format=_data_format(layer))
         elif isinstance(layer, (L.GlobalAvgPool2D, L.GlobalMaxPooling2D)):
             kind = "GlobalAveragePooling2D" if isinstance(layer, L.GlobalAvgPool2D) else "GlobalMaxPooling2D"
-            self.add(kind, layer.name, in_shape, data_format="channels_last", keepdims=False)
+            self.add(kind, layer.name, in_shape, data_format=layer.data_format, keepdims=layer.keepdims)
         elif isinstance(layer, L.BatchNorm):
             arrays = [p[k] for k in ("gamma", "beta") if k in p] + [layer.buffers["running_mean"],
                                                                     layer.buffers["running_var"]]
@@ -115,19 +115,22 @@ class _Writer:
                      momentum=1.0 - layer._update_fraction(), epsilon=layer.eps, center="beta" in layer.learns,
                      scale="gamma" in layer.learns)
         elif isinstance(layer, L.Flatten):
-            self.add("Flatten", layer.name, in_shape, data_format="channels_last")
+            self.add("Flatten", layer.name, in_shape, data_format=layer.data_format)
         elif isinstance(layer, L.Dropout):
-            self.add("Dropout", layer.name, in_shape, rate=layer.rate, noise_shape=None, seed=None)
+            self.add("Dropout", layer.name, in_shape, rate=layer.rate,
+                     noise_shape=None if layer.noise_shape is None else list(layer.noise_shape), seed=layer.seed)
         elif isinstance(layer, L.Reshape):
             self.add("Reshape", layer.name, in_shape, target_shape=list(layer.target_shape))
         elif isinstance(layer, L.ZeroPadding2D):
             self.add("ZeroPadding2D", layer.name, in_shape, padding=[list(q) for q in layer.padding],
-                     data_format="channels_last")
+                     data_format=layer.data_format)
         elif isinstance(layer, L.Activation):
             if isinstance(layer.activation, A.SoftMax) and isinstance(layer, L.Softmax):
-                self.add("Softmax", layer.name, in_shape, axis=-1)
+                self.add("Softmax", layer.name, in_shape, axis=layer.axis)
             elif type(layer.activation) is A.ReLU:
-                self.add("ReLU", layer.name, in_shape, max_value=None, negative_slope=0.0, threshold=0.0)
+                relu = layer.activation
+                self.add("ReLU", layer.name, in_shape, max_value=relu.max_value, negative_slope=relu.negative_slope,
+                         threshold=relu.threshold)
             else:
                 name = self.activation(layer, layer.activation, in_shape, fused=False)
                 if len(self.layers) == start:  # a string says it
@@ -138,7 +141,8 @@ class _Writer:
             config = layer.get_config()
             adapted = "mean" not in config  # learnt by adapt: the statistics are weights, as in Keras
             self.add("Normalization", layer.name, in_shape, list(layer.buffers.values()) if adapted else [],
-                     axis=[-1], invert=layer.invert, mean=config.get("mean"), variance=config.get("variance"))
+                     axis=config["axis"], invert=layer.invert, mean=config.get("mean"),
+                     variance=config.get("variance"))
         elif isinstance(layer, ImageAugmentation):  # their configs have Keras's keys
             config = {k: v for k, v in layer.get_config().items() if k not in ("name", "trainable")}
             self.add(type(layer).__name__, layer.name, in_shape, **config)
@@ -176,3 +180,8 @@ def _with_paths(specs: list[dict[str, Any]], arrays: list[list[np.ndarray]]) -> 
     """Each layer's arrays (float32, as Keras keeps them) at Keras 3's path for it."""
     paths = weight_paths([spec["class_name"] for spec in specs])
     return [(path, [np.asarray(v, dtype=np.float32) for v in values]) for path, values in zip(paths, arrays)]
+
+
+def _data_format(layer: L.Layer) -> str:
+    """The layer's ``data_format`` (seqnet's own ``Pool2D`` is channels-last)."""
+    return getattr(layer, "data_format", "channels_last")
