@@ -44,6 +44,8 @@ def adam(opt: Any, state: dict[str, np.ndarray], param: np.ndarray, grad: np.nda
     m, v = _slot(state, "m", param), _slot(state, "v", param)
     m += (grad - m) * (1 - opt.beta_1)
     v += (grad * grad - v) * (1 - opt.beta_2)
+    if opt.amsgrad:  # the largest v so far
+        v = np.maximum(_slot(state, "v_max", param), v, out=state["v_max"])
     param -= (m * alpha) / (np.sqrt(v) + opt.eps)
 
 

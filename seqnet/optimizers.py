@@ -15,6 +15,7 @@ import numpy as np
 
 from . import keras_updates, schedulers
 from ._registry import Configurable, Registry, either, serialize
+from .optimizer_arrays import ArrayUpdates
 from .schedulers import _check_lr_scales, _check_positive
 
 optimizers = Registry("optimizer")
@@ -32,7 +33,7 @@ def flush_subnormals(arr: np.ndarray) -> None:
     np.copyto(arr, 0, where=np.abs(arr) < np.finfo(arr.dtype).tiny)
 
 
-class Optimizer(Configurable, ABC):
+class Optimizer(ArrayUpdates, Configurable, ABC):
     """Base class: learning rate or schedule, per-parameter gradient clipping, weight decay.
 
     Every optimizer also takes Keras's spellings as keyword arguments: ``learning_rate`` for
@@ -83,6 +84,8 @@ class Optimizer(Configurable, ABC):
         self.iterations = 0
         self.state: dict[tuple[str, str], dict[str, np.ndarray]] = {}
         self._scratch_buffers: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
+        self._variables: dict[int, tuple[str, np.ndarray]] = {}  # apply()'s arrays: id -> (key, array)
+        self._no_decay: tuple[set[int], set[str]] = (set(), set())  # ids, and parts of names
 
     @classmethod
     def _resolve(cls, lr: Any, learning_rate: Any, clip_norm: Any, clipnorm: Any, clip_value: Any, clipvalue: Any,
@@ -138,20 +141,26 @@ class Optimizer(Configurable, ABC):
         scales = self.lr_scales
         return scales.get(f"{layer}/{parameter}", scales.get(parameter, 1.0)) if scales else 1.0
 
-    def step_parameter(self, key: Any, param: np.ndarray, grad: np.ndarray, lr: float) -> None:
-        """One parameter's update at rate ``lr``, in place: clipping, weight decay, then the update
-        rule, with the parameter's state (momentum, moments) kept under ``key``."""
+    def clip(self, grad: np.ndarray) -> np.ndarray:
+        """``grad`` rescaled to a norm of at most ``clip_norm``, then clipped to ``clip_value``."""
         if self.clip_norm is not None:
             norm = float(np.sqrt(np.sum(grad * grad)))
             if norm > self.clip_norm:
                 grad = grad * (self.clip_norm / norm)
         if self.clip_value is not None:
             grad = np.clip(grad, -self.clip_value, self.clip_value)
-        if self.weight_decay and self.convention == "keras":
+        return grad
+
+    def step_parameter(self, key: Any, param: np.ndarray, grad: np.ndarray, lr: float, decay: bool = True) -> None:
+        """One parameter's update at rate ``lr``, in place: clipping, weight decay (unless ``decay``
+        is false), then the update rule, with the parameter's state (momentum, moments) kept under
+        ``key``."""
+        grad = self.clip(grad)
+        if self.weight_decay and decay and self.convention == "keras":
             keras_updates.weight_decay(self, param, lr)
-        elif self.weight_decay and self.decoupled_weight_decay:
+        elif self.weight_decay and decay and self.decoupled_weight_decay:
             param *= 1.0 - lr * self.weight_decay
-        elif self.weight_decay:
+        elif self.weight_decay and decay:
             grad = grad + self.weight_decay * param
         self._step(self.state.setdefault(key, {}), param, grad, lr)
 
@@ -162,7 +171,7 @@ class Optimizer(Configurable, ABC):
     def get_state(self) -> dict[str, Any]:
         """``iterations`` and every slot array as ``"<layer>/<parameter>/<slot>"`` (momentum, Adam's moments)."""
         slots = {f"{layer}/{param}/{slot}": value for (layer, param), values in self.state.items()
-                 for slot, value in values.items()}
+                 for slot, value in values.items() if layer is not None}  # not the state of apply()'s arrays
         return {"iterations": self.iterations, **slots}
 
     def set_state(self, state: dict[str, Any]) -> None:
@@ -207,7 +216,7 @@ class SGD(Optimizer):
         super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention, lr_scales)
         self.momentum = _check_positive("momentum", momentum, "SGD", allow_zero=True)
         self.nesterov = bool(nesterov)
-        if self.nesterov and self.momentum == 0:
+        if self.nesterov and self.momentum == 0 and self.convention == "torch":  # Keras's: plain SGD then
             raise ValueError("SGD: nesterov=True needs a positive momentum, received momentum=0")
 
     def _step(self, state, param, grad, lr):
@@ -233,7 +242,8 @@ class Adam(Optimizer):
 
     :math:`m \leftarrow \beta_1 m + (1-\beta_1) g`, :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2`,
     :math:`p \leftarrow p - \eta \,\hat m / (\sqrt{\hat v} + \epsilon)` with
-    :math:`\hat m = m/(1-\beta_1^t)`, :math:`\hat v = v/(1-\beta_2^t)`.
+    :math:`\hat m = m/(1-\beta_1^t)`, :math:`\hat v = v/(1-\beta_2^t)`. With ``amsgrad=True``
+    (Reddi et al.), :math:`v` in the step is the largest :math:`v` so far.
     """
 
     default_weight_decay = 0.0
@@ -242,9 +252,10 @@ class Adam(Optimizer):
                  clip_norm: float | None = None, weight_decay: float | None = None, lr_scheduler: Any = None,
                  clip_value: float | None = None, *, learning_rate: float | None = None, epsilon: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None, convention: str = "torch",
-                 lr_scales: dict[str, float] | None = None) -> None:
+                 lr_scales: dict[str, float] | None = None, amsgrad: bool = False) -> None:
         lr, clip_norm, clip_value = self._resolve(lr, learning_rate, clip_norm, clipnorm, clip_value, clipvalue, 1e-3)
         weight_decay = self.default_weight_decay if weight_decay is None else weight_decay
+        self.amsgrad = bool(amsgrad)
         super().__init__(lr, clip_norm, weight_decay, lr_scheduler, clip_value, convention, lr_scales)
         who = type(self).__name__
         for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
@@ -271,6 +282,8 @@ class Adam(Optimizer):
         scratch -= v
         scratch *= 1.0 - self.beta_2
         v += scratch
+        if self.amsgrad:                                     # the largest v so far
+            v = np.maximum(state.setdefault("v_max", np.zeros_like(param)), v, out=state["v_max"])
         np.sqrt(v, out=scratch)                              # p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)
         scratch += self.eps * correction
         np.divide(m, scratch, out=scratch)
@@ -278,7 +291,8 @@ class Adam(Optimizer):
         param -= scratch
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "eps": self.eps}
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "eps": self.eps,
+                **({"amsgrad": True} if self.amsgrad else {})}
 
 
 @optimizers.register("adamw")

@@ -15,7 +15,7 @@ RANKS = [
     ("seqnet.ops",),                                                           # kernels
     ("seqnet.activations", "seqnet.initializers", "seqnet.losses", "seqnet.schedulers", "seqnet.keras_updates",
      "seqnet.regularizers", "seqnet.metrics"),                                # metrics: the losses' values
-    ("seqnet.layers", "seqnet.optimizers", "seqnet.callbacks", "seqnet.datasets"),
+    ("seqnet.layers", "seqnet.optimizers", "seqnet.optimizer_arrays", "seqnet.callbacks", "seqnet.datasets"),
     ("seqnet.checks", "seqnet.batches", "seqnet.tracking", "seqnet.inference", "seqnet.training", "seqnet.keras_methods", "seqnet.sequential"),  # model
     ("seqnet.gradcheck", "seqnet.architectures"),
     ("seqnet.saving",),

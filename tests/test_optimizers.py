@@ -49,10 +49,12 @@ def test_sgd_matches_torch(kwargs, rng):
     _run(SGD(**kwargs), lambda p: torch.optim.SGD(p, **kwargs), rng)
 
 
-@pytest.mark.parametrize("kwargs", [dict(lr=1e-2), dict(lr=3e-3, beta_1=0.8, beta_2=0.99, eps=1e-6, weight_decay=0.1)])
+@pytest.mark.parametrize("kwargs", [dict(lr=1e-2), dict(lr=3e-3, beta_1=0.8, beta_2=0.99, eps=1e-6, weight_decay=0.1),
+                                    dict(lr=1e-2, amsgrad=True)])
 def test_adam_matches_torch(kwargs, rng):
     tk = dict(lr=kwargs["lr"], betas=(kwargs.get("beta_1", 0.9), kwargs.get("beta_2", 0.999)),
-              eps=kwargs.get("eps", 1e-8), weight_decay=kwargs.get("weight_decay", 0.0))
+              eps=kwargs.get("eps", 1e-8), weight_decay=kwargs.get("weight_decay", 0.0),
+              amsgrad=kwargs.get("amsgrad", False))
     _run(Adam(**kwargs), lambda p: torch.optim.Adam(p, **tk), rng)
 
 
@@ -135,10 +137,11 @@ def test_adagrad_matches_torch(kwargs, rng):
     _run(Adagrad(**kwargs), lambda p: torch.optim.Adagrad(p, **kwargs), rng)
 
 
-@pytest.mark.parametrize("kwargs", [dict(lr=1e-2), dict(lr=3e-3, beta_1=0.8, eps=1e-6, weight_decay=0.1)])
+@pytest.mark.parametrize("kwargs", [dict(lr=1e-2), dict(lr=3e-3, beta_1=0.8, eps=1e-6, weight_decay=0.1),
+                                    dict(lr=1e-2, amsgrad=True)])
 def test_adamw_matches_torch(kwargs, rng):
     tk = dict(lr=kwargs["lr"], betas=(kwargs.get("beta_1", 0.9), 0.999), eps=kwargs.get("eps", 1e-8),
-              weight_decay=kwargs.get("weight_decay", 0.01))
+              weight_decay=kwargs.get("weight_decay", 0.01), amsgrad=kwargs.get("amsgrad", False))
     _run(AdamW(**kwargs), lambda p: torch.optim.AdamW(p, **tk), rng)
 
 
@@ -166,6 +169,7 @@ def test_clipvalue_clips_every_entry(rng):
 KERAS_CASES = {"SGD": dict(learning_rate=0.05, momentum=0.9), "SGD nesterov": dict(learning_rate=0.05, momentum=0.9,
                                                                                   nesterov=True),
                "Adam": dict(learning_rate=0.01), "Adam decay": dict(learning_rate=0.01, weight_decay=0.05),
+               "Adam amsgrad": dict(learning_rate=0.01, amsgrad=True),
                "AdamW": dict(learning_rate=0.01), "RMSprop": dict(learning_rate=0.01),
                "RMSprop centered": dict(learning_rate=0.01, momentum=0.5, centered=True),
                "Adagrad": dict(learning_rate=0.05)}
@@ -224,3 +228,29 @@ def test_lr_scales_match_torch_parameter_groups(rng):
 def test_lr_scales_are_checked(bad):
     with pytest.raises(ValueError, match="lr_scales"):
         SGD(lr=0.1, lr_scales=bad)
+
+
+@pytest.mark.parametrize("name", sorted({optimizers.optimizers.lookup(n).__name__: n
+                                          for n in optimizers.optimizers.names()}.values()))
+def test_apply_gradients_on_arrays_is_the_model_s_update(name, rng):
+    """Keras's ``apply_gradients`` on bare arrays steps them as a model's parameters are stepped,
+    state included, for every registered optimizer; weight decay skips the excluded ones."""
+    make = lambda: optimizers.optimizers.lookup(name)(weight_decay=0.01)  # noqa: E731
+    layer = Dense(3, name="d")
+    layer.build((4,), rng=np.random.default_rng(0))
+    W, b = layer.parameters["W"].copy(), layer.parameters["b"].copy()
+    frozen, start = W.copy(), W.copy()
+    on_model, on_arrays = make(), make()
+    on_arrays.exclude_from_weight_decay(var_list=[frozen])
+    for _ in range(3):
+        gW, gb = rng.normal(size=W.shape), rng.normal(size=b.shape)
+        layer.gradients["W"][...], layer.gradients["b"][...] = gW, gb
+        on_model.update([layer])
+        on_arrays.apply_gradients(zip([gW, gb, np.zeros_like(frozen)], [W, b, frozen]))
+    np.testing.assert_allclose(W, layer.parameters["W"], rtol=1e-12)
+    np.testing.assert_allclose(b, layer.parameters["b"], rtol=1e-12)
+    np.testing.assert_array_equal(frozen, start)  # a zero gradient and no weight decay: left as it was
+    assert on_arrays.iterations == 3 and "iterations" in on_arrays.get_state()
+    assert not any(key.startswith("None/") for key in on_arrays.get_state()), "arrays' state is not a model's"
+    with pytest.raises(TypeError, match="numpy array"):
+        on_arrays.apply([np.zeros(2)], [[0.0, 1.0]])

@@ -231,7 +231,7 @@ def _optimizer_params(model: _Sequential) -> int:
     if opt is None or not opt.iterations:
         return 0
     try:
-        slots = len(optimizer_state.slot_groups(opt)[0])
+        slots = len(optimizer_state.slot_groups(opt)[0]) + len(optimizer_state.trailing_slots(opt))
     except ValueError:  # an optimizer Keras has no layout for
         return 0
     weights = sum(w.size for layer in model.layers if layer.trainable for w in layer.parameters.values())

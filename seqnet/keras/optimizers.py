@@ -21,7 +21,7 @@ from ._naming import snake_case
 
 # Keras's arguments that change nothing seqnet computes, and those that would, with their "off"
 _INERT = ("name", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor", "jit_compile", "is_legacy_optimizer")
-_OFF = {"global_clipnorm": None, "use_ema": False, "amsgrad": False, "gradient_accumulation_steps": None}
+_OFF = {"global_clipnorm": None, "use_ema": False, "gradient_accumulation_steps": None}
 
 
 def _common(who: str, learning_rate: Any, weight_decay: Any, clipnorm: Any, clipvalue: Any,
@@ -78,6 +78,16 @@ class KerasOptimizer:
     def learning_rate(self, value: Any) -> None:
         self.lr = float(value)
 
+    def _clip_gradients(self, grads: list[Any]) -> list[np.ndarray]:
+        """Keras's: each gradient clipped as a step clips it (``clipnorm``, then ``clipvalue``)."""
+        return [self.clip(np.asarray(g, dtype=np.float64)) for g in grads]
+
+    @property
+    def variables(self) -> list[np.ndarray]:
+        """Keras's ``optimizer.variables``: the step count, the rate, then each slot array."""
+        return [np.asarray(self.iterations), np.asarray(self.current_lr, dtype=np.float32),
+                *(slot for slots in self.state.values() for slot in slots.values())]
+
     @classmethod
     def keras_config(cls, opt: _opt.Optimizer) -> dict[str, Any]:
         """Keras's config of ``opt``, a seqnet optimizer of this kind (Keras's names and defaults;
@@ -105,6 +115,8 @@ class SGD(KerasOptimizer, _opt.SGD):
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float | None = None, clipnorm: float | None = None, clipvalue: float | None = None,
                  global_clipnorm: float | None = None, use_ema: bool = False, **kwargs: Any) -> None:
+        if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum}")
         super().__init__(momentum=momentum, nesterov=nesterov, **_common(
             "SGD", learning_rate, weight_decay, clipnorm, clipvalue,
             dict(global_clipnorm=global_clipnorm, use_ema=use_ema, **kwargs)))
@@ -112,16 +124,15 @@ class SGD(KerasOptimizer, _opt.SGD):
 
 @variant_of(_opt.Adam)
 class Adam(KerasOptimizer, _opt.Adam):
-    keras_arguments = {"beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "eps"}
-    keras_constants = {"amsgrad": False}
+    keras_arguments = {"beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "eps", "amsgrad": "amsgrad"}
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
                  amsgrad: bool = False, weight_decay: float | None = None, clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None, use_ema: bool = False,
                  **kwargs: Any) -> None:
-        super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, **_common(
+        super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad, **_common(
             "Adam", learning_rate, weight_decay, clipnorm, clipvalue,
-            dict(amsgrad=amsgrad, global_clipnorm=global_clipnorm, use_ema=use_ema, **kwargs)))
+            dict(global_clipnorm=global_clipnorm, use_ema=use_ema, **kwargs)))
 
 
 @variant_of(_opt.AdamW)
@@ -132,9 +143,11 @@ class AdamW(KerasOptimizer, _opt.AdamW):
                  beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False, clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None, use_ema: bool = False,
                  **kwargs: Any) -> None:
-        super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, **_common(
+        if weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
+        super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad, **_common(
             "AdamW", learning_rate, weight_decay, clipnorm, clipvalue,
-            dict(amsgrad=amsgrad, global_clipnorm=global_clipnorm, use_ema=use_ema, **kwargs)))
+            dict(global_clipnorm=global_clipnorm, use_ema=use_ema, **kwargs)))
 
 
 @variant_of(_opt.RMSprop)

@@ -99,14 +99,16 @@ def test_save_load_and_json(libs, tmp_path):
     assert clone.count_params() == s.count_params() and not np.array_equal(clone.get_weights()[0], s.get_weights()[0])
 
 
-@pytest.mark.parametrize("make", ["Adam", "SGD", "RMSprop"])
+@pytest.mark.parametrize("make", ["Adam", "Adam amsgrad", "SGD", "RMSprop"])
 def test_keras_files_keep_the_optimizer_s_state_both_ways(libs, tmp_path, make):
     """Save after a few steps, load, train on: the same numbers as Keras, whichever library wrote the file."""
     keras, face = libs
     rng = np.random.default_rng(3)
     x, y = rng.normal(size=(64, 6)).astype("float32"), rng.integers(0, 3, 64)
-    kwargs = {"Adam": dict(learning_rate=0.01), "SGD": dict(learning_rate=0.05, momentum=0.9),
+    kwargs = {"Adam": dict(learning_rate=0.01), "Adam amsgrad": dict(learning_rate=0.01, amsgrad=True),
+              "SGD": dict(learning_rate=0.05, momentum=0.9),
               "RMSprop": dict(learning_rate=0.01, momentum=0.5, centered=True)}[make]
+    make = make.split()[0]
     models = [lib.Sequential([lib.Input((6,)), lib.layers.Dense(8, activation="relu"),
                               lib.layers.Dense(3, activation="softmax")]) for lib in libs]
     copy_weights(models[0], models[1])

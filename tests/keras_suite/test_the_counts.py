@@ -35,7 +35,8 @@ def counts(module: str) -> tuple[int, int]:
 
 @pytest.mark.parametrize("module, words", [("test_metrics", "metric tests"), ("test_losses", "in-scope loss tests"),
                                            ("test_layers", "in-scope layer tests"),
-                                           ("test_callbacks", "callback tests")])
+                                           ("test_callbacks", "callback tests"),
+                                           ("test_optimizers", "in-scope optimizer tests")])
 def test_the_page_states_what_the_tests_show(module, words):
     passing, in_scope = counts(module)
     assert re.search(rf"{passing} of the {in_scope} {words}", PAGE.replace("\n", " ")), (passing, in_scope)

@@ -3,8 +3,9 @@
 Keras keeps it in ``model.weights.h5`` under ``optimizer/vars/<i>``: ``0`` the iteration count,
 ``1`` the learning rate (when it is a number, not a schedule), then the slot variables of the
 trainable weights in the model's order: Adam's (and AdamW's) momentum and velocity interleaved
-weight by weight; SGD's momentum; Adagrad's accumulator; RMSprop's velocities, then its momentums
-(with ``momentum > 0``), then its average gradients (``centered``). A bias slot is ``(n,)`` in
+weight by weight (with AMSGrad, the largest velocities after them); SGD's momentum; Adagrad's
+accumulator; RMSprop's velocities, then its momentums (with ``momentum > 0``), then its average
+gradients (``centered``). A bias slot is ``(n,)`` in
 Keras and ``(1, n)`` in seqnet. Only optimizers that follow Keras's update rule
 (``convention="keras"``, what models read from Keras files and the Keras face get) are written
 with their state, since torch's momentum buffer is not Keras's.
@@ -38,12 +39,19 @@ def _targets(model: Any) -> list[tuple[str, str, np.ndarray]]:
             for name, value in layer.parameters.items()]
 
 
+def trailing_slots(opt: _optimizers.Optimizer) -> list[str]:
+    """The slots Keras keeps after the others, weight by weight: AMSGrad's largest velocities."""
+    return ["v_max"] if isinstance(opt, _optimizers.Adam) and opt.amsgrad else []
+
+
 def _order(model: Any, opt: _optimizers.Optimizer) -> list[tuple[str, str, str, np.ndarray]]:
     slots, interleaved = slot_groups(opt)
     targets = _targets(model)
     if interleaved:
-        return [(layer, param, slot, value) for layer, param, value in targets for slot in slots]
-    return [(layer, param, slot, value) for slot in slots for layer, param, value in targets]
+        order = [(layer, param, slot, value) for layer, param, value in targets for slot in slots]
+    else:
+        order = [(layer, param, slot, value) for slot in slots for layer, param, value in targets]
+    return order + [(layer, param, slot, value) for slot in trailing_slots(opt) for layer, param, value in targets]
 
 
 def keras_variables(model: Any) -> list[np.ndarray] | None:
