@@ -15,22 +15,13 @@ import numpy as np
 
 from . import keras_updates, schedulers
 from ._registry import Configurable, Registry, either, serialize
+from .ops.subnormal import flush_subnormals
 from .optimizer_arrays import ArrayUpdates
 from .schedulers import _check_lr_scales, _check_positive
 
 optimizers = Registry("optimizer")
 
 FLUSH_EVERY = 64  # updates between flushes of subnormal numbers to zero
-
-
-def flush_subnormals(arr: np.ndarray) -> None:
-    """Set entries smaller in magnitude than the dtype's smallest normal number to zero, in place.
-
-    Momentum and Adam's moments decay geometrically wherever the gradient is always zero (the
-    weights of an image's blank border pixels, dead ReLU units) and pass through the subnormal
-    range, where x86 arithmetic is some 30 times slower. Flushing them keeps every update fast.
-    """
-    np.copyto(arr, 0, where=np.abs(arr) < np.finfo(arr.dtype).tiny)
 
 
 class Optimizer(ArrayUpdates, Configurable, ABC):
