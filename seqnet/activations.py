@@ -6,10 +6,12 @@ output. All work on batches of any shape; softmax normalises over the last axis.
 """
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
+from scipy.special import erf
 
 from ._registry import Configurable, Registry, serialize
 
@@ -204,10 +206,78 @@ class SoftMax(Activation):
         return S * (dY - np.sum(dY * S, axis=-1, keepdims=True))
 
 
+@activations.register("selu")
+class SELU(Activation):
+    r"""Scaled ELU: :math:`\lambda z` for :math:`z > 0`, else :math:`\lambda\alpha(e^z - 1)`, with
+    Klambauer et al.'s :math:`\alpha \approx 1.6733`, :math:`\lambda \approx 1.0507`."""
+
+    ALPHA, SCALE = 1.6732632423543772, 1.0507009873554805
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        return self.SCALE * np.where(Z > 0, Z, self.ALPHA * np.expm1(np.minimum(Z, 0)))
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        return dY * self.SCALE * np.where(Z > 0, 1.0, self.ALPHA * np.exp(np.minimum(Z, 0)))
+
+
+@activations.register("softplus")
+class Softplus(Activation):
+    r""":math:`\log(1 + e^z)`, computed as :math:`\max(z, 0) + \log(1 + e^{-|z|})`; its derivative is
+    :math:`\sigma(z)`."""
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        return np.maximum(Z, 0) + np.log1p(np.exp(-np.abs(Z)))
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        return dY * Sigmoid().forward(Z)
+
+
+@activations.register("silu", aliases=("swish",))
+class SiLU(Activation):
+    r""":math:`z\,\sigma(z)` (Keras's ``silu`` and ``swish``), with derivative
+    :math:`\sigma(z)\,(1 + z(1 - \sigma(z)))`."""
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        return Z * Sigmoid().forward(Z)
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        S = Sigmoid().forward(Z)
+        return dY * S * (1.0 + Z * (1.0 - S))
+
+
+@activations.register("gelu")
+class GELU(Activation):
+    r""":math:`z\,\Phi(z) = \tfrac12 z\,(1 + \mathrm{erf}(z/\sqrt2))`, with derivative
+    :math:`\Phi(z) + z\,\varphi(z)`; with ``approximate=True``, Hendrycks and Gimpel's
+    :math:`\tfrac12 z\,(1 + \tanh u)`, :math:`u = \sqrt{2/\pi}\,(z + 0.044715 z^3)`.
+    Keras's default is exact, as PyTorch's is."""
+
+    def __init__(self, approximate: bool = False) -> None:
+        self.approximate = bool(approximate)
+
+    def forward(self, Z: np.ndarray) -> np.ndarray:
+        if self.approximate:
+            return 0.5 * Z * (1.0 + np.tanh(_C * (Z + 0.044715 * Z ** 3)))
+        return 0.5 * Z * (1.0 + erf(Z * _SQRT_HALF))
+
+    def backward(self, Z: np.ndarray, dY: np.ndarray) -> np.ndarray:
+        if self.approximate:
+            T = np.tanh(_C * (Z + 0.044715 * Z ** 3))
+            return dY * (0.5 * (1.0 + T) + 0.5 * Z * (1.0 - T * T) * _C * (1.0 + 3 * 0.044715 * Z * Z))
+        return dY * (0.5 * (1.0 + erf(Z * _SQRT_HALF)) + Z * np.exp(-0.5 * Z * Z) * _INV_SQRT_2PI)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"approximate": self.approximate}
+
+
+# Python floats, so that float32 inputs stay float32
+_C, _SQRT_HALF, _INV_SQRT_2PI = math.sqrt(2.0 / math.pi), math.sqrt(0.5), 1.0 / math.sqrt(2.0 * math.pi)
+
+
 def get(identifier: Any) -> Activation:
     """An activation from a name (``"relu"``), a config dict or an instance."""
     return activations.get(identifier)
 
 
-__all__ = ["Activation", "Linear", "Sigmoid", "TanH", "ArcTan", "ReLU", "LeakyReLU", "ELU",
-           "SoftMax", "get", "serialize"]
+__all__ = ["Activation", "Linear", "Sigmoid", "TanH", "ArcTan", "ReLU", "LeakyReLU", "ELU", "SELU", "Softplus",
+           "SiLU", "GELU", "SoftMax", "get", "serialize"]

@@ -13,6 +13,7 @@ from . import regularizers as _regularizers
 from ._contract import TrainedModel
 from .batches import ArrayBatches, StreamBatches
 from .callbacks import CallbackList, format_logs
+from .messages import say
 from .ops import step_scope
 from .tracking import MetricSet, metric_values
 
@@ -49,7 +50,7 @@ def predict(model: TrainedModel, X: Any, batch_size: int | None = None, verbose:
     if cbs is not None:
         cbs.on_predict_end()
     if checks.check_verbose(verbose, "predict"):
-        print(f"predict: {len(out)} examples in {time.perf_counter() - start:.2f}s")
+        say(f"predict: {len(out)} examples in {time.perf_counter() - start:.2f}s")
     return out
 
 
@@ -88,7 +89,7 @@ def evaluate(model: TrainedModel, X: Any, y: Any = None, batch_size: int | None 
     if cbs is not None:
         cbs.on_test_end(results)
     if checks.check_verbose(verbose, "evaluate"):
-        print(format_logs(results))
+        say(format_logs(results))
     return as_keras_results(results, return_dict)
 
 

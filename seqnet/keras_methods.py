@@ -44,6 +44,17 @@ class KerasMethods:
         return layer
 
     @property
+    def trainable(self) -> bool:
+        """Keras's ``model.trainable``: False once every layer is frozen. Setting it freezes (or
+        unfreezes) every layer, those of a model added as a block included."""
+        return not self.layers or any(layer.trainable for layer in self.layers)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        for layer in self.layers:
+            layer.trainable = bool(value)
+
+    @property
     def weights(self) -> list[np.ndarray]:
         """Every weight array (the arrays themselves), layer by layer: parameters, then buffers."""
         return [w for layer in self.layers for w in layer.get_weights()]

@@ -77,7 +77,8 @@ class Sequential(KerasMethods):
 
     # -- construction --------------------------------------------------------
     def add(self, layer: Layer) -> None:
-        """Append ``layer``, naming it ``<kind>``, ``<kind>_1``, ... if it has no name.
+        """Append ``layer``, naming it ``<kind>``, ``<kind>_1``, ... if it has no name; a
+        ``Sequential`` adds its layers (the same objects, so the two models share their weights).
 
         An :class:`~seqnet.layers.Input` first (or ``input_shape=`` on the first layer, or a first
         layer already built, taken from another model) builds the model at once; a layer added to a
@@ -87,6 +88,12 @@ class Sequential(KerasMethods):
             if self.layers or self.built:
                 raise ValueError("Sequential: an Input must come first, before any layer")
             self.input_shape, self.output_shapes = layer.shape, []
+            return
+        if isinstance(layer, Sequential):  # a model as a block of this one: its layers, shared with it
+            if not self.layers and not self.built and layer.built:
+                self.input_shape, self.output_shapes = layer.input_shape, []
+            for inner in layer.layers:
+                self.add(inner)
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add expects a Layer instance, got {type(layer).__name__}")

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import losses as _losses
 from ._contract import TrainedModel
-from ._registry import serialize
+from ._registry import find_name, serialize
 from .metrics import VALUES, Metric, MeanMetricWrapper, canonical_name
 from .metrics.stateful import metrics as _registry
 
@@ -30,6 +30,8 @@ def canonical(entry: Any) -> Any:
         raise TypeError(f"compile: a metric is a name (\"accuracy\") or a seqnet.metrics.Metric object, received "
                         f"the function {getattr(entry, '__name__', entry)!r}; wrap it as "
                         f"seqnet.metrics.MeanMetricWrapper(fn, name=...) with fn giving one value per example")
+    if isinstance(entry, str) and find_name(entry, list(VALUES)) is None and entry in _registry.names():
+        return entry  # a metric class by its registered name ("hinge", "auc", "f1_score"), logged under it
     return canonical_name(entry)
 
 
@@ -47,10 +49,14 @@ def _tracker(model: TrainedModel, entry: Any) -> Metric:
         tracker = copy.deepcopy(entry)  # the compiled object stays as the user made it
         tracker.reset_state()
         return tracker
+    if entry not in VALUES:
+        return _registry.lookup(entry)(name=entry)
     fn = VALUES[entry]
     if entry in ("accuracy", "acc") and isinstance(model.loss, _losses.BinaryCrossEntropy):
         fn = VALUES["binary_accuracy"]  # per output, as Keras's "accuracy" under binary_crossentropy
-    return MeanMetricWrapper(fn, entry)
+    wrapper = MeanMetricWrapper(fn, entry)
+    wrapper.direction = "up" if "acc" in entry else "down"  # the metrics named by strings: accuracies and errors
+    return wrapper
 
 
 class MetricSet:
@@ -70,12 +76,22 @@ class MetricSet:
     def names(self) -> list[str]:
         return [name for name, _, _ in self.entries]
 
+    def direction(self, name: str) -> str | None:
+        """Whether the metric logged as ``name`` is better "up" or "down"; None for no such metric."""
+        return next((tracker.direction for logged, tracker, _ in self.entries if logged == name), None)
+
     def update(self, Y: np.ndarray, Y_hat: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
         for _, tracker, weighted in self.entries:
             tracker.update_state(Y, Y_hat, sample_weight if weighted else None)
 
-    def results(self) -> dict[str, float]:
-        return {name: tracker.result() for name, tracker, _ in self.entries}
+    def results(self) -> dict[str, Any]:
+        """Each metric's result: a float, or a list of floats for a metric of each class (an F-score
+        with ``average=None``)."""
+        return {name: _loggable(tracker.result()) for name, tracker, _ in self.entries}
+
+
+def _loggable(value: Any) -> Any:
+    return float(np.ravel(value)[0]) if np.size(value) == 1 else [float(v) for v in np.ravel(value)]
 
 
 def metric_values(model: TrainedModel, Y: np.ndarray, Y_hat: np.ndarray, sample_weight: np.ndarray | None = None

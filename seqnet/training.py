@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from . import constraints as _constraints
 from . import regularizers as _regularizers
 from ._contract import TrainedModel
 from .batches import ArrayBatches, StreamBatches
@@ -93,6 +94,7 @@ def train_step(model: TrainedModel, X: np.ndarray, Y: np.ndarray, sample_weight:
             if where is not None:
                 raise NonFiniteStep(where, loss)
             model.optimizer.update(model)
+            _constraints.apply(model)
     except NonFiniteStep:
         model.rng.bit_generator.state = rng_state
         for buffer, saved in buffers:
@@ -296,8 +298,8 @@ def train_epoch(model: TrainedModel, batches: Any, epoch: int, shuffle: bool, au
         except NonFiniteStep as bad:
             model.rng.bit_generator.state = rng_state  # as before the batch, augmentation included
             cbs.on_train_batch_end(batch, {"loss": bad.loss, **metrics.results()})
-            if model.stop_training:  # TerminateOnNaN: stop quietly
-                break
+            if model.stop_training:  # TerminateOnNaN: stop quietly, the epoch's loss logged as it became
+                return {"loss": bad.loss, **metrics.results()}
             cbs.on_train_end()
             raise FloatingPointError(
                 f"fit: {bad.where} became non-finite at epoch {epoch + 1}, batch {batch + 1} (loss {bad.loss}); "

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from seqnet import activations
-from seqnet.activations import ELU, ArcTan, LeakyReLU, Linear, ReLU, Sigmoid, SoftMax, TanH
+from seqnet.activations import ELU, GELU, SELU, ArcTan, LeakyReLU, Linear, ReLU, Sigmoid, SiLU, SoftMax, Softplus, TanH
 from seqnet.gradcheck import check_gradients
 
 from tests.helpers import assert_close, torch, torch_grad
@@ -16,8 +16,18 @@ REFERENCES = [
     (LeakyReLU(0.1), lambda z: torch.nn.functional.leaky_relu(z, 0.1)),
     (ELU(1.3), lambda z: torch.nn.functional.elu(z, 1.3)),
     (SoftMax(), lambda z: torch.softmax(z, dim=-1)),
+    (SELU(), lambda z: torch.nn.functional.selu(z)),
+    (Softplus(), lambda z: torch.nn.functional.softplus(z)),
+    (SiLU(), lambda z: torch.nn.functional.silu(z)),
+    (GELU(), lambda z: torch.nn.functional.gelu(z)),
+    (GELU(approximate=True), lambda z: torch.nn.functional.gelu(z, approximate="tanh")),
 ]
-IDS = [type(a).__name__ for a, _ in REFERENCES]
+IDS = [f"{type(a).__name__}{a.get_config() or ''}" for a, _ in REFERENCES]
+
+
+def test_every_registered_activation_has_a_torch_reference():
+    registry = activations.activations
+    assert {type(a) for a, _ in REFERENCES} == {registry.lookup(name) for name in registry.names()}
 
 
 @pytest.mark.parametrize("act, ref", REFERENCES, ids=IDS)

@@ -11,12 +11,13 @@ PACKAGE = ROOT / "seqnet"
 # each module's rank: a module imports only modules of its own rank or below (and never in a circle)
 RANKS = [
     ("seqnet._registry", "seqnet._contract", "seqnet._files", "seqnet._safety", "seqnet._formats", "seqnet._version",
-     "seqnet.augment", "seqnet.plotting", "seqnet.ops.parallel"),
+     "seqnet.augment", "seqnet.plotting", "seqnet.ops.parallel", "seqnet.messages"),
     ("seqnet.ops",),                                                           # kernels
     ("seqnet.activations", "seqnet.initializers", "seqnet.losses", "seqnet.schedulers", "seqnet.keras_updates",
-     "seqnet.regularizers", "seqnet.metrics"),                                # metrics: the losses' values
-    ("seqnet.layers", "seqnet.optimizers", "seqnet.optimizer_arrays", "seqnet.callbacks", "seqnet.datasets"),
-    ("seqnet.checks", "seqnet.batches", "seqnet.tracking", "seqnet.inference", "seqnet.training", "seqnet.keras_methods", "seqnet.sequential"),  # model
+     "seqnet.regularizers", "seqnet.constraints", "seqnet.metrics"),                                # metrics: the losses' values
+    ("seqnet.layers", "seqnet.optimizers", "seqnet.optimizer_arrays", "seqnet.tracking", "seqnet.callbacks",
+     "seqnet.datasets"),                                                      # tracking: compiled metrics
+    ("seqnet.checks", "seqnet.batches", "seqnet.inference", "seqnet.training", "seqnet.keras_methods", "seqnet.sequential"),  # model
     ("seqnet.gradcheck", "seqnet.architectures"),
     ("seqnet.saving",),
     ("seqnet.keras",),                                                         # the Keras face, its files within

@@ -32,7 +32,7 @@ def initialize_weights(name: str, activation: str | None = None) -> Callable[[tu
     """``init(shape)``: the initializer ``name`` (``"xavier_uniform"``, ``"he_normal"``...) with the
     gain of ``activation``, drawing from numpy's global random state."""
     initializer = _initializers.get(name, activation=activation)
-    return lambda shape: initializer(tuple(shape), global_rng(), np.float64)
+    return lambda shape: initializer(tuple(shape), rng=global_rng(), dtype=np.float64)
 
 
 class AssignmentLayer:

@@ -7,12 +7,14 @@ from typing import Any
 
 from .._files import write_text
 from .._safety import read_text
+from ..messages import say
 from .base import Callback, callbacks
 
 
 @callbacks.register("csv_logger")
 class CSVLogger(Callback):
-    """Write one CSV row of logs per epoch: ``epoch`` then the logged values.
+    """Write one CSV row of logs per epoch: ``epoch`` then the logged values (``NA`` for a value an
+    epoch does not log, as the validation values of an epoch that does not validate).
 
     Parameters
     ----------
@@ -46,10 +48,10 @@ class CSVLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        if self.keys is None:
-            self.keys = list(logs)
+        if self.keys is None:  # what this epoch logs, and what later ones will (validation every n epochs)
+            self.keys = [*logs, *(k for k in self.params.get("metrics", ()) if k not in logs)]
             self._text += self.separator.join(["epoch", *map(_cell, self.keys)]) + "\n"
-        values = (repr(float(logs.get(k, float("nan")))) for k in self.keys)
+        values = (_value_cell(logs[k]) if k in logs else "NA" for k in self.keys)
         self._text += self.separator.join([str(epoch + self.first_epoch), *values]) + "\n"
         write_text(self.filename, self._text)  # whole, each epoch: a crash leaves the log of the epochs done
 
@@ -65,6 +67,11 @@ def _cell(name: str) -> str:
     """A logged name as a CSV cell a spreadsheet shows as text: a metric's name can come from a model
     file, and one starting like a formula (``=HYPERLINK(...)``) would run when the log is opened."""
     return "'" + name if name.startswith(_FORMULA) else name
+
+
+def _value_cell(value: Any) -> str:
+    """A logged value as Keras writes it: ``0.25``, or a quoted list for a metric of each class."""
+    return f'"[{", ".join(map(repr, value))}]"' if isinstance(value, list) else repr(float(value))
 
 
 def _from_cell(cell: str) -> str:
@@ -85,7 +92,7 @@ class TerminateOnNaN(Callback):
             if self.raise_error:
                 raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
                                    f"Terminating training immediately.")
-            print(f"Batch {batch + 1}: invalid loss {loss}, terminating training")
+            say(f"Batch {batch + 1}: invalid loss {loss}, terminating training")
             self.model.stop_training = True
 
     def get_config(self):

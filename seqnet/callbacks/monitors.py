@@ -1,46 +1,61 @@
 """Callbacks that watch one logged quantity: early stopping and checkpoints."""
 from __future__ import annotations
 
-import math
 import string
 import warnings
 
 import numpy as np
 
+from ..messages import say
+from ..tracking import MetricSet
 from .base import Callback, callbacks
 
 
-def _mode_op(mode: str, monitor: str, who: str):
-    if mode not in ("auto", "min", "max"):
-        raise ValueError(f"{who}: expected mode 'auto', 'min' or 'max', received mode={mode!r}")
-    if mode == "auto":
-        mode = "max" if ("acc" in monitor or monitor.endswith("auc")) else "min"
-    return mode
-
-
 class _Monitor(Callback):
-    """Shared logic of callbacks that watch one logged quantity for improvement.
+    """Shared logic of callbacks that watch one logged quantity for improvement, as Keras 3 does.
 
-    A new training run (``initial_epoch == 0``) starts from scratch; a resumed one keeps the
-    best value and counters it had.
+    ``mode="auto"`` minimises a loss and follows the direction of a compiled metric (up for
+    accuracies, AUC, precision...; down for errors); any other quantity needs ``mode``. A new
+    training run (``initial_epoch == 0``) starts from scratch, with no best value yet (``best`` is
+    None); a resumed one keeps the best value and counters it had.
     """
 
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"{type(self).__name__}: expected mode 'auto', 'min' or 'max', received mode={mode!r}")
         self.monitor = monitor
         self.mode = mode
         self.min_delta = abs(float(min_delta))
-        self._direction = _mode_op(mode, monitor, type(self).__name__)
+        self._direction: str | None = None if mode == "auto" else mode
         self._reset()
 
     def _reset(self) -> None:
-        self.best = math.inf if self._direction == "min" else -math.inf
+        self.best: float | None = None
         self.wait = 0
+
+    @property
+    def monitor_op(self):
+        """``np.less`` or ``np.greater``: how a better value compares (None until it is known)."""
+        return {"min": np.less, "max": np.greater, None: None}[self._direction]
 
     def on_train_begin(self, logs=None):
         if not self.params.get("initial_epoch"):
             self._reset()
 
+    def _direction_of_monitor(self) -> str:
+        name = self.monitor.removeprefix("val_")
+        if name == "loss":
+            return "min"
+        found = MetricSet(self.model).direction(name) if hasattr(self.model, "metrics") else None
+        if found is None:
+            raise ValueError(f"{type(self).__name__} callback received monitor={self.monitor}, which is neither the "
+                             f"loss nor a compiled metric, so mode='auto' cannot tell whether it should be maximized "
+                             f"or minimized: pass mode='max' or mode='min'")
+        return "max" if found == "up" else "min"
+
     def _current(self, logs: dict | None) -> float | None:
+        if self._direction is None:
+            self._direction = self._direction_of_monitor()
         value = (logs or {}).get(self.monitor)
         if value is None:
             warnings.warn(
@@ -48,12 +63,17 @@ class _Monitor(Callback):
                 f"{', '.join(sorted(logs or {}))}); skipping", RuntimeWarning, stacklevel=3)
         return value
 
-    def _improved(self, value: float, reference: float | None = None) -> bool:
-        """Better than ``reference`` (the best so far by default) by more than ``min_delta``."""
-        reference = self.best if reference is None else reference
+    def _improved(self, value: float, reference: float | None) -> bool:
+        """Better than ``reference`` by more than ``min_delta`` (anything is, when there is none)."""
+        if reference is None:
+            return True
         if self._direction == "min":
             return value < reference - self.min_delta
         return value > reference + self.min_delta
+
+    def _state(self, **counters: int) -> dict:
+        """What a file keeps: the counters, and the best value once there is one."""
+        return {**({} if self.best is None else {"best": self.best}), **counters}
 
 
 @callbacks.register("early_stopping")
@@ -66,16 +86,18 @@ class EarlyStopping(_Monitor):
     min_delta : float, default 0
         Smaller changes do not count as improvement.
     patience : int, default 0
-        Epochs without improvement before stopping.
+        Epochs without improvement before stopping (training stops on an epoch that does not
+        improve, never on the first).
     mode : {"auto", "min", "max"}
-        "auto" maximises quantities named like accuracy and minimises the rest.
+        "auto" minimises the loss and follows a compiled metric's direction (see :class:`_Monitor`).
     restore_best_weights : bool, default False
         On stopping (or at the end of training), put back the weights of the best epoch.
     verbose : int, default 0
         1 prints a line when training stops early and when the best weights are put back.
     baseline : float, optional
         The patience counter restarts only on epochs that beat both the best so far and this
-        value, so training stops ``patience`` epochs in unless the baseline is beaten (Keras's meaning).
+        value, so unless the baseline is beaten, training stops at the first epoch that does not
+        improve once ``patience`` epochs have passed (Keras 3's meaning).
     start_from_epoch : int, default 0
         Epochs before this one (a warm-up) are not watched.
     """
@@ -92,38 +114,38 @@ class EarlyStopping(_Monitor):
 
     def _reset(self) -> None:
         super()._reset()
-        self.best_epoch = -1
-        self.stopped_epoch = -1
+        self.best_epoch = 0
+        self.stopped_epoch = 0
         self.best_weights: list[np.ndarray] | None = None
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
-        self.stopped_epoch = -1
+        self.stopped_epoch = 0
 
     def on_epoch_end(self, epoch, logs=None):
-        if epoch < self.start_from_epoch:
-            return
         value = self._current(logs)
-        if value is None:
+        if value is None or epoch < self.start_from_epoch:
             return
-        if self._improved(value):
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights, self.best_epoch = self.model.get_weights(), epoch
+        self.wait += 1
+        if self._improved(value, self.best):
             self.best, self.best_epoch = float(value), epoch
             if self.restore_best_weights:
-                self.best_weights = [w.copy() for w in self.model.get_weights()]
+                self.best_weights = self.model.get_weights()
             if self.baseline is None or self._improved(value, self.baseline):
                 self.wait = 0
-                return
-        self.wait += 1
-        if self.wait >= max(self.patience, 1):
+            return
+        if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
-        if self.verbose and self.stopped_epoch >= 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.verbose and self.stopped_epoch > 0:
+            say(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose:
-                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                say(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
     def get_config(self):
@@ -134,7 +156,7 @@ class EarlyStopping(_Monitor):
     state_kinds = {"best": "number", "wait": "count", "best_epoch": "count", "best_weights": "arrays"}
 
     def get_state(self):
-        state = {"best": self.best, "wait": self.wait, "best_epoch": self.best_epoch}
+        state = self._state(wait=self.wait, best_epoch=self.best_epoch)
         if self.best_weights is not None:
             state["best_weights"] = self.best_weights
         return state
@@ -209,12 +231,12 @@ class ModelCheckpoint(_Monitor):
     def _save(self, epoch: int, logs: dict, **names: int) -> None:
         if self.save_best_only:
             value = self._current(logs)
-            if value is None or not self._improved(value):
+            if value is None or not self._improved(value, self.best):
                 return
             self.best = float(value)
         path = self.filepath.format(epoch=epoch + 1, **names, **logs)
         if self.verbose:
-            print(f"Epoch {epoch + 1}: saving model to {path}")
+            say(f"Epoch {epoch + 1}: saving model to {path}")
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
@@ -228,4 +250,4 @@ class ModelCheckpoint(_Monitor):
     state_kinds = {"best": "number"}
 
     def get_state(self):
-        return {"best": self.best}
+        return self._state()

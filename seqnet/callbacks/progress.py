@@ -5,6 +5,7 @@ import sys
 import time
 from typing import Any
 
+from ..messages import say
 from .base import Callback, callbacks
 
 
@@ -22,11 +23,14 @@ class History(Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(float(value))
+            self.history.setdefault(key, []).append(list(value) if isinstance(value, list) else float(value))
 
 
-def format_logs(logs: dict[str, float]) -> str:
-    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+def format_logs(logs: dict[str, Any]) -> str:
+    """``loss: 0.1234 - f1_score: [0.5000, 0.7500]``: a metric of each class logs a list."""
+    def number(value: Any) -> str:
+        return f"[{', '.join(f'{v:.4f}' for v in value)}]" if isinstance(value, list) else f"{value:.4f}"
+    return " - ".join(f"{k}: {number(v)}" for k, v in logs.items())
 
 
 @callbacks.register("progress_bar")
@@ -67,8 +71,7 @@ class ProgressBar(Callback):
             self.bar.close()
             self.bar = None
         if self.verbose:
-            print(f"Epoch {epoch + 1}/{self.epochs} - {elapsed:.1f}s - {format_logs(logs or {})}",
-                  file=self.stream, flush=True)
+            say(f"Epoch {epoch + 1}/{self.epochs} - {elapsed:.1f}s - {format_logs(logs or {})}", self.stream)
 
     def on_train_end(self, logs=None):
         if self.bar is not None:

@@ -6,8 +6,11 @@ import inspect
 import warnings
 from typing import Any
 
+import numpy as np
+
 from .. import _safety, schedulers
 from .._registry import serialize
+from ..messages import say
 from ..schedulers import Scheduler
 from .base import Callback, callbacks
 from .monitors import _Monitor
@@ -16,8 +19,9 @@ from .monitors import _Monitor
 def _require_plain_rate(callback: Callback) -> None:
     scheduler = callback.model.optimizer.lr_scheduler
     if scheduler is not None:
-        raise ValueError(f"{type(callback).__name__} sets the learning rate itself, but the optimizer already "
-                         f"follows lr_scheduler={scheduler!r}; use one or the other")
+        raise TypeError(f"This optimizer was created with a `LearningRateSchedule` (lr_scheduler={scheduler!r}), "
+                        f"so its learning rate is not settable, and {type(callback).__name__} sets the learning "
+                        f"rate itself: use one or the other")
 
 
 @callbacks.register("reduce_lr_on_plateau")
@@ -69,20 +73,20 @@ class ReduceLROnPlateau(_Monitor):
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0
-        if self._improved(value):
+        if self._improved(value, self.best):
             self.best, self.wait = float(value), 0
             return
         if self.cooldown_counter > 0:
             return
         self.wait += 1
-        if self.wait >= max(self.patience, 1):
+        if self.wait >= self.patience:
             optimizer = self.model.optimizer
-            new_lr = max(optimizer.lr * self.factor, self.min_lr)
-            if new_lr < optimizer.lr:
+            if optimizer.lr > np.float32(self.min_lr):
+                new_lr = max(optimizer.lr * self.factor, self.min_lr)
                 optimizer.lr = new_lr
                 if self.verbose:
-                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr:g}")
-            self.cooldown_counter, self.wait = self.cooldown, 0
+                    say(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {_rate(new_lr)}.")
+                self.cooldown_counter, self.wait = self.cooldown, 0
 
     def get_config(self):
         return {"monitor": self.monitor, "factor": self.factor, "patience": self.patience,
@@ -92,7 +96,7 @@ class ReduceLROnPlateau(_Monitor):
     state_kinds = {"best": "number", "wait": "count", "cooldown_counter": "count"}
 
     def get_state(self):
-        return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}
+        return self._state(wait=self.wait, cooldown_counter=self.cooldown_counter)
 
 
 @callbacks.register("learning_rate_scheduler")
@@ -144,7 +148,7 @@ class LearningRateScheduler(Callback):
         lr = self.schedule(epoch) if _takes_epoch_only(self.schedule) else self.schedule(epoch, optimizer.lr)
         optimizer.lr = float(lr)
         if self.verbose:
-            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr:g}")
+            say(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {_rate(lr)}.")
 
     def get_config(self):
         if "_lost" in self.__dict__:
@@ -175,6 +179,11 @@ class LearningRateScheduler(Callback):
                       f"refuses it until it has one. Pass load_model(..., custom_objects={{{short!r}: {short}}}), "
                       f"or safe_mode=False for a file you trust", _safety.LostReferenceWarning, stacklevel=2)
         return callback
+
+
+def _rate(lr: float) -> float:
+    """A learning rate as the verbose lines print it, as Keras does (``1.0``), to 6 digits."""
+    return float(f"{lr:.6g}")
 
 
 def _takes_epoch_only(schedule: Any) -> bool:

@@ -7,14 +7,15 @@ callbacks and training loop are seqnet's, with Keras's defaults, shapes and name
 their meanings, and a model built through either face saves to the same files and loads through
 both. See the guide "Coming from Keras".
 """
-from . import (backend, callbacks, datasets, initializers, layers, losses, metrics, models, ops, optimizers,
-               regularizers, saving, utils)
+from . import (activations, backend, callbacks, config, constraints, datasets, initializers, layers, losses, metrics,
+               models, ops, optimizers, random, regularizers, saving, utils)
 from ._missing import missing
 from .layers import Input
 from .models import Model, Sequential, load_model
 
 __all__ = ["Sequential", "Model", "Input", "load_model", "layers", "losses", "metrics", "optimizers", "callbacks",
-           "utils", "models", "saving", "initializers", "ops", "datasets", "regularizers", "backend"]
+           "utils", "models", "saving", "initializers", "ops", "datasets", "regularizers", "backend", "random", "config",
+           "activations", "constraints"]
 
 
 __getattr__ = missing(__name__)

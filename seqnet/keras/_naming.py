@@ -36,13 +36,23 @@ SEQNET_NAMES = {keras: ours for ours, keras in WEIGHT_NAMES.items()}
 #: "leaky_relu" function has slope 0.2, seqnet's default 0.01)
 ACTIVATIONS: dict[str, Any] = {
     "linear": "linear", "relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
-    "elu": "elu", "leaky_relu": {"class_name": "leaky_relu", "config": {"alpha": 0.2}},
+    "elu": "elu", "leaky_relu": {"class_name": "leaky_relu", "config": {"alpha": 0.2}}, "gelu": "gelu",
+    "selu": "selu", "softplus": "softplus", "silu": "silu", "swish": "silu",
 }
 
 
+def keras_name(identifier: Any) -> Any:
+    """A layer's ``activation`` argument as Keras's config writes it: the name of one of
+    ``keras.activations``' functions, anything else as it is."""
+    from .activations import name_of
+    return name_of(identifier) or identifier
+
+
 def activation(identifier: Any) -> Any:
-    """The seqnet activation for a Keras activation (``None`` is ``"linear"``; a name as Keras
-    computes it); anything else (a seqnet activation object or config) as it is."""
+    """The seqnet activation for a Keras activation (``None`` is ``"linear"``; a name, or one of
+    ``keras.activations``' functions, as Keras computes it); anything else (a seqnet activation
+    object or config) as it is."""
+    identifier = keras_name(identifier)
     if identifier is None:
         return "linear"
     if isinstance(identifier, str) and identifier.lower() in ACTIVATIONS:

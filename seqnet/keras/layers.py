@@ -24,9 +24,10 @@ from ..layers import Dense as _Dense
 from ..layers import Input as _Input
 from ..layers import Layer
 from ..layers.base import check_positive_int
+from . import constraints as _constraints
 from . import initializers as _initializers
 from ._missing import missing
-from ._naming import WEIGHT_NAMES, activation_name
+from ._naming import WEIGHT_NAMES, activation_name, keras_name
 from ._naming import activation as keras_activation
 
 
@@ -36,6 +37,7 @@ class Variable(np.ndarray):
     ``assign()`` and a ``name``, in Keras's shape."""
 
     name = ""
+    constraint = None  # Keras's: what the update is followed by (the layer's constraint of this weight)
 
     def numpy(self) -> np.ndarray:
         return np.array(self)
@@ -48,9 +50,9 @@ class Variable(np.ndarray):
         return np.asarray(self)
 
 
-def _variable(array: np.ndarray, key: str) -> Variable:
+def _variable(array: np.ndarray, key: str, constraint: Any = None) -> Variable:
     view = (array[0] if key == "b" else array).view(Variable)
-    view.name = WEIGHT_NAMES.get(key, key)
+    view.name, view.constraint = WEIGHT_NAMES.get(key, key), constraint
     return view
 
 
@@ -86,38 +88,58 @@ class KerasWeights:
         frozen = [] if self.trainable else list(self.parameters.items())
         return [_variable(a, k) for k, a in [*frozen, *self.buffers.items()]]
 
-    def _keras_edge(self, trainable: bool, kernel_regularizer: Any, bias_regularizer: Any, **keras: Any) -> None:
-        """What Keras's arguments add to the seqnet layer: the config as given, trainability and the
-        weights' penalties."""
+    def _keras_edge(self, trainable: bool, kernel_regularizer: Any, bias_regularizer: Any, kernel_constraint: Any,
+                    bias_constraint: Any, **keras: Any) -> None:
+        """What Keras's arguments add to the seqnet layer: the config as given, trainability, and the
+        weights' penalties and constraints."""
         self._keras = keras
         self.trainable = bool(trainable)
         self.set_regularizers({"W": kernel_regularizer, "b": bias_regularizer})
+        self.set_constraints({"W": kernel_constraint, "b": bias_constraint})
 
     def _initializer_config(self) -> dict[str, Any]:
-        """The initializers as given, and the weights' penalties."""
-        return {"kernel_initializer": self._keras["kernel_initializer"],
-                "bias_initializer": self._keras["bias_initializer"],
+        """The initializers as given, and the weights' penalties and constraints."""
+        return {"kernel_initializer": _keras_form(self._keras["kernel_initializer"]),
+                "bias_initializer": _keras_form(self._keras["bias_initializer"]),
                 **{f"{'kernel' if name == 'W' else 'bias'}_regularizer": serialize(r)
-                   for name, r in self.regularizers.items()}}
+                   for name, r in self.regularizers.items()},
+                **{f"{'kernel' if name == 'W' else 'bias'}_constraint": _constraints.serialize(c)
+                   for name, c in self.constraints.items()}}
+
+    @staticmethod
+    def keras_extras(layer: Layer) -> dict[str, Any]:
+        """Keras's serialized initializers (those Keras has) and constraints of seqnet's ``layer``,
+        for a Keras file."""
+        found = {"kernel_initializer": layer.weight_init,
+                 "bias_initializer": _initializers.Zeros() if layer.bias_init is None else layer.bias_init}
+        return {**{key: _initializers.serialize(init) for key, init in found.items()
+                   if _initializers.to_keras(init) is not None},
+                **{f"{'kernel' if name == 'W' else 'bias'}_constraint": _constraints.serialize(c)
+                   for name, c in layer.constraints.items()}}
 
     @staticmethod
     def _engine_arguments(layer: Layer) -> dict[str, Any]:
         """Keras's arguments for seqnet's ``layer`` (those Dense and Conv2D share); its initializers
-        as seqnet's objects, whose scales (an activation's gain) a bare name would not keep."""
+        as this face's equals (a gain-scaled one is Keras's ``VarianceScaling``), seqnet's own where
+        Keras has none."""
         activation = activation_name(layer._activation_config())
         return {"activation": None if activation == "linear" else activation, "use_bias": layer.use_bias,
                 "name": layer.name, "trainable": layer.trainable,
-                "kernel_initializer": _initializers.name_of(layer.weight_init),
-                "bias_initializer": "zeros" if layer.bias_init is None else _initializers.name_of(layer.bias_init),
-                "kernel_regularizer": layer.regularizers.get("W"), "bias_regularizer": layer.regularizers.get("b")}
+                "kernel_initializer": _initializers.to_keras(layer.weight_init) or layer.weight_init,
+                "bias_initializer": "zeros" if layer.bias_init is None else
+                _initializers.to_keras(layer.bias_init) or layer.bias_init,
+                "kernel_regularizer": layer.regularizers.get("W"), "bias_regularizer": layer.regularizers.get("b"),
+                "kernel_constraint": layer.constraints.get("W"), "bias_constraint": layer.constraints.get("b")}
 
     @property
     def kernel(self) -> Variable:
-        return _variable(self.parameters["W"], "W")
+        return _variable(self.parameters["W"], "W", self.constraints.get("W"))
 
     @property
     def bias(self) -> Variable | None:
-        return _variable(self.parameters["b"], "b") if self.use_bias and "b" in self.parameters else None
+        if not (self.use_bias and "b" in self.parameters):
+            return None
+        return _variable(self.parameters["b"], "b", self.constraints.get("b"))
 
     def build(self, input_shape: Any = None, rng: Any = None, dtype: Any = None) -> None:
         """Keras's ``build(input_shape)`` with the batch axis (``(None, 784)``), or seqnet's without it."""
@@ -137,7 +159,12 @@ def _bias_initializer(identifier: Any) -> Any:
     if identifier in ("zeros", None):
         return identifier
     initializer = _initializers.get(identifier)
-    return "zeros" if _initializers.name_of(initializer) == "zeros" else initializer
+    return "zeros" if _initializers.keras_form(initializer) == "zeros" else initializer
+
+
+def _keras_form(identifier: Any) -> Any:
+    """An initializer argument as Keras's config writes it: a name as given, else its Keras form."""
+    return identifier if isinstance(identifier, str) or identifier is None else _initializers.keras_form(identifier)
 
 
 def _refuse_extras(who: str, extras: dict[str, Any]) -> None:
@@ -161,14 +188,14 @@ class Dense(KerasWeights, _Dense):
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, activity_regularizer: Any = None,
                  kernel_constraint: Any = None, bias_constraint: Any = None, name: str | None = None,
                  input_shape: Any = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
-        _refuse_extras("Dense", dict(activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-                                     bias_constraint=bias_constraint, **kwargs))
+        _refuse_extras("Dense", dict(activity_regularizer=activity_regularizer, **kwargs))
         super().__init__(units=check_positive_int(units, "units", "Dense"), activation=keras_activation(activation),
                          weight_init=_initializer(kernel_initializer),
                          name=name, use_bias=use_bias, bias_init=_bias_initializer(bias_initializer),
                          input_shape=input_shape)
-        self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_initializer=kernel_initializer,
-                         bias_initializer=bias_initializer, activation=activation)
+        self._keras_edge(trainable, kernel_regularizer, bias_regularizer, _constraints.get(kernel_constraint),
+                         _constraints.get(bias_constraint), kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, activation=keras_name(activation))
 
     @property
     def units(self) -> int:
@@ -203,8 +230,7 @@ class Conv2D(KerasWeights, _Conv2D):
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, activity_regularizer: Any = None,
                  kernel_constraint: Any = None, bias_constraint: Any = None, name: str | None = None,
                  input_shape: Any = None, trainable: bool = True, dtype: Any = None, **kwargs: Any) -> None:
-        _refuse_extras("Conv2D", dict(activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-                                      bias_constraint=bias_constraint, **kwargs))
+        _refuse_extras("Conv2D", dict(activity_regularizer=activity_regularizer, **kwargs))
         if data_format not in (None, "channels_last"):
             raise ValueError(f"Conv2D: seqnet's images are channels_last (NHWC); received data_format={data_format!r}")
         if tuple(np.broadcast_to(dilation_rate, 2)) != (1, 1) or groups != 1:
@@ -214,8 +240,9 @@ class Conv2D(KerasWeights, _Conv2D):
                          activation=keras_activation(activation), weight_init=_initializer(kernel_initializer),
                          name=name, use_bias=use_bias, bias_init=_bias_initializer(bias_initializer),
                          input_shape=input_shape)
-        self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_initializer=kernel_initializer,
-                         bias_initializer=bias_initializer, activation=activation)
+        self._keras_edge(trainable, kernel_regularizer, bias_regularizer, _constraints.get(kernel_constraint),
+                         _constraints.get(bias_constraint), kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, activation=keras_name(activation))
 
     @property
     def filters(self) -> int:
@@ -248,7 +275,7 @@ class Activation(_Activation):
     def __init__(self, activation: Any, name: str | None = None, input_shape: Any = None, **kwargs: Any) -> None:
         _refuse_extras("Activation", {k: v for k, v in kwargs.items() if k not in ("trainable", "dtype")})
         super().__init__(keras_activation(activation), name, input_shape=input_shape)
-        self._keras_activation = activation
+        self._keras_activation = keras_name(activation)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "activation": self._keras_activation}

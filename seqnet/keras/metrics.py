@@ -13,6 +13,7 @@ from ..metrics import (Accuracy, BinaryAccuracy, CategoricalAccuracy, FalseNegat
                        KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, CategoricalCrossentropy,
                        SparseCategoricalCrossentropy, BinaryCrossentropy, RootMeanSquaredError, Sum, R2Score)
 from ..metrics.auc import AUC
+from ..metrics.fscore import F1Score, FBetaScore
 from ..metrics.operating_points import (PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
                                         SpecificityAtSensitivity)
 from ..metrics import functions as _F
@@ -39,13 +40,18 @@ categorical_crossentropy, sparse_categorical_crossentropy = _V.crossentropy, _V.
 binary_crossentropy = _V.binary_crossentropy
 
 __all__ = ["Metric", "MeanMetricWrapper", "Mean", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
-           "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "MeanSquaredError",
-           "MeanAbsoluteError", "Precision", "Recall", "TruePositives", "FalsePositives", "TrueNegatives",
-           "FalseNegatives", "AUC", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "PrecisionAtRecall", "RecallAtPrecision", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy", "RootMeanSquaredError", "Sum", "R2Score", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy",
-           "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "mean_squared_error", "mse",
-           "mean_absolute_error", "mae", "mean_absolute_percentage_error", "mape", "mean_squared_logarithmic_error",
-           "msle", "cosine_similarity", "log_cosh_error", "kl_divergence", "poisson", "hinge", "squared_hinge",
-           "categorical_hinge", "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"]
+           "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
+           "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall", "TruePositives", "FalsePositives",
+           "TrueNegatives", "FalseNegatives", "AUC", "SensitivityAtSpecificity", "SpecificityAtSensitivity",
+           "PrecisionAtRecall", "RecallAtPrecision", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+           "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge",
+           "CategoricalHinge", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy",
+           "RootMeanSquaredError", "Sum", "R2Score", "FBetaScore", "F1Score", "categorical_accuracy",
+           "sparse_categorical_accuracy", "binary_accuracy", "top_k_categorical_accuracy",
+           "sparse_top_k_categorical_accuracy", "mean_squared_error", "mse", "mean_absolute_error", "mae",
+           "mean_absolute_percentage_error", "mape", "mean_squared_logarithmic_error", "msle", "cosine_similarity",
+           "log_cosh_error", "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge",
+           "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy"]
 
 
 __getattr__ = missing(__name__)

@@ -33,6 +33,14 @@ class Sequential(_Sequential):
         for layer in self.layers:
             layer.trainable = layer.trainable and bool(trainable)
 
+    def save(self, filepath: Any, overwrite: bool = True, zipped: Any = None, format: str | None = None) -> None:
+        """Keras's ``save``: ``.keras`` (Keras's format, seqnet's state inside) or ``.h5``; another
+        name is refused, as Keras refuses it (``format=`` names one of seqnet's formats instead)."""
+        if format is None and not str(filepath).lower().endswith((".keras", ".h5")):
+            raise ValueError(f"Invalid filepath extension for saving. Please add either a `.keras` extension for the "
+                             f"native Keras format (recommended) or a `.h5` extension. Received: filepath={filepath}")
+        super().save(filepath, format)
+
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, weighted_metrics: Any = None,
                 loss_weights: Any = None, run_eagerly: bool = False, steps_per_execution: int = 1,
                 jit_compile: Any = "auto", auto_scale_loss: bool = True) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import activations as _activations
 from .. import initializers as _initializers
+from .. import constraints as _constraints
 from .. import regularizers as _regularizers
 from .._registry import Configurable, Registry, serialize
 
@@ -68,6 +69,7 @@ class Layer(Configurable):
         self.buffers: OrderedDict[str, np.ndarray] = OrderedDict()
         self.cache: dict[str, Any] = {}
         self.regularizers: dict[str, Any] = {}  # parameter name -> penalty (seqnet.regularizers), Keras's
+        self.constraints: dict[str, Any] = {}  # parameter name -> constraint (seqnet.constraints), Keras's
         self.built = False
         self.training = True
         self.trainable = True  # False freezes the parameters: optimizers skip the layer
@@ -165,7 +167,7 @@ class Layer(Configurable):
         zeros = np.zeros(shape, dtype=self.dtype)
         if self.use_bias:
             init = getattr(self, "bias_init", None)
-            self.parameters["b"] = zeros if init is None else init(shape, self.rng, self.dtype)
+            self.parameters["b"] = zeros if init is None else init(shape, rng=self.rng, dtype=self.dtype)
         else:
             self._zero_bias, self._unused_db = zeros, np.zeros_like(zeros)
 
@@ -332,28 +334,41 @@ class Layer(Configurable):
             target[...] = state[key]
 
     def get_config(self) -> dict[str, Any]:
-        penalties = {"regularizers": {key: serialize(r) for key, r in self.regularizers.items()}}
-        return {"name": self.name, "trainable": self.trainable, **(penalties if self.regularizers else {})}
+        extras = {key: {name: serialize(obj) for name, obj in getattr(self, key).items()}
+                  for key in ("regularizers", "constraints") if getattr(self, key)}
+        return {"name": self.name, "trainable": self.trainable, **extras}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Layer":
         config = dict(config)
         trainable = config.pop("trainable", True)
-        penalties = config.pop("regularizers", None)
+        penalties, constraints = config.pop("regularizers", None), config.pop("constraints", None)
         layer = cls(**config)
         layer.trainable = trainable
         if penalties:
             layer.set_regularizers(penalties)
+        if constraints:
+            layer.set_constraints(constraints)
         return layer
+
+    def _per_parameter(self, given: dict[str, Any], verb: str, noun: str) -> dict[str, Any]:
+        given = {key: obj for key, obj in given.items() if obj is not None}
+        unknown = sorted(set(given) - {"W", "b", "gamma", "beta"})
+        if unknown or ("b" in given and not getattr(self, "use_bias", True)):
+            raise ValueError(f"{type(self).__name__}: no parameter {unknown or ['b']} to {verb} (a bias {noun} "
+                             f"needs use_bias=True)")
+        return given
 
     def set_regularizers(self, penalties: dict[str, Any]) -> None:
         """Penalize parameters: ``{"W": L2(1e-4)}`` (parameter name -> regularizer, name or config)."""
-        penalties = {key: r for key, r in penalties.items() if r is not None}
-        unknown = sorted(set(penalties) - {"W", "b", "gamma", "beta"})
-        if unknown or ("b" in penalties and not getattr(self, "use_bias", True)):
-            raise ValueError(f"{type(self).__name__}: no parameter {unknown or ['b']} to penalize (a bias "
-                             f"regularizer needs use_bias=True)")
-        self.regularizers = {key: _regularizers.get(r) for key, r in penalties.items()}
+        given = self._per_parameter(penalties, "penalize", "regularizer")
+        self.regularizers = {key: _regularizers.get(r) for key, r in given.items()}
+
+    def set_constraints(self, constraints: dict[str, Any]) -> None:
+        """Constrain parameters after each update: ``{"W": MaxNorm(3)}`` (parameter name ->
+        constraint, name or config; see :mod:`seqnet.constraints`)."""
+        given = self._per_parameter(constraints, "constrain", "constraint")
+        self.constraints = {key: _constraints.get(c) for key, c in given.items()}
 
     def _activation_config(self) -> Any:
         return identifier_config(self._activation_id, self.activation)

@@ -188,7 +188,7 @@ class Conv2D(Padded, Layer):
         self.n_in = input_shape[2]
         even, self._extra = self._split_pads(self.pads(input_shape))
         self.conv_engine = make_engine(self.engine, self.kernel_shape, self.stride, even, self.n_in)
-        self.parameters["W"] = self.weight_init(W_shape, self.rng, self.dtype)
+        self.parameters["W"] = self.weight_init(W_shape, rng=self.rng, dtype=self.dtype)
         self.set_bias((1, self.n_out))
 
     def compute_output_shape(self, input_shape):

@@ -69,7 +69,7 @@ class Dense(Layer):
 
     def _build(self, input_shape):
         self.n_in = input_shape[-1]
-        self.parameters["W"] = self.weight_init(self.weight_shapes(input_shape)["W"], self.rng, self.dtype)
+        self.parameters["W"] = self.weight_init(self.weight_shapes(input_shape)["W"], rng=self.rng, dtype=self.dtype)
         self.set_bias((1, self.n_out))
 
     def _check_input(self, X):

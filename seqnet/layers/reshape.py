@@ -231,8 +231,12 @@ class Reshape(Layer):
                  input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(name=name, input_shape=input_shape)
         shape = tuple(int(d) for d in target_shape)
-        if shape.count(-1) > 1 or any(d < 1 and d != -1 for d in shape):
-            raise ValueError(f"Reshape: expected positive sizes and at most one -1, received target_shape={shape!r}")
+        if any(d < 0 and d != -1 for d in shape):
+            raise ValueError(f"Reshape: each size in target_shape must be a non-negative integer or -1 (the one size "
+                             f"inferred); received target_shape={shape!r}")
+        if shape.count(-1) > 1:
+            raise ValueError(f"Reshape: target_shape may have at most one unknown dimension (-1); received "
+                             f"target_shape={shape!r}")
         self.target_shape = shape
 
     def compute_output_shape(self, input_shape):

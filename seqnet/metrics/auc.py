@@ -39,6 +39,8 @@ class AUC(_Counts):
     ``from_logits=True`` passes the scores through a sigmoid first.
     """
 
+    direction = "up"
+
     def __init__(self, num_thresholds: int = 200, curve: str = "ROC", summation_method: str = "interpolation",
                  name: str | None = None, dtype: Any = None, thresholds: Any = None, multi_label: bool = False,
                  num_labels: int | None = None, label_weights: Any = None, from_logits: bool = False) -> None:

@@ -13,6 +13,8 @@ from .stateful import Metric, _Counts, _ratio, _snake, metrics
 class _AtValue(_Counts):
     """Counts at ``num_thresholds`` thresholds; :meth:`rates` gives ``(constrained, dependent)``."""
 
+    direction = "up"
+
     value_name = "value"  # what Keras calls it: specificity, sensitivity, recall or precision
 
     def __init__(self, value: float, num_thresholds: int = 200, class_id: int | None = None, name: str | None = None,

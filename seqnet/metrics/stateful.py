@@ -50,6 +50,9 @@ class Metric(Configurable):
 
     #: the names of the attributes that hold its state (Keras's ``variables``)
     state_names: tuple[str, ...] = ()
+    #: whether a better model has a higher value ("up": accuracies, AUC...) or a lower one ("down":
+    #: errors), which a monitoring callback in mode "auto" follows
+    direction = "down"
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         self.name = name or _unique(_snake(type(self).__name__))
@@ -154,6 +157,7 @@ for _cls_name, _fn, _default, _extra in [
                                                                                                      "axis")),
         ("BinaryCrossentropy", V.binary_crossentropy, "binary_crossentropy", ("from_logits", "label_smoothing"))]:
     globals()[_cls_name] = metrics.register(_default)(type(_cls_name, (_wrapper(_fn, _default, *_extra),), {
+        "direction": "up" if "Accuracy" in _cls_name or _cls_name == "CosineSimilarity" else "down",
         "__doc__": f"Keras's ``{_cls_name}``: the mean over examples of :func:`seqnet.metrics.functions."
                    f"{_fn.__name__}`.", "__module__": __name__}))
 
@@ -178,6 +182,8 @@ class R2Score(Metric):
     ``1 - residual / total`` (0 where the total is 0), averaged (``class_aggregation``
     ``"uniform_average"``), weighted by each output's variance (``"variance_weighted_average"``)
     or per output (``None``); adjusted for ``num_regressors`` predictors when given."""
+
+    direction = "up"
 
     state_names = ("squared_sum", "sum", "total_mse", "count", "num_samples")
 
@@ -361,6 +367,7 @@ for _cls_name, _count in (("TruePositives", "tp"), ("FalsePositives", "fp"), ("T
                           ("FalseNegatives", "fn")):
     globals()[_cls_name] = metrics.register(_snake(_cls_name))(type(_cls_name, (_Counts,), {
         "result": lambda self, _count=_count: self._value(getattr(self, _count)), "__module__": __name__,
+        "direction": "up" if _cls_name.startswith("True") else "down",
         "state_names": (_count,),
         "__doc__": f"Keras's ``{_cls_name}``: the weighted count at ``thresholds`` (default 0.5)."}))
 
@@ -371,6 +378,7 @@ class Precision(_Counts):
     row's ``k`` highest scores are the yeses), of every output or of the column ``class_id``."""
 
     state_names = ("tp", "fp")
+    direction = "up"
 
     def __init__(self, thresholds: Any = None, top_k: int | None = None, class_id: int | None = None,
                  name: str | None = None, dtype: Any = None) -> None:

@@ -79,7 +79,7 @@ def test_reduce_lr_on_plateau(iris):
     cb = ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=10.0, min_lr=0.06)
     m.fit(X, y, epochs=5, verbose=0, callbacks=[cb])
     assert m.optimizer.learning_rate == pytest.approx(0.06)
-    with pytest.raises(ValueError, match="lr_scheduler"):
+    with pytest.raises(TypeError, match="lr_scheduler"):
         model(scheduler="exponential").fit(X, y, epochs=1, verbose=0, callbacks=[ReduceLROnPlateau()])
 
 
@@ -149,11 +149,14 @@ def test_lambda_callback_calls_each_function_as_keras_does(iris):
 
 def test_early_stopping_baseline_and_start_from_epoch(iris, capsys):
     X, y, Xt, yt = iris
-    # a baseline no epoch beats: the counter never restarts, so training stops after `patience` epochs
+    # a baseline no epoch beats: the counter never restarts, so training stops at the first epoch
+    # that does not improve once `patience` epochs have passed (Keras 3's rule)
     stop = EarlyStopping("val_loss", patience=3, baseline=0.0, verbose=1)
-    m = model()
-    m.fit(X, y, epochs=20, validation_data=(Xt, yt), verbose=0, callbacks=[stop])
-    assert m.epochs_done == 3 and "Epoch 3: early stopping" in capsys.readouterr().out
+    m = model(lr=0.5)
+    m.fit(X, y, epochs=40, validation_data=(Xt, yt), verbose=0, callbacks=[stop])
+    val = m.history.history["val_loss"]
+    first = next(e for e in range(2, len(val)) if val[e] >= min(val[:e]))
+    assert m.epochs_done == first + 1 < 40 and f"Epoch {first + 1}: early stopping" in capsys.readouterr().out
     # epochs before start_from_epoch are not watched: an increasing loss cannot stop it before then
     late = EarlyStopping("loss", mode="max", patience=1, start_from_epoch=4)
     m = model()
@@ -215,3 +218,57 @@ def test_a_csv_log_shows_a_formula_like_name_as_text_and_resumes(tmp_path):
     again.on_train_begin()
     again.on_epoch_end(1, {"loss": 0.4, "=HYPERLINK(\"http://x\")": 2.0, "-acc": 0.5})
     assert path.read_text().splitlines()[2].split(",") == ["1", "0.4", "2.0", "0.5"]
+
+
+def test_auto_mode_follows_each_compiled_metric_s_direction(iris):
+    """``mode="auto"``: every registered metric says whether higher is better, and a monitoring
+    callback follows it; the loss is minimised; anything else must be given a mode."""
+    from seqnet.metrics import F1Score, Precision
+    from seqnet.metrics.stateful import metrics as registry
+    assert {registry.lookup(name).direction for name in registry.names()} == {"up", "down"}
+    X, y, Xt, yt = iris
+    Y, Yt = np.eye(3)[y], np.eye(3)[yt]
+    m = Sequential([Dense(8, activation="relu"), Dense(3, activation="softmax")], seed=0)
+    m.compile(SGD(lr=0.05), "cross_entropy", ["accuracy", "mse", "hinge", Precision(name="precision"),
+                                        F1Score(average="macro")])
+    expected = {"val_loss": np.less, "accuracy": np.greater, "val_mse": np.less, "hinge": np.less,
+                "precision": np.greater, "val_f1_score": np.greater}
+    for monitor, op in expected.items():
+        stop = EarlyStopping(monitor, patience=5)
+        m.fit(X, Y, epochs=1, verbose=0, validation_data=(Xt, Yt), callbacks=[stop])
+        assert stop.monitor_op is op, monitor
+        assert stop.best == m.history.history[monitor][-1]
+    with pytest.raises(ValueError, match="pass mode='max' or mode='min'"):
+        m.fit(X, Y, epochs=1, verbose=0, callbacks=[EarlyStopping("learning_rate")])
+    stop = EarlyStopping("val_loss")
+    stop.on_train_begin()
+    assert stop.best is None and stop.get_state() == {"wait": 0, "best_epoch": 0}
+
+
+def test_a_metric_of_each_class_logs_a_list(iris, tmp_path, capsys):
+    """An F-score with ``average=None`` logs one value per class: in the history, the epoch line
+    and the CSV log (quoted, as Keras writes it)."""
+    from seqnet.metrics import F1Score
+    X, y, _, _ = iris
+    m = Sequential([Dense(8, activation="relu"), Dense(3, activation="softmax")], seed=0)
+    m.compile(SGD(lr=0.05), "cross_entropy", [F1Score()])
+    m.fit(X, np.eye(3)[y], epochs=2, verbose=2, callbacks=[CSVLogger(str(tmp_path / "log.csv"))])
+    per_class = m.history.history["f1_score"]
+    assert len(per_class) == 2 and all(isinstance(v, list) and len(v) == 3 for v in per_class)
+    assert "f1_score: [" in capsys.readouterr().out
+    rows = list(csv.DictReader(open(tmp_path / "log.csv")))
+    assert rows[-1]["f1_score"] == "[" + ", ".join(map(repr, per_class[-1])) + "]"
+
+
+def test_verbose_lines_go_to_the_logger_when_interactive_logging_is_off(iris, capsys, caplog):
+    from seqnet import messages
+    X, y, _, _ = iris
+    messages.disable_interactive_logging()
+    try:
+        with caplog.at_level("INFO", logger="seqnet"):
+            model().fit(X, y, epochs=2, verbose=2, callbacks=[LearningRateScheduler(lambda epoch: 0.01, verbose=1)])
+    finally:
+        messages.enable_interactive_logging()
+    assert capsys.readouterr().out == ""
+    assert "Epoch 1: LearningRateScheduler setting learning rate to 0.01." in caplog.text
+    assert "Epoch 2/2" in caplog.text

@@ -207,12 +207,13 @@ def test_summary_prints_what_keras_prints(libs):
     assert texts[1] == texts[0]
 
 
-@pytest.mark.parametrize("name", ["GlorotNormal", "HeNormal", "GlorotUniform", "HeUniform"])
+@pytest.mark.parametrize("name", ["GlorotNormal", "HeNormal", "GlorotUniform", "HeUniform", "LecunNormal",
+                                  "LecunUniform", "TruncatedNormal"])
 def test_initializers_draw_from_keras_s_distributions(libs, name):
     keras, face = libs
     shape = (400, 300)
     ours = face.initializers.get(name[0].lower() + "".join("_" + c.lower() if c.isupper() else c
-                                                            for c in name[1:]))(shape, np.random.default_rng(0))
+                                                            for c in name[1:]))(shape, rng=np.random.default_rng(0))
     theirs = np.asarray(getattr(keras.initializers, name)(seed=0)(shape))
     assert ours.std() == pytest.approx(theirs.std(), rel=0.01)
     # cut at the same place (Keras's torch backend lets about one draw in 250,000 through uncut)
@@ -232,3 +233,27 @@ def test_every_keras_activation_name_computes_as_in_keras(libs):
             model.set_weights([np.eye(4, dtype="float32"), np.full(4, 0.1, "float32")])
             outputs.append(model.predict(x, verbose=0))
         np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_a_sequential_as_a_block_of_another_trains_as_in_keras(libs):
+    """Keras's pattern of a model as a block (an augmentation or a frozen base): the outer model
+    trains the same, and freezing the inner model freezes its layers in the outer one."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")
+    pairs = []
+    for lib in libs:
+        inner = lib.Sequential([lib.Input((4,)), lib.layers.Dense(5, activation="relu")])
+        outer = lib.Sequential([inner, lib.layers.Dense(2)])
+        inner.trainable = False
+        outer.compile(lib.optimizers.SGD(0.1), "mse")
+        pairs.append((inner, outer))
+    (k_inner, k_outer), (inner, outer) = pairs
+    outer.set_weights(k_outer.get_weights())
+    frozen = [np.array(w) for w in inner.get_weights()]
+    assert len(outer.trainable_weights) == len(k_outer.trainable_weights) == 2
+    for _, model in pairs:
+        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    for theirs, ours in zip(k_outer.get_weights(), outer.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    for before, after in zip(frozen, inner.get_weights()):
+        np.testing.assert_array_equal(before, after)

@@ -8,7 +8,8 @@ import seqnet.keras as keras
 PAGE = (Path(__file__).resolve().parents[2] / "docs" / "guide" / "keras.rst").read_text()
 MODULES = [keras, keras.layers, keras.losses, keras.metrics, keras.optimizers, keras.optimizers.schedules,
            keras.callbacks, keras.utils, keras.models, keras.saving, keras.initializers, keras.regularizers,
-           keras.backend, keras.datasets]
+           keras.backend, keras.datasets, keras.random, keras.config,
+           keras.activations, keras.constraints]
 
 
 def test_every_exported_name_is_on_the_page():

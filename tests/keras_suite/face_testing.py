@@ -4,12 +4,16 @@ reach into the library under test swapped: the serialization round trip goes thr
 spelled by the face) instead of Keras's own registry, and the layer checks run the layer on
 arrays and train it in a ``seqnet.keras`` Sequential. The assertions are Keras's."""
 import json
+import logging
+import types
 
 import numpy as np
 from keras.src import testing as _keras
 
 import seqnet.keras.saving as saving
 from seqnet.keras import models
+from seqnet.keras import config
+from seqnet.keras import random as _random
 
 from keras.src.testing import (jax_uses_gpu, jax_uses_tpu, tensorflow_uses_gpu, tensorflow_uses_tpu,  # noqa: E402,F401
                                 torch_uses_gpu, uses_gpu, uses_tpu)
@@ -29,6 +33,7 @@ class TestCase(_keras.TestCase):
         self.addCleanup(keras_backend.set_image_data_format, settings[0])
         self.addCleanup(keras_backend.set_floatx, settings[1])
         self.addCleanup(keras_backend.set_epsilon, settings[2])
+        self.addCleanup(config.enable_interactive_logging)
 
     def run_class_serialization_test(self, instance, custom_objects=None):
         """Keras's round trips, both through ``get_config``/``from_config`` and through the
@@ -99,3 +104,11 @@ def skip_if_backend(given_backend, reason):
     import pytest
     from keras.src import backend
     return pytest.mark.skipif(backend.backend() == given_backend, reason=reason)
+
+
+#: what the ported tests use of Keras's internal ``keras.src.backend`` (arrays are numpy's)
+backend = types.SimpleNamespace(convert_to_numpy=np.asarray, random=_random)
+
+#: what the ported tests use of Keras's ``keras.src.utils.io_utils`` (seqnet's lines go to its logger)
+io_utils = types.SimpleNamespace(disable_interactive_logging=config.disable_interactive_logging,
+                                 set_logging_verbosity=lambda level: logging.getLogger("seqnet").setLevel(level))

@@ -20,5 +20,6 @@ for _file, _swaps in {
                                            FACE.format("metrics")},
         "probabilistic_metrics_test.py": {"from keras.src import metrics\n": FACE.format("metrics") + "\n"},
         "hinge_metrics_test.py": {"from keras.src.metrics import hinge_metrics": FACE.format("hinge_metrics")},
+        "f_score_metrics_test.py": {"from keras.src.metrics import f_score_metrics": FACE.format("f_score_metrics")},
 }.items():
     port(f"metrics/{_file}", _swaps, LEFT_OUT.get(_file, {}), globals())

@@ -111,7 +111,7 @@ REFUSALS = [  # (what to change in the config, what the message must say)
     (lambda c: edit(c, 0, groups=3), r"'conv2d' \(Conv2D\).*groups"),
     (lambda c: edit(c, 0, data_format="channels_first"), r"'conv2d' \(Conv2D\).*data_format"),
     (lambda c: edit(c, 1, renorm=True), r"'batch_normalization' \(BatchNormalization\).*renorm"),
-    (lambda c: edit(c, 5, activation="gelu"), r"'dense' \(Dense\).*'gelu'"),
+    (lambda c: edit(c, 5, activation="mish"), r"'dense' \(Dense\).*'mish'"),
     (lambda c: {**c, "config": {**c["config"], "layers": c["config"]["layers"][:5] + [
         {"class_name": "Lambda", "config": {"name": "lambda"}}]}}, r"'lambda' \(Lambda\) has no seqnet counterpart"),
     (lambda c: {**c, "config": {**c["config"], "layers": c["config"]["layers"][:4] + [
@@ -132,14 +132,17 @@ def test_what_seqnet_cannot_compute_exactly_is_refused_naming_layer_and_file(tmp
 
 def test_training_only_settings_warn_and_unknown_optimizers_leave_it_uncompiled(tmp_path, rng):
     config = edit(keras2_config(), 0, kernel_regularizer={"class_name": "L2", "config": {"l2": 0.01}},
-                  kernel_constraint={"class_name": "MaxNorm", "config": {"max_value": 2}})
+                  kernel_constraint={"class_name": "MaxNorm", "config": {"max_value": 2}},
+                  activity_regularizer={"class_name": "L1", "config": {"l1": 0.01}})
     write_keras2(tmp_path / "k.h5", config, keras2_weights(rng),
                  {"loss": "categorical_crossentropy", "optimizer_config": {"class_name": "Nadam", "config": {}}})
     with pytest.warns(UserWarning) as record:
         model = seqnet.load_model(tmp_path / "k.h5")
     text = " ".join(str(w.message) for w in record)
-    assert "kernel_constraint" in text and "Nadam" in text and model.optimizer is None
-    assert model.get_layer("conv2d").regularizers["W"].get_config() == {"l2": 0.01}  # a penalty carries over
+    assert "activity_regularizer" in text and "Nadam" in text and model.optimizer is None
+    conv = model.get_layer("conv2d")
+    assert conv.regularizers["W"].get_config() == {"l2": 0.01}  # a penalty carries over, and a constraint
+    assert conv.constraints["W"].get_config() == {"max_value": 2, "axis": 0}
 
 
 def test_a_wrongly_shaped_array_names_the_layer(tmp_path, rng):

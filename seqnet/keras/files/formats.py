@@ -120,6 +120,10 @@ class KerasNative(FileFormat):
                 model = read_as_seqnet(f, model, Path(f"{path} ({SEQNET_STATE})"))
         return model
 
+    def load_weights(self, model: Any, path: Path) -> None:
+        """The weights of a whole-model ``.keras`` file, as Keras's ``load_weights`` takes them."""
+        copy_weights(model, self.load(path), f"'{path}'")
+
 
 def _count(metadata: Any, key: str, where: str) -> int:
     """A count seqnet keeps in ``metadata.json`` (``epochs_done``, ``iterations``); 0 in Keras's files."""
@@ -199,15 +203,21 @@ class KerasWeights(FileFormat):
         config, _ = model_to_keras(model)
         with open_hdf5(path, where) as f:
             stored = _model_with_weights(config, f, where, None)
-        mine = [layer for layer in model.layers if layer.get_state()]
-        theirs = [layer for layer in stored.layers if layer.get_state()]
-        if len(mine) != len(theirs):
-            raise ModelFileError(f"{where} holds weights for {len(theirs)} layers; the model has {len(mine)}")
-        states = [layer.get_state() for layer in theirs]
-        for layer, state in zip(mine, states):  # every shape checked before any weight changes
-            layer.check_state(state)
-        for layer, state in zip(mine, states):
-            layer.set_state(state)
+        copy_weights(model, stored, where)
+
+
+def copy_weights(model: Any, stored: Any, where: str) -> None:
+    """Put the weights of the model read from ``where`` into ``model``, layer by layer, once every
+    shape is checked (nothing changes when one does not match)."""
+    mine = [layer for layer in model.layers if layer.get_state()]
+    theirs = [layer for layer in stored.layers if layer.get_state()]
+    if len(mine) != len(theirs):
+        raise ModelFileError(f"{where} holds weights for {len(theirs)} layers; the model has {len(mine)}")
+    states = [layer.get_state() for layer in theirs]
+    for layer, state in zip(mine, states):
+        layer.check_state(state)
+    for layer, state in zip(mine, states):
+        layer.set_state(state)
 
 
 def _native_paths(config: dict[str, Any]) -> list[str]:

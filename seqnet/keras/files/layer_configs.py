@@ -21,11 +21,13 @@ from .. import layers as _face_layers
 from .._naming import ACTIVATIONS, SEQNET_NAMES
 
 # arguments that change training but not predictions: carried over as a warning, not refused
-_TRAINING_ONLY = ("activity_regularizer", "kernel_constraint", "bias_constraint", "beta_constraint",
-                  "gamma_constraint")
+_TRAINING_ONLY = ("activity_regularizer",)
 #: Keras's weight penalties and the parameter each applies to
 _PENALTIES = {"kernel_regularizer": "W", "bias_regularizer": "b", "gamma_regularizer": "gamma",
               "beta_regularizer": "beta"}
+#: Keras's weight constraints and the parameter each applies to
+_CONSTRAINTS = {"kernel_constraint": "W", "bias_constraint": "b", "gamma_constraint": "gamma",
+                "beta_constraint": "beta"}
 
 
 class Refusal:
@@ -125,8 +127,9 @@ _conv2d = _through_face(_face_layers.Conv2D, "strides", "padding", "data_format"
                         "use_bias", "kernel_initializer", "bias_initializer")
 
 
-def _penalty(spec: Any) -> Any:
-    """A penalty as Keras serializes it (``{"class_name": "L2", "config": {"l2": 0.01}, ...}``) or names it."""
+def _spec(spec: Any) -> Any:
+    """A penalty or constraint as Keras serializes it (``{"class_name": "L2", "config": {"l2": 0.01},
+    ...}``) or names it, as seqnet's registries read it."""
     return {"class_name": spec["class_name"], "config": dict(spec.get("config") or {})} if isinstance(spec, dict) \
         else spec
 
@@ -279,11 +282,14 @@ def layer_from_keras(spec: dict[str, Any], where: str) -> L.Layer:
     layer.name = config.get("name")
     layer.trainable = bool(config.get("trainable", True))
     penalties = {key: config[keras] for keras, key in _PENALTIES.items() if config.get(keras) is not None}
-    if penalties:
-        try:
-            layer.set_regularizers({key: _penalty(spec) for key, spec in penalties.items()})
-        except (ValueError, TypeError, KeyError) as err:
-            raise refuse(f"has a weight penalty seqnet cannot use: {err}") from None
+    constraints = {key: config[keras] for keras, key in _CONSTRAINTS.items() if config.get(keras) is not None}
+    try:
+        if penalties:
+            layer.set_regularizers({key: _spec(spec) for key, spec in penalties.items()})
+        if constraints:
+            layer.set_constraints({key: _spec(spec) for key, spec in constraints.items()})
+    except (ValueError, TypeError, KeyError) as err:
+        raise refuse(f"has a weight penalty or constraint seqnet cannot use: {err}") from None
     return layer
 
 

@@ -94,10 +94,12 @@ class _Writer:
         if isinstance(layer, (L.Dense, L.Conv2D)):
             kernel = [p["W"]] + ([p["b"][0]] if layer.use_bias else [])  # Keras keeps the bias as (n,)
             if isinstance(layer, L.Dense):
-                self.add("Dense", layer.name, in_shape, kernel, **_face.Dense.keras_arguments(layer))
+                self.add("Dense", layer.name, in_shape, kernel, **_face.Dense.keras_arguments(layer),
+                         **_face.Dense.keras_extras(layer))
             else:
                 padding, shape = self.padding(layer, in_shape, zeros_ok=True)
-                self.add("Conv2D", layer.name, shape, kernel, **_face.Conv2D.keras_arguments(layer, padding))
+                self.add("Conv2D", layer.name, shape, kernel, **_face.Conv2D.keras_arguments(layer, padding),
+                         **_face.Conv2D.keras_extras(layer))
             self.fuse_activation(layer)
         elif isinstance(layer, L.Pool2D):
             average = layer.mode == "average"
