@@ -71,17 +71,19 @@ def pool2d_backward(dZ: np.ndarray, X_shape: tuple[int, ...], argmax: np.ndarray
     """``dL/dX`` of :func:`pool2d_forward`.
 
     Max pooling routes each window's gradient to the entry recorded in ``argmax``; average
-    pooling gives each entry ``1/(kh*kw)`` of it. When the windows tile the padded input
-    exactly (stride = kernel size), every entry belongs to exactly one window and the gradient
-    is written straight into place; otherwise it is accumulated window offset by offset.
+    pooling gives each entry ``1/(kh*kw)`` of it. When the windows do not overlap (stride at
+    least the kernel size), every entry belongs to at most one window and the gradient is
+    written straight into place (into zeros where the windows leave entries out); otherwise it
+    is accumulated window offset by offset.
     """
     kh, kw = kernel_shape
     ph, pw = pad
     n, h, w, c = X_shape
     hp, wp = h + 2 * ph, w + 2 * pw
     oh, ow = dZ.shape[1:3]
-    tiles = stride == kh == kw and oh * kh == hp and ow * kw == wp
-    dXp = (np.empty if tiles else np.zeros)((n, hp, wp, c), dtype=dZ.dtype)
+    disjoint = stride >= kh and stride >= kw  # no entry in two windows: each is written, not added to
+    covered = disjoint and oh * stride == hp and ow * stride == wp and stride == kh == kw
+    dXp = (np.empty if covered else np.zeros)((n, hp, wp, c), dtype=dZ.dtype)
 
     def part(i: int, start: int, stop: int) -> None:
         dz, dxp = dZ[start:stop], dXp[start:stop]
@@ -90,11 +92,11 @@ def pool2d_backward(dZ: np.ndarray, X_shape: tuple[int, ...], argmax: np.ndarray
             for b in range(kw):
                 view = offset_view(dxp, a, b, (oh, ow), stride)
                 if mode == "average":
-                    if tiles:
+                    if disjoint:
                         view[...] = share
                     else:
                         view += share
-                elif tiles:
+                elif disjoint:
                     np.multiply(share, argmax[start:stop] == a * kw + b, out=view)
                 else:
                     np.add(view, share, out=view, where=argmax[start:stop] == a * kw + b)
