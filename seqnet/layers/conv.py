@@ -109,12 +109,13 @@ class Conv2D(Padded, Layer):
         How ``b`` starts (Keras's ``bias_initializer``).
     use_bias : bool, default True
         False leaves ``b`` out (Keras's ``use_bias``).
-    engine : {"auto", "gemm", "spectral", "scipy"}, default "auto"
+    engine : {"auto", "gemm", "spectral", "winograd", "scipy"}, default "auto"
         "gemm": im2col and BLAS matrix products. "spectral" (stride 1 only): the convolution
         theorem, with the Fourier transforms done as matrix products; several times faster
-        than gemm for 5x5 and larger kernels. "scipy": ``scipy.signal.correlate`` (an
-        independent cross-check, much slower). "auto" picks gemm or spectral when the layer is
-        built (see :func:`~seqnet.ops.engines.choose_engine`); the name of the engine in use is
+        than gemm for 5x5 and larger kernels. "winograd" (3x3 kernels, stride 1 only):
+        Winograd's minimal filtering, up to 4x fewer multiplications (:mod:`seqnet.ops.winograd`).
+        "scipy": ``scipy.signal.correlate`` (an independent cross-check, much slower). "auto"
+        picks one when the layer is built (see :func:`~seqnet.ops.engines.choose_engine`); the name of the engine in use is
         ``engine_used``, the engine itself ``kernel`` (:mod:`seqnet.ops.engines`).
     name : str, optional
 
@@ -162,9 +163,12 @@ class Conv2D(Padded, Layer):
         self._set_padding(pad, padding, "same", "Conv2D")
         if engine != "auto" and engine not in ENGINES:
             raise ValueError(f"Conv2D: unknown engine {engine!r}; known engines: auto, {', '.join(ENGINES)}")
-        if engine == "spectral" and self.stride != 1:
-            raise ValueError(f"Conv2D: engine 'spectral' computes stride-1 convolutions only, got stride "
+        if engine in ("spectral", "winograd") and self.stride != 1:
+            raise ValueError(f"Conv2D: engine {engine!r} computes stride-1 convolutions only, got stride "
                              f"{self.stride}; use engine 'gemm' or 'auto'")
+        if engine == "winograd" and self.kernel_shape != (3, 3):
+            raise ValueError(f"Conv2D: engine 'winograd' computes 3x3 kernels only, got {self.kernel_shape}; use "
+                             f"engine 'gemm', 'spectral' or 'auto'")
         self.engine = engine
         self.conv_engine: ConvEngine | None = None  # made by build, when the input channels are known
         self._weight_init_id = weight_init

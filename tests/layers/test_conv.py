@@ -5,6 +5,7 @@ import pytest
 from seqnet import Sequential
 from seqnet.gradcheck import check_gradients
 from seqnet.layers import Conv2D, Flatten, Dense, MaxPool2D
+from seqnet.layers.conv import kernel_pair
 
 from tests.helpers import assert_close, F, torch, torch_grad
 
@@ -38,15 +39,21 @@ def check_against_torch(layer, X, rng):
     assert_close(layer.gradients["b"], tb, what="db")
 
 
-ENGINES = ["gemm", "spectral", "scipy"]
+ENGINES = ["gemm", "spectral", "winograd", "scipy"]
+
+
+def skip_unless_computes(engine, kernel, stride):
+    if engine in ("spectral", "winograd") and stride != 1:
+        pytest.skip(f"the {engine} engine computes stride-1 convolutions only")
+    if engine == "winograd" and kernel_pair(kernel, "test") != (3, 3):
+        pytest.skip("the winograd engine computes 3x3 kernels only")
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("n_out, activation, kernel, stride", CONFIGS)
 @pytest.mark.parametrize("shape", [(16, 16, 16, 3), (16, 32, 24, 21)], ids=["16x16x3", "32x24x21"])
 def test_assignment_configs_match_torch(engine, n_out, activation, kernel, stride, shape, rng):
-    if engine == "spectral" and stride != 1:
-        pytest.skip("the spectral engine computes stride-1 convolutions only")
+    skip_unless_computes(engine, kernel, stride)
     layer = Conv2D(n_out, kernel, activation=activation, stride=stride, engine=engine)
     check_against_torch(layer, rng.normal(size=shape), rng)
 
@@ -55,9 +62,9 @@ def test_assignment_configs_match_torch(engine, n_out, activation, kernel, strid
 @pytest.mark.parametrize("pad, stride", [("valid", 1), ("valid", 2), (2, 1), ((0, 3), 2), (1, 3), ((3, 0), 1),
                                          ((0, 4), 1)])
 def test_padding_variants_match_torch(engine, pad, stride, rng):
-    if engine == "spectral" and stride != 1:
-        pytest.skip("the spectral engine computes stride-1 convolutions only")
-    layer = Conv2D(5, (3, 4), activation="linear", stride=stride, pad=pad, engine=engine)
+    kernel = (3, 3) if engine == "winograd" else (3, 4)
+    skip_unless_computes(engine, kernel, stride)
+    layer = Conv2D(5, kernel, activation="linear", stride=stride, pad=pad, engine=engine)
     check_against_torch(layer, rng.normal(size=(4, 11, 13, 3)), rng)
 
 
@@ -102,6 +109,29 @@ def test_spectral_engine_in_float32_is_as_accurate_as_gemm(rng):
     assert errors["spectral"] < 4 * errors["gemm"] + 1e-6, errors
 
 
+@pytest.mark.parametrize("tile, factor", [(2, 4), (4, 40)])
+def test_winograd_in_float32_stays_close_to_float64(tile, factor, rng):
+    """F(2x2, 3x3) is as accurate as gemm in float32; F(4x4, 3x3)'s larger transforms cost about
+    ten times that (1e-5 of the largest output, measured on the CIFAR network's layers)."""
+    X = np.maximum(rng.normal(size=(4, 15, 15, 64)), 0).astype(np.float32)
+    exact = Conv2D(64, 3, engine="gemm", use_bias=False)
+    exact.build(X.shape[1:], rng=np.random.default_rng(0), dtype=np.float64)
+    want, dY = exact.forward(X.astype(np.float64)), rng.normal(size=(4, 15, 15, 64))
+    want_dX = exact.backward(dY)
+    errors = {}
+    for engine in ("gemm", "winograd"):
+        layer = Conv2D(64, 3, engine=engine, use_bias=False)
+        layer.build(X.shape[1:], rng=np.random.default_rng(0), dtype=np.float32)
+        if engine == "winograd":
+            layer.conv_engine.tile = tile
+        got = layer.forward(X)
+        got_dX = layer.backward(dY.astype(np.float32))
+        errors[engine] = max(np.abs(got - want).max() / np.abs(want).max(),
+                             np.abs(got_dX - want_dX).max() / np.abs(want_dX).max(),
+                             np.abs(layer.gradients["W"] - exact.gradients["W"]).max() / np.abs(exact.gradients["W"]).max())
+    assert errors["winograd"] < factor * errors["gemm"] and errors["winograd"] < 2e-5, errors
+
+
 def test_spectral_outputs_are_not_overwritten_by_the_next_call(rng):
     layer = Conv2D(3, 5, engine="spectral")
     X1, X2 = rng.normal(size=(2, 8, 8, 2)), rng.normal(size=(2, 8, 8, 2))
@@ -134,8 +164,7 @@ def test_output_shapes_follow_the_formula():
 @pytest.mark.parametrize("kwargs", [dict(kernel_shape=3), dict(kernel_shape=(2, 3), stride=2, pad="valid"),
                                     dict(kernel_shape=3, activation="tanh", pad=2)])
 def test_gradient_check(engine, kwargs, rng):
-    if engine == "spectral" and kwargs.get("stride", 1) != 1:
-        pytest.skip("the spectral engine computes stride-1 convolutions only")
+    skip_unless_computes(engine, kwargs["kernel_shape"], kwargs.get("stride", 1))
     errors = check_gradients(Conv2D(3, engine=engine, **kwargs), rng.normal(size=(2, 7, 6, 2)))
     assert max(errors.values()) < 1e-6, errors
 

@@ -32,5 +32,21 @@ def test_auto_follows_the_measured_table_and_the_layer_names_its_engine():
     assert layer.engine == "auto" and layer.engine_used is None
     layer.build((10, 10, 16))
     assert layer.engine == "auto" and layer.engine_used == "spectral" == layer.conv_engine.name
-    with pytest.raises(ValueError, match="known engines: auto, gemm, spectral, scipy"):
+    with pytest.raises(ValueError, match="known engines: auto, gemm, spectral, winograd, scipy"):
         make_engine("fft", (3, 3), 1, (1, 1), 3)
+
+
+def test_winograd_takes_3x3_stride_1_layers_only_and_both_tiles_are_exact(rng):
+    with pytest.raises(ValueError, match="3x3 kernels only"):
+        Conv2D(4, 5, engine="winograd")
+    with pytest.raises(ValueError, match="stride-1 convolutions only"):
+        Conv2D(4, 3, stride=2, engine="winograd")
+    with pytest.raises(ValueError, match="3x3 kernels only"):
+        make_engine("winograd", (3, 5), 1, (1, 1), 3)
+    X, W, b = rng.normal(size=(3, 9, 6, 2)), rng.normal(size=(3, 3, 2, 5)), rng.normal(size=(1, 5))
+    for pad in ((1, 1), (0, 0), (2, 0)):
+        want = conv2d_naive(X, W, b, 1, pad)
+        for tile in (2, 4):
+            engine = make_engine("winograd", (3, 3), 1, pad, 2)
+            engine.tile = tile
+            assert_close(engine.forward(X, W, b)[0], want, tol=1e-10, what=f"F({tile}x{tile}) pad {pad}")
