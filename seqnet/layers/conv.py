@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import initializers
 from ..ops.conv import keras_same_padding, normalize_pad, pad_after
-from ..ops.engines import ENGINES, ConvEngine, make_engine
+from ..ops.engines import ConvEngine, check_engine, make_engine
 from ..ops.engines import choose_engine  # noqa: F401 (documented here before the engines moved to ops)
 from .._registry import either
 from .base import Layer, check_positive_int, identifier_config, register
@@ -115,8 +115,9 @@ class Conv2D(Padded, Layer):
         than gemm for 5x5 and larger kernels. "winograd" (3x3 kernels, stride 1 only):
         Winograd's minimal filtering, up to 4x fewer multiplications (:mod:`seqnet.ops.winograd`).
         "scipy": ``scipy.signal.correlate`` (an independent cross-check, much slower). "auto"
-        picks one when the layer is built (see :func:`~seqnet.ops.engines.choose_engine`); the name of the engine in use is
-        ``engine_used``, the engine itself ``kernel`` (:mod:`seqnet.ops.engines`).
+        picks one when the layer is built (see :func:`~seqnet.ops.engines.choose_engine`); the
+        name of the engine in use is ``engine_used``, the engine itself ``kernel``
+        (:mod:`seqnet.ops.engines`).
     name : str, optional
 
     filters, kernel_size, strides, padding : Keras's spellings (keyword only)
@@ -161,14 +162,7 @@ class Conv2D(Padded, Layer):
         strides = strides[0] if isinstance(strides, (tuple, list)) and len(set(strides)) == 1 else strides
         self.stride = check_positive_int(either("Conv2D", "stride", stride, "strides", strides, 1), "stride", "Conv2D")
         self._set_padding(pad, padding, "same", "Conv2D")
-        if engine != "auto" and engine not in ENGINES:
-            raise ValueError(f"Conv2D: unknown engine {engine!r}; known engines: auto, {', '.join(ENGINES)}")
-        if engine in ("spectral", "winograd") and self.stride != 1:
-            raise ValueError(f"Conv2D: engine {engine!r} computes stride-1 convolutions only, got stride "
-                             f"{self.stride}; use engine 'gemm' or 'auto'")
-        if engine == "winograd" and self.kernel_shape != (3, 3):
-            raise ValueError(f"Conv2D: engine 'winograd' computes 3x3 kernels only, got {self.kernel_shape}; use "
-                             f"engine 'gemm', 'spectral' or 'auto'")
+        check_engine(engine, self.kernel_shape, self.stride)
         self.engine = engine
         self.conv_engine: ConvEngine | None = None  # made by build, when the input channels are known
         self._weight_init_id = weight_init

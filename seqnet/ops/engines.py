@@ -79,12 +79,6 @@ class SpectralEngine(ConvEngine):
 
     name = "spectral"
 
-    def __init__(self, stride: int, padding: tuple[int, int]) -> None:
-        if stride != 1:
-            raise ValueError(f"Conv2D: engine 'spectral' computes stride-1 convolutions only, got stride "
-                             f"{stride}; use engine 'gemm' or 'auto'")
-        super().__init__(stride, padding)
-
     def forward(self, X, W, b):
         return conv2d_forward_spectral(X, W, b, self.padding, self.workspace), X.shape
 
@@ -103,9 +97,6 @@ class WinogradEngine(ConvEngine):
     name = "winograd"
 
     def __init__(self, stride: int, padding: tuple[int, int], tile: int | None = None) -> None:
-        if stride != 1:
-            raise ValueError(f"Conv2D: engine 'winograd' computes stride-1 convolutions only, got stride "
-                             f"{stride}; use engine 'gemm' or 'auto'")
         super().__init__(stride, padding)
         self.tile = tile
 
@@ -115,10 +106,10 @@ class WinogradEngine(ConvEngine):
         return 2 if min(X.shape[1] + 2 * self.padding[0], X.shape[2] + 2 * self.padding[1]) - 2 <= 2 else 4
 
     def forward(self, X, W, b):
-        return conv2d_forward_winograd(X, W, b, self.padding, self._tile(X)), X
+        return conv2d_forward_winograd(X, W, b, self.padding, self._tile(X), self.workspace), X
 
     def backward(self, dZ, W, kept, need_dX=True):
-        return conv2d_backward_winograd(dZ, kept, W, self.padding, self._tile(kept), need_dX=need_dX)
+        return conv2d_backward_winograd(dZ, kept, W, self.padding, self._tile(kept), self.workspace, need_dX=need_dX)
 
 
 class ScipyEngine(ConvEngine):
@@ -134,17 +125,26 @@ class ScipyEngine(ConvEngine):
         return (dX if need_dX else None), dW, db
 
 
-ENGINES: dict[str, type[ConvEngine]] = {e.name: e for e in (GemmEngine, SpectralEngine, WinogradEngine, ScipyEngine)}
+ENGINES: dict[str, type[ConvEngine]] = {e.name: e for e in (GemmEngine, SpectralEngine, WinogradEngine,
+                                                             ScipyEngine)}
+
+
+def check_engine(name: str, kernel_shape: tuple[int, int], stride: int) -> None:
+    """``ValueError`` unless the engine ``name`` (or "auto") computes layers of this kernel and stride."""
+    if name != "auto" and name not in ENGINES:
+        raise ValueError(f"Conv2D: unknown engine {name!r}; known engines: auto, {', '.join(ENGINES)}")
+    if name in ("spectral", "winograd") and stride != 1:
+        raise ValueError(f"Conv2D: engine {name!r} computes stride-1 convolutions only, got stride {stride}; use "
+                         f"engine 'gemm' or 'auto'")
+    if name == "winograd" and tuple(kernel_shape) != (3, 3):
+        raise ValueError(f"Conv2D: engine 'winograd' computes 3x3 kernels only, got {tuple(kernel_shape)}; use "
+                         f"engine 'gemm', 'spectral' or 'auto'")
 
 
 def make_engine(name: str, kernel_shape: tuple[int, int], stride: int, padding: tuple[int, int],
                 c_in: int) -> ConvEngine:
     """The engine ``name`` ("auto" resolved by :func:`choose_engine`) for a layer of these settings."""
+    check_engine(name, kernel_shape, stride)
     if name == "auto":
         name = choose_engine(kernel_shape, stride, c_in)
-    if name not in ENGINES:
-        raise ValueError(f"Conv2D: unknown engine {name!r}; known engines: auto, {', '.join(ENGINES)}")
-    if name == "winograd" and tuple(kernel_shape) != (3, 3):
-        raise ValueError(f"Conv2D: engine 'winograd' computes 3x3 kernels only, got {tuple(kernel_shape)}; use "
-                         f"engine 'gemm', 'spectral' or 'auto'")
     return ENGINES[name](stride, padding)

@@ -23,6 +23,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import parallel
+from .conv import Workspace
+
+#: bytes of transformed tiles per chunk of images (the chunk's transforms and products stay in cache)
+CHUNK_BYTES = 4 << 20
 
 #: Lavin and Gray's matrices ``(B^T, G, A^T)`` for each output tile size ``m``
 MATRICES: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
@@ -53,12 +57,18 @@ class Tiling:
         self.th, self.tw = -(-self.out_hw[0] // m), -(-self.out_hw[1] // m)
         self.padded_hw = (self.th * m + 2, self.tw * m + 2)
 
-    def padded(self, X: np.ndarray) -> np.ndarray:
+    def padded(self, X: np.ndarray, ws: Workspace) -> np.ndarray:
         """``X`` ``(n, h, w, c)`` with its padding and the zeros that complete the last tiles."""
-        (ph, pw), (H, W) = self.pad, self.padded_hw
-        Xp = np.zeros((X.shape[0], H, W, X.shape[3]), dtype=X.dtype)
-        Xp[:, ph:ph + X.shape[1], pw:pw + X.shape[2]] = X
+        (ph, pw), (H, W), (h, w) = self.pad, self.padded_hw, X.shape[1:3]
+        Xp = ws.get("padded", (X.shape[0], H, W, X.shape[3]), X.dtype)
+        for border in (Xp[:, :ph], Xp[:, ph + h:], Xp[:, ph:ph + h, :pw], Xp[:, ph:ph + h, pw + w:]):
+            border.fill(0)
+        Xp[:, ph:ph + h, pw:pw + w] = X
         return Xp
+
+    def chunk(self, channels: int, itemsize: int) -> int:
+        """Images per chunk: their transformed tiles, about :data:`CHUNK_BYTES`, stay in cache."""
+        return max(1, CHUNK_BYTES // (self.t * self.t * self.th * self.tw * channels * itemsize))
 
 
 def kernel_transform(W: np.ndarray, m: int, dtype: np.dtype) -> np.ndarray:
@@ -90,52 +100,52 @@ def _mix(matrix: np.ndarray, sources: list[np.ndarray], outs: list[np.ndarray], 
                 np.add(out, scratch, out=out)
 
 
-def input_transform(Xp: np.ndarray, tiling: "Tiling") -> np.ndarray:
+def input_transform(Xp: np.ndarray, tiling: "Tiling", ws: Workspace) -> np.ndarray:
     """``V = B^T d B`` of each input tile ``d`` of the padded images ``Xp``: ``(t*t, n*th*tw, c)``."""
     BT, m, t, th, tw = MATRICES[tiling.m][0], tiling.m, tiling.t, tiling.th, tiling.tw
     n, _, W, c = Xp.shape
-    rows = np.empty((t, n, th, W, c), dtype=Xp.dtype)  # B^T applied down the tiles' rows
+    rows = ws.get("rows", (t, n, th, W, c), Xp.dtype)  # B^T applied down the tiles' rows
     _mix(BT, [Xp[:, k:k + th * m:m] for k in range(t)], list(rows))
-    V = np.empty((t * t, n, th, tw, c), dtype=Xp.dtype)
+    V = ws.get("V", (t * t, n, th, tw, c), Xp.dtype)
     for i in range(t):  # and along their columns
         _mix(BT, [rows[i][:, :, l:l + tw * m:m] for l in range(t)], list(V[i * t:(i + 1) * t]))
     return V.reshape(t * t, n * th * tw, c)
 
 
-def output_transform(M: np.ndarray, tiling: "Tiling", n: int) -> np.ndarray:
+def output_transform(M: np.ndarray, tiling: "Tiling", n: int, ws: Workspace) -> np.ndarray:
     """``Y = A^T M A`` of each tile: ``(n, th*m, tw*m, c_out)`` from ``M`` ``(t*t, n*th*tw, c_out)``."""
     AT, m, t, th, tw = MATRICES[tiling.m][2], tiling.m, tiling.t, tiling.th, tiling.tw
     M = M.reshape(t, t, n, th, tw, -1)
-    half = np.empty((t, m, n, th, tw, M.shape[-1]), dtype=M.dtype)  # A applied along the columns
+    half = ws.get("half", (t, m, n, th, tw, M.shape[-1]), M.dtype)  # A applied along the columns
     for i in range(t):
         _mix(AT, list(M[i]), list(half[i]))
-    Y = np.empty((n, th, m, tw, m, M.shape[-1]), dtype=M.dtype)
+    Y = ws.get("Y", (n, th, m, tw, m, M.shape[-1]), M.dtype)
     for q in range(m):  # and down the rows
         _mix(AT, [half[i, q] for i in range(t)], [Y[:, :, p, :, q] for p in range(m)])
     return Y.reshape(n, th * m, tw * m, -1)
 
 
-def output_transform_transposed(dY: np.ndarray, tiling: "Tiling") -> np.ndarray:
+def output_transform_transposed(dY: np.ndarray, tiling: "Tiling", ws: Workspace) -> np.ndarray:
     """``dM = A dY A^T`` of each output tile of ``dY`` ``(n, th*m, tw*m, c_out)``: ``(t*t, n*th*tw, c_out)``."""
     AT, m, t, th, tw = MATRICES[tiling.m][2], tiling.m, tiling.t, tiling.th, tiling.tw
     n, c = dY.shape[0], dY.shape[-1]
     dY = dY.reshape(n, th, m, tw, m, c)
-    half = np.empty((m, t, n, th, tw, c), dtype=dY.dtype)
+    half = ws.get("half", (m, t, n, th, tw, c), dY.dtype)
     for p in range(m):
         _mix(AT.T, [dY[:, :, p, :, q] for q in range(m)], list(half[p]))
-    dM = np.empty((t, t, n, th, tw, c), dtype=dY.dtype)
+    dM = ws.get("dM", (t, t, n, th, tw, c), dY.dtype)
     for j in range(t):
         _mix(AT.T, [half[p, j] for p in range(m)], [dM[i, j] for i in range(t)])
     return dM.reshape(t * t, n * th * tw, c)
 
 
-def input_transform_transposed(dV: np.ndarray, tiling: "Tiling", dXp: np.ndarray) -> None:
+def input_transform_transposed(dV: np.ndarray, tiling: "Tiling", dXp: np.ndarray, ws: Workspace) -> None:
     """Add ``B dV B^T`` of each tile into the padded images' gradient ``dXp``, where the tile was
     read (the overlapping tiles summed)."""
     BT, m, t, th, tw = MATRICES[tiling.m][0], tiling.m, tiling.t, tiling.th, tiling.tw
     n, c = dXp.shape[0], dXp.shape[-1]
     dV = dV.reshape(t, t, n, th, tw, c)
-    half = np.empty((t, t, n, th, tw, c), dtype=dV.dtype)  # B applied along the columns
+    half = ws.get("half", (t, t, n, th, tw, c), dV.dtype)  # B applied along the columns
     for i in range(t):
         _mix(BT.T, list(dV[i]), list(half[i]))
     for l in range(t):  # and down the rows, into place
@@ -143,51 +153,69 @@ def input_transform_transposed(dV: np.ndarray, tiling: "Tiling", dXp: np.ndarray
              accumulate=True)
 
 
-def conv2d_forward_winograd(X: np.ndarray, W: np.ndarray, b: np.ndarray, pad: tuple[int, int], m: int = 2
-                            ) -> np.ndarray:
+def conv2d_forward_winograd(X: np.ndarray, W: np.ndarray, b: np.ndarray, pad: tuple[int, int], m: int = 2,
+                            ws: Workspace | None = None) -> np.ndarray:
     """The stride-1 cross-correlation of ``X`` ``(n, h, w, c_in)`` with the 3x3 kernel ``W``
-    ``(3, 3, c_in, c_out)``, plus ``b``, by ``F(m x m, 3x3)``; the batch is split over threads in a
-    :func:`~seqnet.ops.parallel.session`."""
+    ``(3, 3, c_in, c_out)``, plus ``b``, by ``F(m x m, 3x3)``, a chunk of images at a time; the
+    batch is split over threads in a :func:`~seqnet.ops.parallel.session`."""
+    ws = ws or Workspace()
     tiling = Tiling(m, X.shape[1:3], pad)
     U = kernel_transform(W, m, X.dtype)
-    Z = np.empty((X.shape[0], *tiling.out_hw, W.shape[3]), dtype=X.dtype)
+    c_out, t = W.shape[3], m + 2
+    Z = np.empty((X.shape[0], *tiling.out_hw, c_out), dtype=X.dtype)
     oh, ow = tiling.out_hw
+    step = tiling.chunk(max(X.shape[3], c_out), X.itemsize)
+    bias = b.reshape(-1).astype(X.dtype, copy=False)
 
     def part(i: int, start: int, stop: int) -> None:
-        x = X[start:stop]
-        Y = output_transform(np.matmul(input_transform(tiling.padded(x), tiling), U), tiling, len(x))
-        np.add(Y[:, :oh, :ow], b.reshape(-1).astype(X.dtype, copy=False), out=Z[start:stop])
+        w = ws.part(i)
+        for lo in range(start, stop, step):
+            hi = min(stop, lo + step)
+            V = input_transform(tiling.padded(X[lo:hi], w), tiling, w)
+            M = np.matmul(V, U, out=w.get("M", (t * t, V.shape[1], c_out), X.dtype))
+            np.add(output_transform(M, tiling, hi - lo, w)[:, :oh, :ow], bias, out=Z[lo:hi])
 
-    parallel.run(part, parallel.split(X.shape[0], X.size * (m + 2) ** 2 // m ** 2, opens=True))
+    parallel.run(part, parallel.split(X.shape[0], X.size * t * t // m ** 2, opens=True))
     return Z
 
 
 def conv2d_backward_winograd(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, pad: tuple[int, int], m: int = 2,
-                             need_dX: bool = True) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+                             ws: Workspace | None = None, need_dX: bool = True
+                             ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """``(dX, dW, db)`` of :func:`conv2d_forward_winograd`, through the same transforms
-    transposed (see the module); ``dX`` is None unless ``need_dX``."""
+    transposed (see the module), a chunk of images at a time; ``dX`` is None unless ``need_dX``."""
+    ws = ws or Workspace()
     tiling = Tiling(m, X.shape[1:3], pad)
     G = MATRICES[m][1]
-    t, n = m + 2, X.shape[0]
+    t, n, c_in, c_out = m + 2, X.shape[0], X.shape[3], W.shape[3]
     U = kernel_transform(W, m, X.dtype)
+    Ut = np.ascontiguousarray(U.transpose(0, 2, 1))
     dX = np.empty_like(X) if need_dX else None
     (ph, pw), (h, w) = pad, X.shape[1:3]
     oh, ow = tiling.out_hw
+    step = tiling.chunk(max(c_in, c_out), X.itemsize)
 
     def part(i: int, start: int, stop: int) -> np.ndarray:
-        x, k = X[start:stop], stop - start
-        dY = np.zeros((k, tiling.th * m, tiling.tw * m, dZ.shape[3]), dtype=dZ.dtype)
-        dY[:, :oh, :ow] = dZ[start:stop]
-        dM = output_transform_transposed(dY, tiling)
-        dU = np.matmul(input_transform(tiling.padded(x), tiling).transpose(0, 2, 1), dM)  # this part's share
-        if need_dX:
-            dXp = np.zeros((k, *tiling.padded_hw, X.shape[3]), dtype=X.dtype)
-            input_transform_transposed(np.matmul(dM, U.transpose(0, 2, 1)), tiling, dXp)
-            dX[start:stop] = dXp[:, ph:ph + h, pw:pw + w]
+        wk = ws.part(i)
+        dU = np.zeros((t * t, c_in, c_out), dtype=X.dtype)  # this part's share
+        for lo in range(start, stop, step):
+            hi = min(stop, lo + step)
+            dY = wk.get("dY", (hi - lo, tiling.th * m, tiling.tw * m, c_out), dZ.dtype)
+            dY[:, oh:], dY[:, :oh, ow:] = 0, 0
+            dY[:, :oh, :ow] = dZ[lo:hi]
+            dM = output_transform_transposed(dY, tiling, wk)
+            V = input_transform(tiling.padded(X[lo:hi], wk), tiling, wk)
+            dU += np.matmul(V.transpose(0, 2, 1), dM, out=wk.get("dU", dU.shape, X.dtype))
+            if need_dX:
+                dXp = wk.get("dXp", (hi - lo, *tiling.padded_hw, c_in), X.dtype)
+                dXp.fill(0)
+                dV = np.matmul(dM, Ut, out=wk.get("dV", (t * t, dM.shape[1], c_in), X.dtype))
+                input_transform_transposed(dV, tiling, dXp, wk)
+                dX[lo:hi] = dXp[:, ph:ph + h, pw:pw + w]
         return dU
 
     parts = parallel.run(part, parallel.split(n, X.size * t * t // m ** 2, opens=True))
-    dU = np.sum(parts, axis=0, dtype=np.float64).reshape(t, t, *W.shape[2:])
+    dU = np.sum(parts, axis=0, dtype=np.float64).reshape(t, t, c_in, c_out)
     dW = np.einsum("ik,jl,ijco->klco", G, G, dU, optimize=True).astype(W.dtype, copy=False)
     db = dZ.sum(axis=(0, 1, 2), dtype=np.float64).reshape(1, -1).astype(dZ.dtype, copy=False)
     return dX, dW, db
