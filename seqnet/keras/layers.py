@@ -102,9 +102,7 @@ class KerasWeights:
         return {"kernel_initializer": _keras_form(self._keras["kernel_initializer"]),
                 "bias_initializer": _keras_form(self._keras["bias_initializer"]),
                 **{f"{'kernel' if name == 'W' else 'bias'}_regularizer": serialize(r)
-                   for name, r in self.regularizers.items()},
-                **{f"{'kernel' if name == 'W' else 'bias'}_constraint": _constraints.serialize(c)
-                   for name, c in self.constraints.items()}}
+                   for name, r in self.regularizers.items()}, **_constraint_config(self)}
 
     @staticmethod
     def keras_extras(layer: Layer) -> dict[str, Any]:
@@ -113,9 +111,7 @@ class KerasWeights:
         found = {"kernel_initializer": layer.weight_init,
                  "bias_initializer": _initializers.Zeros() if layer.bias_init is None else layer.bias_init}
         return {**{key: _initializers.serialize(init) for key, init in found.items()
-                   if _initializers.to_keras(init) is not None},
-                **{f"{'kernel' if name == 'W' else 'bias'}_constraint": _constraints.serialize(c)
-                   for name, c in layer.constraints.items()}}
+                   if _initializers.to_keras(init) is not None}, **_constraint_config(layer)}
 
     @staticmethod
     def _engine_arguments(layer: Layer) -> dict[str, Any]:
@@ -162,6 +158,12 @@ def _bias_initializer(identifier: Any) -> Any:
     return "zeros" if _initializers.keras_form(initializer) == "zeros" else initializer
 
 
+def _constraint_config(layer: Layer) -> dict[str, Any]:
+    """Keras's ``kernel_constraint`` / ``bias_constraint`` of a layer's constraints, serialized."""
+    return {f"{'kernel' if name == 'W' else 'bias'}_constraint": _constraints.serialize(c)
+            for name, c in layer.constraints.items()}
+
+
 def _keras_form(identifier: Any) -> Any:
     """An initializer argument as Keras's config writes it: a name as given, else its Keras form."""
     return identifier if isinstance(identifier, str) or identifier is None else _initializers.keras_form(identifier)
@@ -193,8 +195,8 @@ class Dense(KerasWeights, _Dense):
                          weight_init=_initializer(kernel_initializer),
                          name=name, use_bias=use_bias, bias_init=_bias_initializer(bias_initializer),
                          input_shape=input_shape)
-        self._keras_edge(trainable, kernel_regularizer, bias_regularizer, _constraints.get(kernel_constraint),
-                         _constraints.get(bias_constraint), kernel_initializer=kernel_initializer,
+        self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_constraint, bias_constraint,
+                         kernel_initializer=kernel_initializer,
                          bias_initializer=bias_initializer, activation=keras_name(activation))
 
     @property
@@ -240,8 +242,8 @@ class Conv2D(KerasWeights, _Conv2D):
                          activation=keras_activation(activation), weight_init=_initializer(kernel_initializer),
                          name=name, use_bias=use_bias, bias_init=_bias_initializer(bias_initializer),
                          input_shape=input_shape)
-        self._keras_edge(trainable, kernel_regularizer, bias_regularizer, _constraints.get(kernel_constraint),
-                         _constraints.get(bias_constraint), kernel_initializer=kernel_initializer,
+        self._keras_edge(trainable, kernel_regularizer, bias_regularizer, kernel_constraint, bias_constraint,
+                         kernel_initializer=kernel_initializer,
                          bias_initializer=bias_initializer, activation=keras_name(activation))
 
     @property

@@ -7,12 +7,13 @@ from .auc import AUC
 from .fscore import F1Score, FBetaScore
 from .operating_points import (PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
                                SpecificityAtSensitivity)
-from .stateful import (Accuracy, BinaryAccuracy, CategoricalAccuracy, FalseNegatives, FalsePositives, Mean,
-                       MeanAbsoluteError, MeanMetricWrapper, MeanSquaredError, Metric, Precision, Recall,
-                       SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy,
-                       TrueNegatives, TruePositives, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError,
-                       KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, CategoricalCrossentropy,
-                       SparseCategoricalCrossentropy, BinaryCrossentropy, RootMeanSquaredError, Sum, R2Score)
+from .confusion import FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
+from .stateful import (Accuracy, BinaryAccuracy, CategoricalAccuracy, Mean, MeanAbsoluteError, MeanMetricWrapper,
+                       MeanSquaredError, Metric, SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+                       TopKCategoricalAccuracy, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+                       CosineSimilarity, LogCoshError, KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge,
+                       CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy,
+                       RootMeanSquaredError, Sum, R2Score)
 
 __all__ = ["accuracy", "binary_accuracy", "top_k_accuracy", "mean_absolute_error", "mean_squared_error",
            "confusion_matrix", "canonical_name", "get", "METRICS", "VALUES", "Metric", "MeanMetricWrapper", "Mean",

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .stateful import Metric, _Counts, _ratio, metrics
+from .confusion import _Counts, _ratio
+from .stateful import Metric, metrics
 
 class AUCCurve(str, enum.Enum):
     """The curves :class:`AUC` integrates (equal to their names as strings)."""

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .stateful import Metric, _Counts, _ratio, _snake, metrics
+from .confusion import _Counts, _ratio
+from .stateful import Metric, _snake, metrics
 
 
 class _AtValue(_Counts):
