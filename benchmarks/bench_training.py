@@ -1,13 +1,14 @@
 """One training epoch of the Fashion-MNIST MLP and CNN, and of CIFAR-10's cifar_fast: seqnet vs PyTorch on the CPU.
 
-    python benchmarks/bench_training.py [--images 12800] [--cifar-images 5120] [--rounds 3] [--threads 2]
+    python benchmarks/bench_training.py [--images 12800] [--cifar-images 50000] [--rounds 3] [--cifar-rounds 1]
+                                        [--threads 2]
 
 Both train the same architecture (``seqnet.architectures``; the torch copy is made by
 ``lightning_models.to_torch``) on the same images: batch 128, SGD with momentum 0.9, shuffled,
 float32. Epochs alternate between the two libraries; each time is the best of ``--rounds``.
 PyTorch trains the CNN in both its layouts, NCHW and channels-last (NHWC, like seqnet), and its
 faster time counts. Uses real Fashion-MNIST when it is installed, random images of the same
-shape otherwise. ``cifar_fast`` (32x32x3 images, batch 512, SGD with Nesterov momentum, as
+shape otherwise. ``cifar_fast`` (as many 32x32x3 images as CIFAR-10's training set, batch 512, SGD with Nesterov momentum, as
 ``examples/cifar10_cnn.py`` trains it) is timed against both a plain PyTorch loop and the
 Lightning trainer (``lightning_models.LitClassifier``, no logger, checkpoints or progress bar),
 which is what ``python -m lightning_models.train`` runs; its ratio is seqnet over Lightning. A fourth
@@ -23,8 +24,10 @@ from datetime import date
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--images", type=int, default=12800)
-parser.add_argument("--cifar-images", type=int, default=5120)
+parser.add_argument("--cifar-images", type=int, default=50000, help="0: skip the CIFAR case")
 parser.add_argument("--rounds", type=int, default=3)
+parser.add_argument("--cifar-rounds", type=int, default=1, help="rounds of the CIFAR case (each about 15 minutes "
+                    "on 2 cores with the full set)")
 parser.add_argument("--threads", type=int, default=2)
 args = parser.parse_args()
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -121,7 +124,7 @@ def cifar_case():
                        lr_scales={"beta": 64.0, "whiten/W": 0.0}),
                    CrossEntropy(label_smoothing=0.2), ["accuracy"])
     seq_times, recipe_times, torch_times, lightning_times = [], [], [], []
-    for _ in range(args.rounds):  # alternating, one epoch of each a round
+    for _ in range(args.cifar_rounds):  # alternating, one epoch of each a round
         seq_times.append(timed(lambda: model.fit(Xc, yc, batch_size=512, epochs=1, verbose=0)))
         recipe_times.append(timed(lambda: recipe.fit(Xc, yc, batch_size=512, epochs=1, verbose=0,
                                                      augment=CropAndFlip(2, "alternate"), callbacks=[Lookahead()])))

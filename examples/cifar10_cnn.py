@@ -67,8 +67,7 @@ parser.add_argument("--out", default="runs", help="parent folder of the run fold
 args = parser.parse_args()
 
 start_loading = time.perf_counter()
-(X_train, y_train), (X_test, y_test) = load_or_exit(parser.prog, load_cifar10, args)
-X_train, y_train, X_test, y_test = X_train[:args.limit], y_train[:args.limit], X_test[:args.limit], y_test[:args.limit]
+(X_train, y_train), (X_test, y_test) = load_or_exit(parser.prog, load_cifar10, args, limit=args.limit)
 print(f"loaded {len(X_train)} training and {len(X_test)} test images in {time.perf_counter() - start_loading:.0f} s")
 
 # per-channel standardisation with the training set's statistics
@@ -77,7 +76,11 @@ std = X_train.std(axis=(0, 1, 2), dtype=np.float64)
 
 
 def prepare(X):
-    return ((X - mean) / std).astype(np.float32)
+    """The images as float32, standardised in place (no float64 copy of the whole set)."""
+    out = X.astype(np.float32)
+    out -= mean.astype(np.float32)
+    out /= std.astype(np.float32)
+    return out
 
 
 X_train, X_test = prepare(X_train), prepare(X_test)

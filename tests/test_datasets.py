@@ -114,6 +114,10 @@ def test_cifar10_from_folder_and_tarball(tmp_path):
         assert np.array_equal(X[1, :, :, 0], first[:1024].reshape(32, 32))  # red plane
         assert np.array_equal(X[1, 5, 7], first[[5 * 32 + 7, 1024 + 5 * 32 + 7, 2048 + 5 * 32 + 7]])
         assert y[4:8].tolist() == batches["data_batch_2"][b"labels"]
+        for limit in (3, 6, 50):  # within the first batch, across batches, more than there are
+            (Xl, yl), (Xlt, ylt) = load_cifar10(source, limit=limit)
+            assert np.array_equal(Xl, X[:limit]) and np.array_equal(yl, y[:limit]) and np.array_equal(Xlt, Xt[:limit])
+            assert Xl.base is None or Xl.base.size == Xl.size  # not a view of the whole set
 
 
 def test_cifar10_validation(tmp_path):

@@ -142,9 +142,25 @@ def test_load_cifar10_reads_image_folders(tmp_path):
     (X, y), (X_test, y_test) = load_cifar10(archive(tmp_path / "c10", tmp_path / "c10.tar.gz"))
     assert X.shape == (20, 32, 32, 3) and X_test.shape == (10, 32, 32, 3) and sorted(y_test.tolist()) == list(range(10))
     assert y[:10].tolist() != sorted(y[:10].tolist()) and np.bincount(y).tolist() == [2] * 10  # mixed, as the batches
+    (X3, y3), (X3_test, y3_test) = load_cifar10(tmp_path / "c10", limit=3)  # the same order's first 3
+    assert np.array_equal(X3, X[:3]) and np.array_equal(y3, y[:3]) and np.array_equal(X3_test, X_test[:3])
     shutil.rmtree(tmp_path / "c10" / "test" / "truck")
     with pytest.raises(DatasetError, match="not CIFAR-10's"):
         load_cifar10(tmp_path / "c10")
+
+
+def test_with_a_limit_only_the_images_used_are_decoded(tmp_path, monkeypatch):
+    from seqnet.datasets import images
+    classes = seqnet.datasets.CIFAR10_CLASSES
+    write_images(tmp_path / "c10" / "train", classes=classes, per_class=3, size=(32, 32))
+    write_images(tmp_path / "c10" / "test", classes=classes, per_class=1, size=(32, 32))
+    decoded = []
+    real = images._decode
+    monkeypatch.setattr(images, "_decode", lambda data, where, *a: decoded.append(where) or real(data, where, *a))
+    (X, _), (X_test, _) = load_cifar10(tmp_path / "c10", limit=4)
+    assert len(X) == len(X_test) == 4 and len(decoded) == 8
+    with pytest.raises(ValueError, match="limit must be a positive int"):
+        load_cifar10(tmp_path / "c10", limit=0)
 
 
 @pytest.mark.skipif(not SHARED.is_file(), reason="the shared CIFAR-10 JPEG archive is not on this machine")

@@ -85,7 +85,7 @@ def _find_cifar(path: Path | None, download: bool) -> Path:
     return found
 
 
-def load_cifar10(path: str | os.PathLike | None = None, download: bool = False
+def load_cifar10(path: str | os.PathLike | None = None, download: bool = False, limit: int | None = None
                  ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """CIFAR-10 from the official ``cifar-10-python.tar.gz`` or its extracted ``cifar-10-batches-py/``,
     or from image folders ``train/<class>/`` and ``test/<class>/`` (a folder or an archive of one,
@@ -99,6 +99,9 @@ def load_cifar10(path: str | os.PathLike | None = None, download: bool = False
         it, each of :func:`data_dirs` is searched for the official files.
     download : bool, default False
         Fetch the archive into ``~/.seqnet/datasets`` (MD5-checked) when it is not found.
+    limit : int, optional
+        Only the first ``limit`` training and ``limit`` test images (of the order described
+        above); only those are decoded, so a quick run on a few images starts in seconds.
 
     Returns
     -------
@@ -106,23 +109,28 @@ def load_cifar10(path: str | os.PathLike | None = None, download: bool = False
         NHWC uint8 images ``(n, 32, 32, 3)`` and int64 labels in 0..9 (see ``CIFAR10_CLASSES``).
         Each pickled batch is moved into the result as soon as it is read.
     """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
+        raise ValueError(f"load_cifar10: limit must be a positive int or None, got {limit!r}")
     if path is not None and is_image_folder(path, "train"):
-        return _cifar_image_folders(Path(path))
+        return _cifar_image_folders(Path(path), limit)
     read, tar = _cifar_source(_find_cifar(None if path is None else Path(path), download))
     try:
         def batches(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
             X = y = None
             for i, name in enumerate(names):
+                if X is not None and i * rows >= len(X):
+                    break  # the first `limit` images are in
                 raw, where = read(name)
                 data, labels = _read_cifar_batch(raw, where)
                 if X is None:  # CIFAR's batches are all the same size
-                    X = np.empty((len(names) * len(data), 32, 32, 3), dtype=np.uint8)
-                    y = np.empty(len(names) * len(data), dtype=np.int64)
                     rows = len(data)
+                    kept = min(len(names) * rows, limit or len(names) * rows)
+                    X, y = np.empty((kept, 32, 32, 3), dtype=np.uint8), np.empty(kept, dtype=np.int64)
                 if len(data) != rows:
                     raise DatasetError(f"CIFAR batch {where} has {len(data)} images, but {names[0]} has {rows}")
-                X[i * rows:(i + 1) * rows] = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-                y[i * rows:(i + 1) * rows] = labels
+                here = slice(i * rows, min((i + 1) * rows, len(X)))
+                X[here] = data[:here.stop - here.start].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+                y[here] = labels[:here.stop - here.start]
             return X, y
         return batches([f"data_batch_{i}" for i in range(1, 6)]), batches(["test_batch"])
     finally:
@@ -130,19 +138,22 @@ def load_cifar10(path: str | os.PathLike | None = None, download: bool = False
             tar.close()
 
 
-def _cifar_image_folders(path: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """CIFAR-10 as train/ and test/ image folders, read in one pass; the class folders must be CIFAR's."""
-    subsets = read_image_folders(path, ("train", "test"))
+def _cifar_image_folders(path: Path, limit: int | None
+                         ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """CIFAR-10 as train/ and test/ image folders, read in one pass; the class folders must be CIFAR's.
+
+    The folders hold the images class by class; the official batches mix them, and so does this
+    fixed order (so that a validation split of the last images, or ``limit``, sees every class).
+    """
+    def order(seed: int):
+        return lambda n: np.random.default_rng(seed).permutation(n)[:limit]
+    subsets = read_image_folders(path, ("train", "test"), take={"train": order(10), "test": order(11)})
     for subset, (X, _, names) in subsets.items():
         if names != CIFAR10_CLASSES:
             raise DatasetError(f"'{path}': the {subset} classes are {names}, not CIFAR-10's {CIFAR10_CLASSES}")
         if X.shape[1:] != (32, 32, 3):
             raise DatasetError(f"'{path}': the {subset} images are {X.shape[1:]}, CIFAR-10's are (32, 32, 3)")
-    # folders hold the images class by class; the official batches mix them, and so does this
-    # fixed order (so that a validation split of the last images, or --limit N, sees every class)
-    order = {name: np.random.default_rng(seed).permutation(len(subsets[name][1]))
-             for name, seed in (("train", 10), ("test", 11))}
-    return tuple((subsets[n][0][order[n]], subsets[n][1][order[n]]) for n in ("train", "test"))
+    return tuple(subsets[name][:2] for name in ("train", "test"))
 
 
 def load_kaggle_test(path: str | os.PathLike) -> np.ndarray:

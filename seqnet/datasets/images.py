@@ -54,10 +54,6 @@ def _members(path: Path) -> Iterator[tuple[str, Any]]:
                     yield member.name, (lambda member=member: _safety.tar_member(tar, member, where, DatasetError))
 
 
-def _decode(data: bytes, where: str, color_mode: str, image_size: tuple[int, int] | None) -> np.ndarray:
-    return _safety.decode_image(data, where, DatasetError, color_mode, image_size)
-
-
 def _check_arguments(subset: Any, image_size: Any, color_mode: str) -> tuple[int, int] | None:
     if color_mode not in COLOR_MODES:
         raise ValueError(f"unknown color_mode {color_mode!r}; choose from {', '.join(COLOR_MODES)}")
@@ -103,8 +99,14 @@ def _check_no_empty_class(where: str, folders: list[tuple[str, ...]], classes: l
 
 
 def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...], image_size: Any = None,
-                       color_mode: str = "rgb") -> dict[str | None, tuple[np.ndarray, np.ndarray, list[str]]]:
-    """Several subsets of one image folder or archive, read in a single pass: ``{subset: (X, y, names)}``."""
+                       color_mode: str = "rgb", take: Any = None
+                       ) -> dict[str | None, tuple[np.ndarray, np.ndarray, list[str]]]:
+    """Several subsets of one image folder or archive, read in a single pass: ``{subset: (X, y, names)}``.
+
+    The files are read as they come and decoded at the end, straight into the result. ``take``
+    (``{subset: take(n)}``) picks which of a subset's ``n`` images, in sorted order, to return
+    and in what order (an index array); only those are decoded.
+    """
     root = Path(path)
     if not root.exists():
         raise FileNotFoundError(f"No such image folder or archive: '{root}'")
@@ -113,16 +115,15 @@ def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...],
     size = None
     for subset in subsets:
         size = _check_arguments(subset, image_size, color_mode)
-    found: list[tuple[tuple[str, ...], np.ndarray]] = []
+    found: list[tuple[tuple[str, ...], tuple[bytes, str]]] = []  # (parts, (the file's bytes, where))
     folders: list[tuple[str, ...]] = []
     wanted = {s for s in subsets if s is not None}
-    held = 0  # bytes of the decoded images kept so far
     for name, read in _members(root):
         parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
         if not parts or any(p.startswith(".") for p in parts):
             continue  # hidden files and folders
         if wanted and not (parts[0] in wanted or len(parts) > 1 and parts[1] in wanted):
-            continue  # another subset: not decoded
+            continue  # another subset: not read
         if read is None:
             folders.append(parts)
             continue
@@ -132,20 +133,21 @@ def read_image_folders(path: str | os.PathLike, subsets: tuple[str | None, ...],
         if not parts[-1].lower().endswith(IMAGE_SUFFIXES):
             raise DatasetError(f"'{root}': '{name}' is not an image file (seqnet reads "
                                f"{', '.join(IMAGE_SUFFIXES)})")
-        image = _decode(read(), f"{root}/{name}" if root.is_dir() else f"{root}:{name}", color_mode, size)
-        held += image.nbytes
-        if held > LIMITS.decoded_bytes:
-            raise DatasetError(f"'{root}' decodes to more than {LIMITS.decoded_bytes:,} bytes of images; read it in "
-                               f"batches with ImageFolderDataset, pass a smaller image_size, or raise "
-                               f"seqnet.limits.decoded_bytes")
-        found.append((parts, image))
+        found.append((parts, (read(), f"{root}/{name}" if root.is_dir() else f"{root}:{name}")))
     found, folders = _below_single_top(found, subsets, folders)
-    return {subset: _assemble(root, [(p, im) for p, im in found if _place(p, subset)], subset, folders)
+    take = take or {}
+    return {subset: _assemble(root, [(p, f) for p, f in found if _place(p, subset)], subset, folders,
+                              lambda data, at: _decode(data, at, color_mode, size), take.get(subset))
             for subset in subsets}
 
 
-def _assemble(root: Path, found: list[tuple[tuple[str, ...], np.ndarray]], subset: str | None,
-              folders: list[tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _decode(data: bytes, where: str, color_mode: str, image_size: tuple[int, int] | None) -> np.ndarray:
+    return _safety.decode_image(data, where, DatasetError, color_mode, image_size)
+
+
+def _assemble(root: Path, found: list[tuple[tuple[str, ...], tuple[bytes, str]]], subset: str | None,
+              folders: list[tuple[str, ...]], decode: Any, take: Any
+              ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     where = f"'{root}'" + (f" (subset {subset!r})" if subset else "")
     if not found:
         layout = f"{subset}/<class>/<file>" if subset else "<class>/<file>"
@@ -153,15 +155,26 @@ def _assemble(root: Path, found: list[tuple[tuple[str, ...], np.ndarray]], subse
     found.sort(key=lambda item: item[0])
     names = sorted({_place(parts, subset)[0] for parts, _ in found})
     _check_no_empty_class(where, folders, names, subset)
-    shapes = {image.shape for _, image in found}
-    if len(shapes) > 1:
-        first = found[0]
-        other = next(item for item in found if item[1].shape != first[1].shape)
-        raise DatasetError(f"{where} holds images of different sizes: '{'/'.join(first[0])}' is {first[1].shape}, "
-                           f"'{'/'.join(other[0])}' is {other[1].shape}; pass image_size=(height, width) to resize")
+    order = np.arange(len(found)) if take is None else np.asarray(take(len(found)))
     index = {name: i for i, name in enumerate(names)}
-    X = np.stack([image for _, image in found])
-    y = np.array([index[_place(parts, subset)[0]] for parts, _ in found], dtype=np.int64)
+    y = np.array([index[_place(found[i][0], subset)[0]] for i in order], dtype=np.int64)
+    X = None
+    for row, i in enumerate(order):
+        image = decode(*found[i][1])
+        if X is None:
+            first = found[i][0]
+            if len(order) * image.nbytes > LIMITS.decoded_bytes:
+                raise DatasetError(f"{where} decodes to more than {LIMITS.decoded_bytes:,} bytes of images; read it "
+                                   f"in batches with ImageFolderDataset, pass a smaller image_size, or raise "
+                                   f"seqnet.limits.decoded_bytes")
+            X = np.empty((len(order), *image.shape), dtype=image.dtype)
+        elif image.shape != X.shape[1:]:
+            raise DatasetError(f"{where} holds images of different sizes: '{'/'.join(first)}' is {X.shape[1:]}, "
+                               f"'{'/'.join(found[i][0])}' is {image.shape}; pass image_size=(height, width) to "
+                               f"resize")
+        X[row] = image
+    if X is None:  # none taken: the shape of the first
+        X = np.empty((0, *decode(*found[0][1]).shape), dtype=np.uint8)
     return X, y, names
 
 

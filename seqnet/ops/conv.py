@@ -14,7 +14,9 @@ The batch goes through in chunks of a few images, so that ``cols`` (a few MB) st
 caches between the copy that fills it and the matrix product that reads it: one im2col buffer for
 the whole batch would be ``kh*kw`` times the input's size and every pass over it would run at
 main-memory speed. With several threads (:mod:`seqnet.ops.parallel`), each thread takes a
-contiguous part of the batch, with its own buffers, through the same chunked loop.
+contiguous part of the batch, with its own buffers, through the same chunked loop; a layer of 64
+or more channels in and out, whose products are most of its time, runs as one part on BLAS's
+threads instead (:func:`~seqnet.ops.parallel.blas_bound`).
 """
 from __future__ import annotations
 
@@ -234,7 +236,8 @@ def conv2d_forward_gemm(X: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int
         for lo, hi in im2col.chunks():
             np.matmul(im2col.rows(lo, hi), Wb, out=Z[lo:hi].reshape(-1, c_out))
 
-    parallel.run(part, _parts(X, out_hw, kh * kw * c_in))
+    with parallel.blas_bound(parallel.channel_intensity(c_in, c_out)):
+        parallel.run(part, _parts(X, out_hw, kh * kw * c_in))
     return Z
 
 
@@ -286,7 +289,8 @@ def conv2d_backward_gemm(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, stride: i
         return dWb
 
     out_hw = dZ.shape[1:3]
-    dWb = parallel.sum_parts(parallel.run(part, _parts(X, out_hw, k)))
+    with parallel.blas_bound(parallel.channel_intensity(c_in, c_out)):
+        dWb = parallel.sum_parts(parallel.run(part, _parts(X, out_hw, k)))
     return dX, dWb[:-1].reshape(W.shape), dWb[-1:]
 
 

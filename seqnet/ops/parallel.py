@@ -33,6 +33,9 @@ MIN_WORK = 1 << 17
 #: a matrix product's multiply-adds per element of work (BLAS does dozens in the time a numpy
 #: pass touches one element)
 MULTIPLY_ADDS_PER_ELEMENT = 64
+#: a kernel whose matrix products do at least this many multiply-adds per element its other
+#: passes touch runs on BLAS's own threads instead (see :func:`blas_bound`)
+BLAS_BOUND = 32
 
 _threads: int | None = None
 _pool: ThreadPoolExecutor | None = None
@@ -41,7 +44,8 @@ _lock = threading.Lock()
 _sessions = 0  # sessions open in any thread; the first sets BLAS to one thread, the last restores it
 _saved_blas: list[tuple[Any, int]] = []
 _restore_pending = False  # BLAS was set to one thread and not yet put back
-_local = threading.local()  # .in_part: this thread is running a part (nested splits run serially)
+_local = threading.local()  # .in_part: this thread is running a part (nested splits run serially);
+#                            .whole: a blas_bound kernel runs here (its splits are one part)
 
 
 def _blas_controllers() -> list:
@@ -167,6 +171,40 @@ def _open_for_scope() -> bool:
     return True
 
 
+@contextmanager
+def blas_bound(multiply_adds_per_element: float) -> Iterator[None]:
+    """Run the kernel inside as one part, its matrix products on BLAS's own threads, when they
+    do at least :data:`BLAS_BOUND` multiply-adds per element of its other passes.
+
+    Inside a session, numpy's BLAS is single-threaded and each thread multiplies its own part.
+    But OpenBLAS runs such concurrent calls largely one after another: two threads each
+    multiplying a (4500, 577) by a (577, 256) float32 matrix took longer than one thread doing
+    both, while BLAS's own two threads did the pair in half the time. So a kernel made mostly of
+    products (a convolution with 64 or more channels in and out) gains more from BLAS's threads
+    than from splitting its copies; those wake for its duration and are put back to one
+    thread after it. Outside a session, or inside a part, this changes nothing.
+    """
+    _open_for_scope()
+    if (multiply_adds_per_element < BLAS_BOUND or not _sessions or getattr(_local, "in_part", False)
+            or getattr(_local, "whole", False)):
+        yield
+        return
+    with _lock:
+        for controller, threads in _saved_blas:
+            if threads != 1:
+                controller.set_num_threads(threads)
+    _local.whole = True
+    try:
+        yield
+    finally:
+        _local.whole = False
+        with _lock:
+            if _sessions:  # (the last session may have closed in another thread, restoring BLAS)
+                for controller, threads in _saved_blas:
+                    if threads != 1:
+                        controller.set_num_threads(1)
+
+
 def shares(n: int, parts: int) -> list[tuple[int, int]]:
     """``range(n)`` cut into ``parts`` contiguous ``(start, stop)`` ranges of near-equal length."""
     bounds = [n * i // parts for i in range(parts + 1)]
@@ -176,17 +214,24 @@ def shares(n: int, parts: int) -> list[tuple[int, int]]:
 def split(n: int, work: int, opens: bool = False) -> list[tuple[int, int]]:
     """How a kernel splits ``range(n)``: inside a :func:`session`, :func:`shares` for each thread
     (fewer when there are fewer items, or when ``work``, the elements its array passes touch in
-    all, would give a part under :data:`MIN_WORK`); outside one, a single part, since BLAS then
-    has its own threads (and they may still be polling for work from the last product).
+    all, would give a part under :data:`MIN_WORK`); outside one, or in a :func:`blas_bound`
+    kernel, a single part, since BLAS then has its own threads (and they may still be polling for
+    work from the last product).
 
     ``opens``: a kernel of numpy passes, which gains from threads, opens the session of the
     :func:`scope` it runs in (if any), so that the rest of the model's pass runs in it too.
     """
     if opens:
         _open_for_scope()
-    if not _sessions:
+    if not _sessions or getattr(_local, "whole", False):
         return [(0, n)]
     return shares(n, max(1, min(get_num_threads(), n, work // max(MIN_WORK, 1))))
+
+
+def channel_intensity(c_in: int, c_out: int) -> float:
+    """A convolution's multiply-adds per element its passes touch, for :func:`blas_bound`: at
+    each pixel and kernel tap, ``c_in * c_out`` of them over ``c_in + c_out`` elements."""
+    return c_in * c_out / (c_in + c_out)
 
 
 def product_work(m: int, k: int, n: int) -> int:

@@ -120,9 +120,10 @@ def conv2d_forward_spectral(X: np.ndarray, W: np.ndarray, b: np.ndarray, pad: tu
                             ws: Workspace) -> np.ndarray:
     """Stride-1 correlation ``Z`` of shape ``(n, oh, ow, c_out)``; keeps the spectra in ``ws``.
 
-    Inside a :func:`~seqnet.ops.parallel.session` the batch is split over threads; each part
-    keeps its spectra in its own workspace, and ``ws.parts`` records the split for the backward
-    pass. Outside one, BLAS's own threads share out the products.
+    Inside a :func:`~seqnet.ops.parallel.session` the batch is split over threads (unless the
+    layer is :func:`~seqnet.ops.parallel.blas_bound`); each part keeps its spectra in its own
+    workspace, and ``ws.parts`` records the split for the backward pass. Outside one, BLAS's own
+    threads share out the products.
 
     Parameters
     ----------
@@ -144,8 +145,9 @@ def conv2d_forward_spectral(X: np.ndarray, W: np.ndarray, b: np.ndarray, pad: tu
         _forward_part(X[start:stop], W, b, pad, N, Z[start:stop], ws.part(i))
 
     work = parallel.product_work(n * N[0] * N[1], c_in, c_out) + n * N[0] * N[1] * (c_in + c_out)
-    ws.parts = parallel.split(n, work, opens=True)
-    parallel.run(part, ws.parts)
+    with parallel.blas_bound(parallel.channel_intensity(c_in, c_out)):
+        ws.parts = parallel.split(n, work, opens=True)
+        parallel.run(part, ws.parts)
     return Z
 
 
@@ -188,7 +190,8 @@ def conv2d_backward_spectral(dZ: np.ndarray, X_shape: tuple[int, ...], W: np.nda
     def part(i: int, start: int, stop: int) -> np.ndarray:
         return _backward_part(dZ[start:stop], W, pad, N, None if dX is None else dX[start:stop], ws.part(i))
 
-    dW = parallel.sum_parts(parallel.run(part, ws.parts))
+    with parallel.blas_bound(parallel.channel_intensity(*W.shape[2:])):
+        dW = parallel.sum_parts(parallel.run(part, ws.parts))
     return dX, dW, dZ.sum(axis=(0, 1, 2)).reshape(1, -1)
 
 

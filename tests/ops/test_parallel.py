@@ -117,6 +117,41 @@ def test_session_keeps_blas_single_threaded_and_restores_it(threads):
     assert blas_threads() == outside
 
 
+def test_a_blas_bound_kernel_runs_as_one_part_on_blas_threads(threads):
+    threads(2)
+    outside = blas_threads()
+    with parallel.blas_bound(1e9):  # outside a session: nothing changes
+        assert parallel.split(8, 10 ** 9) == [(0, 8)] and blas_threads() == outside
+    with parallel.session():
+        with parallel.blas_bound(parallel.BLAS_BOUND - 1):  # too few products: split as before
+            assert len(parallel.split(8, 10 ** 9)) == 2 and set(blas_threads()) == {1}
+        with parallel.blas_bound(parallel.BLAS_BOUND):
+            assert parallel.split(8, 10 ** 9) == [(0, 8)] and blas_threads() == outside
+            with parallel.blas_bound(1e9):  # nested: still one part, BLAS's threads kept
+                assert blas_threads() == outside
+            assert blas_threads() == outside
+        assert set(blas_threads()) == {1} and len(parallel.split(8, 10 ** 9)) == 2
+    assert blas_threads() == outside
+
+
+def test_convolutions_of_many_channels_run_blas_bound(threads, rng, monkeypatch):
+    """The gemm and spectral engines of wide layers give the same numbers as one part on one thread."""
+    seen = []
+    real = parallel.blas_bound
+    monkeypatch.setattr(parallel, "blas_bound", lambda intensity: seen.append(intensity) or real(intensity))
+    X, W, b = rng.normal(size=(4, 6, 6, 64)), rng.normal(size=(3, 3, 64, 64)) / 24, rng.normal(size=(1, 64))
+    threads(1)
+    serial = _gemm_pass(X, W, b, np.ones((4, 6, 6, 64)), 1, (1, 1))
+    threads(2)
+    with parallel.session():
+        for got, want in zip(_gemm_pass(X, W, b, np.ones((4, 6, 6, 64)), 1, (1, 1)), serial):
+            assert_close(got, want, tol=1e-12)
+        ws = Workspace()
+        assert_close(conv2d_forward_spectral(X, W, b, (1, 1), ws), serial[0], tol=1e-10)
+        assert ws.parts == [(0, 4)]
+    assert seen and all(i >= parallel.BLAS_BOUND for i in seen)
+
+
 def _gemm_pass(X, W, b, dZ, stride, pad, need_dX=True):
     ws = Workspace()
     Z = conv2d_forward_gemm(X, W, b, stride, pad, ws)
