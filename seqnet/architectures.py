@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, MaxPool2D
+from .layers import LSTM, Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, MaxPool2D, Reshape
 from .ops import sliding_windows
 from .sequential import Sequential
 
@@ -19,6 +19,16 @@ def fashion_mlp(dropout: float = 0.3, seed: int | None = None) -> Sequential:
         Dense(1024, activation="relu", weight_init="he_uniform"), Dropout(dropout),
         Dense(10, activation="softmax"),
     ], seed=seed, name="fashion_mlp")
+
+
+def fashion_lstm(units: int = 128, seed: int | None = None) -> Sequential:
+    """An LSTM reading a 28x28x1 image row by row (28 steps of 28 pixels), its last state
+    classified by a softmax layer."""
+    return Sequential([
+        Reshape((28, 28)),
+        LSTM(units),
+        Dense(10, activation="softmax"),
+    ], seed=seed, name="fashion_lstm")
 
 
 def fashion_cnn(dropout: float = 0.3, seed: int | None = None) -> Sequential:

@@ -28,10 +28,12 @@ def check_X(model: TrainedModel, X: Any, what: str = "X") -> np.ndarray:
         raise ValueError(f"{what} must have a batch axis before each example's shape, got shape {X.shape}{hint}")
     if X.shape[0] == 0:
         raise ValueError(f"{what} is empty (shape {X.shape})")
-    X = X.astype(model.dtype, copy=False)
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{what} contains NaN or infinite values")
-    if model.built and X.shape[1:] != model.input_shape:
+    ids = X.dtype.kind in "iu" and bool(model.layers) and getattr(model.layers[0], "takes_ids", False)
+    if not ids:  # (an Embedding's token ids stay integers)
+        X = X.astype(model.dtype, copy=False)
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{what} contains NaN or infinite values")
+    if model.built and X.shape[1:] != model.input_shape and not (ids and X.ndim == len(model.input_shape) + 1):
         features = (f"{X.shape[1]} features" if X.ndim == 2 else f"example shape {X.shape[1:]}")
         expected = (f"{model.input_shape[0]} features" if len(model.input_shape) == 1
                     else f"example shape {model.input_shape}")

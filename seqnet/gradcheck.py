@@ -89,7 +89,8 @@ def check_gradients(obj: Any, X: Any, Y: Any = None, eps: float = 1e-6, max_chec
         ``R``; for a loss it is ``loss(Y, X)``; for a compiled model it is its loss on ``(X, Y)``
         in training mode.
     X : array
-        Input (for a loss: the prediction ``Y_hat``).
+        Input (for a loss: the prediction ``Y_hat``). Integer input (an Embedding's token ids)
+        is kept as it is and gets no ``"X"`` entry.
     Y : array, optional
         Targets, for a loss or a model.
     eps : float, default 1e-6
@@ -114,7 +115,8 @@ def check_gradients(obj: Any, X: Any, Y: Any = None, eps: float = 1e-6, max_chec
     (['W', 'X', 'b'], True)
     """
     rng = np.random.default_rng(seed)
-    X = np.array(X, dtype=np.float64, order="C")  # perturbed through a flat view: C order
+    ids = np.asarray(X).dtype.kind in "iu" and not isinstance(obj, (Loss, Activation))  # token ids: no dX
+    X = np.array(X, dtype=np.int64 if ids else np.float64, order="C")  # perturbed through a flat view: C order
 
     if isinstance(obj, Loss):
         f = lambda: obj.forward(Y, X)
@@ -142,7 +144,7 @@ def check_gradients(obj: Any, X: Any, Y: Any = None, eps: float = 1e-6, max_chec
             return float(np.sum(R * layer.forward(X)))
         f()
         analytic = {"X": layer.backward(R), **layer.gradients}
-        arrays = {"X": X, **layer.parameters}
+        arrays = {**({} if ids else {"X": X}), **layer.parameters}
     elif hasattr(obj, "layers") and hasattr(obj, "backward_loss"):
         model = _float64_copy(obj)
         if not model.built:
@@ -158,7 +160,8 @@ def check_gradients(obj: Any, X: Any, Y: Any = None, eps: float = 1e-6, max_chec
         reset()
         dX = model.backward_loss(Yt, model.forward(X, training=True))
         analytic = {"X": dX, **{f"{l.name}/{k}": g for l in model.layers for k, g in l.gradients.items()}}
-        arrays = {"X": X, **{f"{l.name}/{k}": p for l in model.layers for k, p in l.parameters.items()}}
+        arrays = {**({} if ids else {"X": X}),
+                  **{f"{l.name}/{k}": p for l in model.layers for k, p in l.parameters.items()}}
     else:
         raise TypeError(f"check_gradients expects a Layer, Activation, Loss or Sequential, got {type(obj).__name__}")
 

@@ -71,7 +71,7 @@ class Initializer(Configurable, ABC):
     def __call__(self, shape: Sequence[int], rng: np.random.Generator | None = None,
                  dtype: Any = np.float64) -> np.ndarray:
         shape = tuple(int(n) for n in shape)
-        return np.asarray(self.draw(shape, self._generator(rng))).astype(dtype, copy=False)
+        return np.ascontiguousarray(np.asarray(self.draw(shape, self._generator(rng))).astype(dtype, copy=False))
 
     def _generator(self, rng: np.random.Generator | None) -> np.random.Generator:
         if self.seed is not None:

@@ -158,10 +158,14 @@ class Sequential(KerasMethods):
 
     # -- forward / backward ----------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        """Run ``X`` through every layer (in training or inference mode)."""
+        """Run ``X`` through every layer (in training or inference mode), and the mask of padded
+        steps (from ``Embedding(mask_zero=True)``) from each layer to the next, as Keras does."""
+        mask = None
         for layer in self.layers:
             layer.training = training
+            layer.input_mask = mask
             X = layer.forward(X)
+            mask = layer.compute_mask(mask)
         return X
 
     def backward(self, dY: np.ndarray, from_logits: bool = False) -> np.ndarray | None:

@@ -1,5 +1,6 @@
 """The examples run end to end on tiny data written in the real file formats."""
 import json
+import os
 import re
 import subprocess
 import sys
@@ -20,7 +21,7 @@ def run_example(name, *args):
     return proc.stdout
 
 
-@pytest.mark.parametrize("name", ["fashion_mnist_mlp.py", "fashion_mnist_cnn.py"])
+@pytest.mark.parametrize("name", ["fashion_mnist_mlp.py", "fashion_mnist_cnn.py", "fashion_mnist_lstm.py"])
 def test_fashion_examples_write_a_run_folder(name, tmp_path):
     fake_fashion(tmp_path / "data", n_train=48, n_test=10)
     out = run_example(name, "--epochs", "2", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "runs"))
@@ -96,7 +97,7 @@ def test_iris_sweep_chooses_on_validation_and_tests_once(tmp_path):
     assert len(json.loads((tmp_path / "iris_sweep" / "results.json").read_text())) >= 2
 
 
-EXAMPLES = ["iris.py", "iris_sweep.py", "fashion_mnist_mlp.py", "fashion_mnist_cnn.py", "cifar10_cnn.py"]
+EXAMPLES = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
 
 
 def help_defaults(text):
@@ -130,3 +131,20 @@ def test_limit_trains_on_the_first_n_images(tmp_path):
     from seqnet import load_model
     model = load_model(tmp_path / "runs" / "fashion_mnist_mlp" / "model.h5")
     assert model.optimizer.iterations == 1  # 22 training images (24 less the validation twelfth): one batch
+
+
+def test_imdb_example_reads_keras_imdb_file_and_writes_a_run_folder(tmp_path):
+    from tests.safety.fuzz_kinds import make_imdb
+    data = make_imdb(tmp_path)
+    out = run_example("imdb_lstm.py", "--epochs", "2", "--words", "30", "--maxlen", "5", "--data", str(data),
+                      "--out", str(tmp_path / "runs"))
+    assert out.strip().splitlines()[-1].startswith("test accuracy: ")
+    assert_run_folder(tmp_path / "runs" / "imdb_lstm", epochs=2)
+
+
+def test_imdb_example_without_the_file_says_how_to_get_it(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "imdb_lstm.py"), "--data",
+                           str(tmp_path / "none.npz")], capture_output=True, text=True,
+                          env={**os.environ, "HOME": str(tmp_path), "SEQNET_DATA": str(tmp_path)})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "pass --download" in proc.stderr and "--data FILE" in proc.stderr

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .archives import open_zip, zip_member
+from .pickles import unpickle_arrays
 from .files import open_regular
 from .limits import LIMITS
 
@@ -75,4 +76,40 @@ def load_npz(path: Any, keys: tuple[str, ...], error: type[Exception], what: str
             _check_size(shape, dtype, len(raw) - stream.tell(), f"{where} ({key})", error)
             arrays[key] = np.frombuffer(raw, dtype=dtype, offset=stream.tell()).reshape(
                 shape, order="F" if fortran else "C").copy()
+    return arrays
+
+
+def load_ragged_npz(path: Any, keys: tuple[str, ...], error: type[Exception], what: str = ".npz file"
+                    ) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` of an ``.npz`` whose members may be ragged: an object array of lists of
+    non-negative ints (Keras's ``imdb.npz`` pickles its reviews so inside ``.npy``), rebuilt by
+    :func:`~seqnet._safety.pickles.unpickle_arrays` (arrays, lists and numbers only) and checked to
+    be that; other members must be integer arrays, checked as :func:`load_npy`."""
+    where = f"'{path}'"
+    arrays = {}
+    with open_zip(path, error, what) as archive:
+        names = set(archive.namelist())
+        for key in keys:
+            if f"{key}.npy" not in names:
+                raise error(f"{where} holds no array {key!r} (it holds {sorted(n[:-4] for n in names)})")
+            raw = zip_member(archive, f"{key}.npy", where, error, LIMITS.array_bytes)
+            stream, at = io.BytesIO(raw), f"{where} ({key})"
+            try:
+                version = np.lib.format.read_magic(stream)
+                read = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                    np.lib.format.read_array_header_2_0
+                shape, _, dtype = read(stream, max_header_size=10_000)
+            except Exception as err:  # the header is parsed as Python literals
+                raise error(f"{at} is not a .npy array ({type(err).__name__}: {err})") from None
+            if dtype.hasobject:
+                value = unpickle_arrays(raw[stream.tell():], at, error)
+                if not (isinstance(value, np.ndarray) and value.shape == tuple(shape) and value.ndim == 1 and all(
+                        isinstance(s, list) and all(type(t) is int and t >= 0 for t in s) for s in value)):
+                    raise error(f"{at} is not a list of sequences of non-negative ints")
+            elif dtype.kind in "iu":
+                _check_size(shape, dtype, len(raw) - stream.tell(), at, error)
+                value = np.frombuffer(raw, dtype=dtype, offset=stream.tell()).reshape(shape).copy()
+            else:
+                raise error(f"{at} holds {dtype} data, not integers or sequences of them")
+            arrays[key] = value
     return arrays

@@ -117,6 +117,7 @@ def load_cifar10(path: str | os.PathLike | None = None, download: bool = False, 
     try:
         def batches(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
             X = y = None
+            rows = 0
             for i, name in enumerate(names):
                 if X is not None and i * rows >= len(X):
                     break  # the first `limit` images are in

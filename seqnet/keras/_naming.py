@@ -27,10 +27,10 @@ def weight_paths(class_names: list[str]) -> list[str]:
 
 
 #: seqnet's name of a layer's weight -> Keras's (Dense and Conv2D, BatchNormalization, Normalization)
-WEIGHT_NAMES = {"W": "kernel", "b": "bias", "gamma": "gamma", "beta": "beta", "running_mean": "moving_mean",
+WEIGHT_NAMES = {"W": "kernel", "U": "recurrent_kernel", "b": "bias", "gamma": "gamma", "beta": "beta", "running_mean": "moving_mean",
                 "running_var": "moving_variance", "mean": "mean", "variance": "variance", "count": "count"}
 #: Keras's name of a layer's weight -> seqnet's
-SEQNET_NAMES = {keras: ours for ours, keras in WEIGHT_NAMES.items()}
+SEQNET_NAMES = {**{keras: ours for ours, keras in WEIGHT_NAMES.items()}, "embeddings": "W"}
 
 #: Keras's activation names -> the seqnet activation that computes exactly what Keras's does (Keras's
 #: "leaky_relu" function has slope 0.2, seqnet's default 0.01)

@@ -1,4 +1,4 @@
-"""``keras.utils``: ``to_categorical``, ``PyDataset``, ``set_random_seed``."""
+"""``keras.utils``: ``to_categorical``, ``pad_sequences``, ``PyDataset``, ``set_random_seed``."""
 from __future__ import annotations
 
 import random
@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..datasets import one_hot
+from ..datasets.sequences import pad_sequences
 from . import _seed
 from ._missing import missing
 
@@ -51,7 +52,7 @@ class PyDataset:
         return len(self)
 
 
-__all__ = ["to_categorical", "set_random_seed", "PyDataset"]
+__all__ = ["to_categorical", "pad_sequences", "set_random_seed", "PyDataset"]
 
 
 __getattr__ = missing(__name__)

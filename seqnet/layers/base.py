@@ -68,6 +68,9 @@ class Layer(Configurable):
         self.gradients: OrderedDict[str, np.ndarray] = OrderedDict()
         self.buffers: OrderedDict[str, np.ndarray] = OrderedDict()
         self.cache: dict[str, Any] = {}
+        # the mask of the input's padded steps, (batch, steps) booleans, that the model hands the
+        # layer for its next forward pass (Keras's masking; see compute_mask); None: no mask
+        self.input_mask: np.ndarray | None = None
         self.regularizers: dict[str, Any] = {}  # parameter name -> penalty (seqnet.regularizers), Keras's
         self.constraints: dict[str, Any] = {}  # parameter name -> constraint (seqnet.constraints), Keras's
         self.built = False
@@ -141,6 +144,15 @@ class Layer(Configurable):
 
     #: Keras's flag: a mask of padded steps passes through the layer unchanged (elementwise layers)
     supports_masking = False
+
+    def compute_mask(self, mask: np.ndarray | None) -> np.ndarray | None:
+        """The mask of the output's steps given the input's (Keras's ``compute_mask``), after a
+        forward pass: passed on by layers that ``supports_masking``; a ``ValueError`` from others."""
+        if mask is None or self.supports_masking:
+            return mask
+        raise ValueError(f"{type(self).__name__} {self.name!r} cannot take the mask of padded steps that "
+                         f"Embedding(mask_zero=True) makes: put a layer that reads it (an RNN, "
+                         f"GlobalAveragePooling1D) before it, or use mask_zero=False")
 
     #: the stem of the names a model gives such layers (``dense``, ``dense_1``, ...); the registered
     #: name when empty (a face's class registered under another name sets it)
@@ -353,7 +365,7 @@ class Layer(Configurable):
 
     def _per_parameter(self, given: dict[str, Any], verb: str, noun: str) -> dict[str, Any]:
         given = {key: obj for key, obj in given.items() if obj is not None}
-        unknown = sorted(set(given) - {"W", "b", "gamma", "beta"})
+        unknown = sorted(set(given) - {"W", "U", "b", "gamma", "beta"})
         if unknown or ("b" in given and not getattr(self, "use_bias", True)):
             raise ValueError(f"{type(self).__name__}: no parameter {unknown or ['b']} to {verb} (a bias {noun} "
                              f"needs use_bias=True)")

@@ -1,4 +1,4 @@
-"""Batch normalization."""
+"""Batch normalization and layer normalization."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..ops.batchnorm import batchnorm_backward, batchnorm_forward_eval, batchnorm_forward_train
+from ..ops.layernorm import layernorm_backward, layernorm_forward
 from .. import initializers
 from .._registry import serialize
 from .base import Layer, identifier_config, register
@@ -194,3 +195,60 @@ class BatchNormalization(DataFormat, BatchNorm):
             raise ValueError(f"BatchNormalization {self.name!r}: axis={self.axis} is not a channel axis of "
                              f"{ndim}-D input (the batch axis is 0)")
         return self.axis % ndim
+
+
+@register("layer_normalization")
+class LayerNormalization(Layer):
+    r"""Normalizes each example's features (the last axis) to zero mean and unit variance, then
+    scales and shifts them: :math:`\gamma (x - \mu)/\sqrt{\sigma^2 + \epsilon} + \beta` (Keras's
+    ``LayerNormalization(axis=-1)``; the kernels are :mod:`seqnet.ops.layernorm`). The same in
+    training and inference; a mask of padded steps passes through.
+
+    Parameters
+    ----------
+    epsilon : float, default 1e-3
+    center, scale : bool, default True
+        Learn ``beta`` / ``gamma`` (of the last axis's length); False leaves it out.
+    """
+
+    supports_masking = True
+
+    def __init__(self, epsilon: float = 1e-3, center: bool = True, scale: bool = True, name: str | None = None, *,
+                 input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(name=name, input_shape=input_shape)
+        self.eps, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) < 1:
+            raise ValueError(f"LayerNormalization {self.name!r} expects input of shape (batch, ..., features)")
+        return tuple(input_shape)
+
+    def weight_shapes(self, input_shape):
+        d = self.compute_output_shape(input_shape)[-1]
+        return {key: (d,) for key, on in (("gamma", self.scale), ("beta", self.center)) if on}
+
+    def _build(self, input_shape):
+        for key, shape in self.weight_shapes(input_shape).items():
+            self.parameters[key] = (np.ones if key == "gamma" else np.zeros)(shape, dtype=self.dtype)
+
+    def _check_input(self, X):
+        if X.ndim != len(self.input_shape) + 1 or X.shape[-1] != self.input_shape[-1]:
+            raise ValueError(f"LayerNormalization {self.name!r} expects input of shape (batch, ..., "
+                             f"{self.input_shape[-1]}) of rank {len(self.input_shape) + 1}, got {X.shape}")
+
+    def _scale_shift(self) -> tuple[Any, Any]:
+        return self.parameters.get("gamma", 1.0), self.parameters.get("beta", 0.0)
+
+    def _forward(self, X):
+        Z, self.cache["kept"] = layernorm_forward(X, *self._scale_shift(), self.eps)
+        return Z
+
+    def _backward(self, dZ):
+        dX, dgamma, dbeta = layernorm_backward(dZ, self._scale_shift()[0], self.cache["kept"])
+        for key, grad in (("gamma", dgamma), ("beta", dbeta)):
+            if key in self.gradients:
+                self.gradients[key][...] = grad
+        return dX
+
+    def get_config(self):
+        return {"epsilon": self.eps, "center": self.center, "scale": self.scale, **super().get_config()}

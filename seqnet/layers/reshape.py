@@ -97,6 +97,11 @@ class Dropout(Layer):
         if self.seed is not None:
             self.rng = np.random.default_rng(self.seed)
 
+    def _check_input(self, X):
+        """Any number of steps (or pixels): the inputs' rank only."""
+        if X.ndim != len(self.input_shape) + 1:
+            raise ValueError(f"Dropout {self.name!r} expects {len(self.input_shape) + 1}-D input, got shape {X.shape}")
+
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 

@@ -167,6 +167,23 @@ def make_npz(folder: Path) -> Path:
     return folder / "mnist.npz"
 
 
+def make_imdb(folder: Path) -> Path:
+    rng = np.random.default_rng(0)
+
+    def reviews(n):
+        out = np.empty(n, dtype=object)
+        out[:] = [rng.integers(1, 30, size=4 + i % 3).tolist() for i in range(n)]
+        return out
+    np.savez(folder / "imdb.npz", x_train=reviews(4), y_train=np.arange(4) % 2, x_test=reviews(2),
+             y_test=np.arange(2))
+    return folder / "imdb.npz"
+
+
+def make_word_index(folder: Path) -> Path:
+    (folder / "imdb_word_index.json").write_text('{"the": 1, "and": 2, "film": 3}')
+    return folder / "imdb_word_index.json"
+
+
 def make_run_folder(folder: Path) -> Path:
     from seqnet.experiment import Run
     run = Run("fuzz", {"lr": 0.01, "epochs": 1}, root=folder / "runs")
@@ -215,6 +232,9 @@ KINDS: dict[str, Kind] = {
                          (DatasetError,), folder=True),
     "kaggle-npy": Kind(make_kaggle, seqnet.datasets.load_kaggle_test, (DatasetError,)),
     "npz": Kind(make_npz, lambda p: seqnet.keras.datasets.mnist.load_data(str(p)), (DatasetError,)),
+    "imdb-npz": Kind(make_imdb, lambda p: seqnet.keras.datasets.imdb.load_data(str(p)), (DatasetError,)),
+    "imdb-word-index": Kind(make_word_index, lambda p: seqnet.keras.datasets.imdb.get_word_index(str(p)),
+                            (DatasetError,)),
     "run-folder": Kind(make_run_folder, command("report", "{path}"), (CommandFailed,), folder=True),
 }
 
@@ -239,6 +259,7 @@ READER_KINDS = {"seqnet.datasets.load_image_folder": ["image-folder", "image-zip
                 "seqnet.datasets.load_cifar10": ["cifar-folder", "cifar-tar"],
                 "seqnet.datasets.load_kaggle_test": ["kaggle-npy"], "seqnet.keras.datasets.mnist": ["npz"],
                 "seqnet.keras.datasets.fashion_mnist": ["fashion-folder"], "seqnet.keras.datasets.cifar10": ["cifar-tar"],
+                "seqnet.keras.datasets.imdb": ["imdb-npz", "imdb-word-index"],
                 "seqnet.keras.models.model_from_json": ["json-config"],
                 "seqnet summary": ["summary"], "seqnet predict": ["predict-npy"], "seqnet evaluate": ["predict-npy"],
                 "seqnet report": ["run-folder"], "seqnet export": ["seqnet-h5"]}

@@ -69,7 +69,7 @@ def test_every_format_and_reader_has_its_kinds():
             _formats.for_saving(f"x.{name}", name).load(Path("/nonexistent/x"))
     loaders = [f"seqnet.datasets.{n}" for n in seqnet.datasets.__all__ if n.startswith(("load_", "read_"))]
     loaders += ["seqnet.datasets.ImageFolderDataset", "seqnet.keras.models.model_from_json"]
-    loaders += [f"seqnet.keras.datasets.{n}" for n in ("mnist", "fashion_mnist", "cifar10")]
+    loaders += [f"seqnet.keras.datasets.{n}" for n in seqnet.keras.datasets.__all__]
     commands = build_parser()._subparsers._group_actions[0].choices
     loaders += [f"seqnet {c}" for c in commands]
     for name in loaders:

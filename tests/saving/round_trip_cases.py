@@ -39,7 +39,12 @@ def required(path: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
               ("layer", "Normalization"): dict(mean=0.5, variance=2.0),
               ("metric", "SensitivityAtSpecificity"): dict(specificity=0.5),
               ("metric", "SpecificityAtSensitivity"): dict(sensitivity=0.5),
-              ("metric", "PrecisionAtRecall"): dict(recall=0.5), ("metric", "RecallAtPrecision"): dict(precision=0.5)}
+              ("metric", "PrecisionAtRecall"): dict(recall=0.5), ("metric", "RecallAtPrecision"): dict(precision=0.5),
+              ("layer", "Embedding"): dict(input_dim=5, output_dim=3), ("layer", "SimpleRNN"): dict(units=3),
+              ("layer", "LSTM"): dict(units=3), ("layer", "GRU"): dict(units=3),
+              ("layer", "Conv1D"): dict(filters=2, kernel_size=3),
+              ("layer", "Bidirectional"): dict(layer={"class_name": "lstm", "config": {"units": 2}}),
+              ("layer", "TimeDistributed"): dict(layer={"class_name": "dense", "config": {"n_out": 2}})}
     seqnet_only = {("layer", "Dense"): dict(n_out=4), ("layer", "Conv2D"): dict(n_out=2, kernel_shape=3),
                    ("layer", "Pool2D"): dict(kernel_shape=2),
                    ("scheduler", "Constant"): dict(lr=0.1), ("scheduler", "Exponential"): dict(lr=0.1),
@@ -119,8 +124,13 @@ def _class(case: Case) -> type:
     return next(cls for cls in registry._classes.values() if cls.__name__ == case.name)
 
 
-def data(rng: np.random.Generator, image: bool) -> tuple[np.ndarray, np.ndarray]:
-    X = rng.random((16, 6, 6, 2) if image else (16, 6)).astype(np.float32)
+#: the inputs a layer is tried on, in order: images, feature vectors, sequences, token ids
+INPUTS = {"image": (6, 6, 2), "flat": (6,), "sequence": (6, 2), "ids": (6,)}
+
+
+def data(rng: np.random.Generator, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    shape = (16, *INPUTS[kind])
+    X = rng.integers(0, 5, shape) if kind == "ids" else rng.random(shape).astype(np.float32)
     return X, np.eye(3, dtype=np.float32)[np.arange(16) % 3]
 
 
@@ -134,16 +144,17 @@ def model_for(case: Case, path: Path) -> tuple[Any, dict[str, Any]]:
     compile_args: dict[str, Any] = dict(optimizer=optimizers.SGD(lr=0.05, momentum=0.9), loss="cross_entropy")
     fit: dict[str, Any] = {}
     if case.kind == "layer":
-        for image in (True, False):
+        for kind, shape in INPUTS.items():
             try:
-                body = [Input((6, 6, 2) if image else (6,)), obj, *([Flatten()] if image else []), head]
+                body = [Input(shape), obj, *([Flatten()] if kind != "flat" else []), head]
                 model = face.Sequential(body, seed=0)
+                model.predict(data(rng, kind)[0][:2])  # (an Embedding refuses float features only here)
                 break
             except (ValueError, TypeError):
                 obj, head = _class(case)(**args), type(head).from_config(head.get_config())
     else:
         model = face.Sequential([Input((6,)), head], seed=0)
-        image = False
+        kind = "flat"
         if case.kind == "loss":
             compile_args["loss"] = obj
         elif case.kind in ("metric", "metric name"):
@@ -155,7 +166,7 @@ def model_for(case: Case, path: Path) -> tuple[Any, dict[str, Any]]:
         else:
             fit["callbacks"] = [obj]
     model.compile(**compile_args)
-    X, y = data(rng, image)
+    X, y = data(rng, kind)
     if case.kind == "loss" and "Sparse" in case.name:
         y = y.argmax(axis=1)
     return model, {"X": X, "y": y, **fit}

@@ -115,7 +115,8 @@ REFUSALS = [  # (what to change in the config, what the message must say)
     (lambda c: {**c, "config": {**c["config"], "layers": c["config"]["layers"][:5] + [
         {"class_name": "Lambda", "config": {"name": "lambda"}}]}}, r"'lambda' \(Lambda\) has no seqnet counterpart"),
     (lambda c: {**c, "config": {**c["config"], "layers": c["config"]["layers"][:4] + [
-        {"class_name": "LSTM", "config": {"name": "lstm", "units": 3}}]}}, r"'lstm' \(LSTM\)"),
+        {"class_name": "LSTM", "config": {"name": "lstm", "units": 3, "recurrent_dropout": 0.5}}]}},
+     r"'lstm' \(LSTM\).*recurrent_dropout=0.5"),
     (lambda c: {"class_name": "Functional", "config": {"layers": [], "input_layers": [["a", 0, 0], ["b", 0, 0]],
                                                        "output_layers": [["c", 0, 0]]}}, "2 inputs"),
 ]

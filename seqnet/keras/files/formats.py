@@ -30,6 +30,7 @@ from ..._safety.hdf5 import open_hdf5
 from ...saving.seqnet_h5 import read_as_seqnet, write_as_seqnet
 from . import optimizer_state
 from .._naming import snake_case, weight_paths
+from .sequence_configs import weight_groups
 from .layer_configs import weight_names
 from .model_config import model_from_keras
 from .writer import model_to_keras
@@ -152,17 +153,24 @@ def _model_with_weights(config: dict[str, Any], f: h5py.File, where: str, compil
     paths = _native_paths(config)
 
     def fetch(index: int, spec: dict[str, Any]) -> list[np.ndarray]:
-        group = f.get(f"{paths[index]}/vars")
-        count = len(weight_names(spec["class_name"], spec.get("config", {})))
-        if group is None:
-            if count:
-                raise ModelFileError(f"{where}: no weights for layer {spec['config'].get('name')!r} at "
-                                     f"{paths[index]}/vars{inside}")
-            return []
-        names = sorted(group, key=lambda n: (len(n), n))
-        if names != [str(j) for j in range(len(names))]:
-            raise ModelFileError(f"{where}: {paths[index]}/vars{inside} holds {names}, not arrays numbered 0, 1, ...")
-        return [group[name] for name in names]  # datasets, read once their shapes are checked
+        found = []
+        for sub, inner in weight_groups(str(spec["class_name"]), spec.get("config", {})):
+            owner = inner if isinstance(inner, dict) else spec
+            at = f"{paths[index]}/{sub}vars"
+            group = f.get(at)
+            count = len(weight_names(owner.get("class_name"), owner.get("config", {})))
+            if group is None:
+                if count:
+                    raise ModelFileError(f"{where}: no weights for layer {spec['config'].get('name')!r} at "
+                                         f"{at}{inside}")
+                continue
+            if not isinstance(group, h5py.Group):
+                raise ModelFileError(f"{where}: {at}{inside} is not a group of arrays")
+            names = sorted(group, key=lambda n: (len(n), n))
+            if names != [str(j) for j in range(len(names))]:
+                raise ModelFileError(f"{where}: {at}{inside} holds {names}, not arrays numbered 0, 1, ...")
+            found += [group[name] for name in names]  # datasets, read once their shapes are checked
+        return found
     return model_from_keras(config, fetch, where, compile_config)
 
 

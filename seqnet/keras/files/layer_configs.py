@@ -19,6 +19,7 @@ from ..._registry import saved_class
 from .. import initializers as _face_initializers
 from .. import layers as _face_layers
 from .._naming import ACTIVATIONS, SEQNET_NAMES
+from . import sequence_configs
 
 # arguments that change training but not predictions: carried over as a warning, not refused
 _TRAINING_ONLY = ("activity_regularizer",)
@@ -95,24 +96,32 @@ def _initializer(c: dict[str, Any], key: str, default: str) -> Any:
         return _face_initializers.get(default)
 
 
+#: Keras's default of each initializer argument
+_DEFAULT_INITIALIZERS = {"kernel_initializer": "glorot_uniform", "bias_initializer": "zeros",
+                         "recurrent_initializer": "orthogonal", "embeddings_initializer": "uniform"}
+
+
 def _through_face(face: type, *keys: str) -> Callable[[dict[str, Any], Refusal], L.Layer]:
     """A reader for a layer the Keras face has a class of its own for (``Dense``, ``Conv2D``,
     ``Activation``): the face's constructor, which takes Keras's arguments with Keras's defaults and
     refuses what seqnet does not compute, reads the config; the layer is the engine's of the same
     config, as every face loads it."""
-    required = [p.name for p in list(inspect.signature(face.__init__).parameters.values())[1:]
-                if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
+    parameters = list(inspect.signature(face.__init__).parameters.values())[1:]
+    required = [p.name for p in parameters if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
+    takes_activation = any(p.name == "activation" for p in parameters)
 
     def read(c: dict[str, Any], refuse: Refusal) -> L.Layer:
         missing = [key for key in required if key not in c]
         if missing:
             raise refuse(f"has no {missing[0]!r} in its config")
         arguments = {k: c[k] for k in (*required, *keys) if k in c}
-        arguments["activation"] = activation_name(c.get("activation"), refuse)
-        if "kernel_initializer" in keys:
-            arguments["kernel_initializer"] = _initializer(c, "kernel_initializer", "glorot_uniform")
-        if "bias_initializer" in keys:
-            arguments["bias_initializer"] = _initializer(c, "bias_initializer", "zeros")
+        if takes_activation:
+            arguments["activation"] = activation_name(c.get("activation"), refuse)
+        if "recurrent_activation" in arguments:
+            arguments["recurrent_activation"] = activation_name(c["recurrent_activation"], refuse)
+        for key in keys:
+            if key in _DEFAULT_INITIALIZERS:
+                arguments[key] = _initializer(c, key, _DEFAULT_INITIALIZERS[key])
         try:
             made = face(**arguments)
         except (TypeError, ValueError) as err:
@@ -247,6 +256,9 @@ LAYERS: dict[str, Callable[[dict[str, Any], Refusal], L.Layer]] = {
 
 def weight_names(class_name: str, config: dict[str, Any]) -> list[str]:
     """The arrays Keras stores for a layer, in the order it stores them."""
+    sequence = sequence_configs.weight_names(class_name, config, weight_names)
+    if sequence is not None:
+        return sequence
     if class_name in ("Dense", "Conv2D", "Convolution2D"):
         return ["kernel", "bias"] if config.get("use_bias", True) else ["kernel"]
     if class_name == "BatchNormalization":
@@ -300,8 +312,10 @@ def set_weights(layer: L.Layer, class_name: str, config: dict[str, Any], arrays:
     if len(arrays) != len(names):
         raise ModelFileError(f"{where}: layer {layer.name!r} ({class_name}) should store {len(names)} arrays "
                              f"({', '.join(names) or 'none'}), the file holds {len(arrays)}")
-    for name, value in zip(names, arrays):
-        key = SEQNET_NAMES[name]
+    # a wrapper's arrays are its inner layers', in order; a layer's own go by their Keras names
+    keys = list(layer.get_state()) if isinstance(layer, (L.Bidirectional, L.TimeDistributed)) else \
+        [SEQNET_NAMES[name] for name in names]
+    for name, key, value in zip(names, keys, arrays):
         store = layer.parameters if key in layer.parameters else layer.buffers
         value = np.asarray(value)
         if name == "bias" and value.shape == store[key].shape[1:]:  # Keras keeps (n,), seqnet (1, n)
@@ -310,3 +324,6 @@ def set_weights(layer: L.Layer, class_name: str, config: dict[str, Any], arrays:
             raise ModelFileError(f"{where}: layer {layer.name!r} ({class_name}) stores {name} of shape "
                                  f"{value.shape}, but the layer needs {store[key].shape}")
         store[key][...] = value
+
+
+LAYERS.update(sequence_configs.readers(_through_face, layer_from_keras, lambda refuse, *a: refuse.need(*a)))

@@ -110,7 +110,8 @@ def model_from_keras(model_config: dict[str, Any], fetch: Fetch, where: str,
         in_shape = model.output_shapes[-1][1:] if model.layers else shape
         arrays = fetch(index, spec)  # the file's own arrays: read, and the layer built, only if they fit
         names = layer_configs.weight_names(spec["class_name"], spec.get("config", {}))
-        stored = {(names[i] if i < len(names) else f"array {i}"): tuple(a.shape) for i, a in enumerate(arrays)}
+        stored = {(names[i] if i < len(names) and names.count(names[i]) == 1 else  # (a wrapper's repeat)
+                   f"array {i}" if i >= len(names) else f"{names[i]} {i}"): tuple(a.shape) for i, a in enumerate(arrays)}
         guard.layer_fits(layer, in_shape, stored, where, exact=False)
         arrays = [np.asarray(a) for a in arrays]
         try:

@@ -22,6 +22,8 @@ from ...ops.conv import keras_same_padding
 from .. import layers as _face
 from .._naming import ACTIVATIONS, weight_paths
 from .compile_configs import compile_to_keras
+from .layer_configs import weight_names
+from .sequence_configs import weight_groups
 
 _POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
 
@@ -145,6 +147,8 @@ class _Writer:
             self.add("Normalization", layer.name, in_shape, list(layer.buffers.values()) if adapted else [],
                      axis=config["axis"], invert=layer.invert, mean=config.get("mean"),
                      variance=config.get("variance"))
+        elif self.sequence_layer(layer, in_shape):
+            pass
         elif isinstance(layer, ImageAugmentation):  # their configs have Keras's keys
             config = {k: v for k, v in layer.get_config().items() if k not in ("name", "trainable")}
             self.add(type(layer).__name__, layer.name, in_shape, **config)
@@ -152,6 +156,73 @@ class _Writer:
             raise self.refuse(layer, "has no Keras counterpart in seqnet's writer")
         for spec, _ in self.layers[start:]:
             spec["config"]["trainable"] = layer.trainable
+
+
+    def sequence_layer(self, layer: L.Layer, in_shape: tuple[int, ...]) -> bool:
+        """Write one of the sequence layers; False for any other layer."""
+        p = layer.parameters
+        if isinstance(layer, L.Embedding):
+            self.add("Embedding", layer.name, in_shape, [p["W"]], input_dim=layer.input_dim,
+                     output_dim=layer.output_dim, mask_zero=layer.mask_zero)
+        elif isinstance(layer, L.Recurrent):
+            self.add(type(layer).__name__, layer.name, in_shape, list(p.values()), **_recurrent_config(self, layer))
+        elif isinstance(layer, L.Conv1D):
+            self.add("Conv1D", layer.name, in_shape, [p["W"]] + ([p["b"][0]] if layer.use_bias else []),
+                     filters=layer.filters, kernel_size=[layer.kernel_size], strides=[layer.strides],
+                     padding=layer.padding, dilation_rate=[layer.dilation_rate], use_bias=layer.use_bias,
+                     data_format="channels_last")
+            self.fuse_activation(layer)
+        elif isinstance(layer, (L.MaxPooling1D, L.AveragePooling1D)):
+            self.add(type(layer).__name__, layer.name, in_shape, pool_size=[layer.pool_size],
+                     strides=[layer.strides], padding=layer.padding, data_format="channels_last")
+        elif isinstance(layer, (L.GlobalAveragePooling1D, L.GlobalMaxPooling1D)):
+            self.add(type(layer).__name__, layer.name, in_shape, data_format="channels_last", keepdims=layer.keepdims)
+        elif isinstance(layer, L.LayerNormalization):
+            self.add("LayerNormalization", layer.name, in_shape, list(p.values()), axis=[-1], epsilon=layer.eps,
+                     center=layer.center, scale=layer.scale)
+        elif isinstance(layer, (L.Bidirectional, L.TimeDistributed)):
+            inner = [self.inner(layer, wrapped, in_shape) for wrapped in layer._inner_layers()]
+            arrays = [a for _, values in inner for a in values]
+            if isinstance(layer, L.Bidirectional):
+                self.add("Bidirectional", layer.name, in_shape, arrays, layer=inner[0][0],
+                         backward_layer=inner[1][0], merge_mode=layer.merge_mode)
+            else:
+                self.add("TimeDistributed", layer.name, in_shape, arrays, layer=inner[0][0])
+        else:
+            return False
+        return True
+
+    def inner(self, wrapper: L.Layer, layer: L.Layer, in_shape: tuple[int, ...]
+              ) -> tuple[dict[str, Any], list[np.ndarray]]:
+        """The spec and arrays of a wrapped layer, which must be one Keras layer."""
+        writer = _Writer(self.model)
+        writer.layer(layer, in_shape if isinstance(wrapper, L.Bidirectional) else in_shape[1:])
+        if len(writer.layers) != 1:
+            raise self.refuse(wrapper, f"wraps {type(layer).__name__} {layer.name!r}, which Keras writes as "
+                                       f"{len(writer.layers)} layers")
+        spec, arrays = writer.layers[0]
+        spec.pop("build_config", None)
+        return spec, arrays
+
+
+def _recurrent_config(writer: _Writer, layer: L.Layer) -> dict[str, Any]:
+    """Keras's config of seqnet's SimpleRNN, LSTM or GRU ``layer``."""
+    def name(act: A.Activation) -> str:
+        for keras_name, ours in ACTIVATIONS.items():
+            if serialize(A.get(ours)) == serialize(act):
+                return keras_name
+        raise writer.refuse(layer, f"computes its steps with {type(act).__name__}, which Keras has no name for")
+
+    config = {"units": layer.units, "return_sequences": layer.return_sequences, "go_backwards": layer.go_backwards,
+              "use_bias": layer.use_bias, "zero_output_for_mask": layer.zero_output_for_mask,
+              "activation": name(layer.cell_activation)}
+    if not isinstance(layer, L.SimpleRNN):
+        config["recurrent_activation"] = name(layer.recurrent_activation)
+    if isinstance(layer, L.LSTM):
+        config["unit_forget_bias"] = layer.unit_forget_bias
+    if isinstance(layer, L.GRU):
+        config["reset_after"] = layer.reset_after
+    return config
 
 
 def model_to_keras(model: Any) -> tuple[dict[str, Any], list[tuple[str, list[np.ndarray]]]]:
@@ -179,9 +250,18 @@ def model_to_keras(model: Any) -> tuple[dict[str, Any], list[tuple[str, list[np.
 
 
 def _with_paths(specs: list[dict[str, Any]], arrays: list[list[np.ndarray]]) -> list[tuple[str, list[np.ndarray]]]:
-    """Each layer's arrays (float32, as Keras keeps them) at Keras 3's path for it."""
+    """Each layer's arrays (float32, as Keras keeps them) at Keras 3's paths for them (a recurrent
+    layer's in its ``cell``, a wrapper's in its inner layers')."""
     paths = weight_paths([spec["class_name"] for spec in specs])
-    return [(path, [np.asarray(v, dtype=np.float32) for v in values]) for path, values in zip(paths, arrays)]
+    found = []
+    for path, spec, values in zip(paths, specs, arrays):
+        values = [np.asarray(v, dtype=np.float32) for v in values]
+        for sub, inner in weight_groups(spec["class_name"], spec["config"]):
+            owner = inner or spec
+            count = len(weight_names(owner["class_name"], owner.get("config", {})))
+            found.append((f"{path}/{sub}".rstrip("/"), values[:count]))
+            values = values[count:]
+    return found
 
 
 def _data_format(layer: L.Layer) -> str:
