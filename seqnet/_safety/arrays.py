@@ -19,7 +19,9 @@ from .files import open_regular
 from .limits import LIMITS
 
 
-def _header(stream: BinaryIO, where: str, error: type[Exception]) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _header(stream: BinaryIO, where: str, error: type[Exception], objects: bool = False
+            ) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """The ``.npy`` header's shape, order and dtype; Python objects refused unless ``objects``."""
     fmt = np.lib.format
     try:
         version = fmt.read_magic(stream)
@@ -27,6 +29,8 @@ def _header(stream: BinaryIO, where: str, error: type[Exception]) -> tuple[tuple
         shape, fortran, dtype = read(stream, max_header_size=10_000)
     except Exception as err:  # numpy parses the header as Python literals: nearly anything can go wrong
         raise error(f"{where} is not a .npy array ({type(err).__name__}: {err})") from None
+    if objects and dtype.hasobject:
+        return shape, fortran, dtype
     if dtype.hasobject or dtype.kind not in "biuf":
         what = "Python objects" if dtype.hasobject else f"{dtype} data"
         raise error(f"{where} holds {what}, not a plain numeric array; seqnet reads .npy files of numbers only (save "
@@ -94,13 +98,7 @@ def load_ragged_npz(path: Any, keys: tuple[str, ...], error: type[Exception], wh
                 raise error(f"{where} holds no array {key!r} (it holds {sorted(n[:-4] for n in names)})")
             raw = zip_member(archive, f"{key}.npy", where, error, LIMITS.array_bytes)
             stream, at = io.BytesIO(raw), f"{where} ({key})"
-            try:
-                version = np.lib.format.read_magic(stream)
-                read = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
-                    np.lib.format.read_array_header_2_0
-                shape, _, dtype = read(stream, max_header_size=10_000)
-            except Exception as err:  # the header is parsed as Python literals
-                raise error(f"{at} is not a .npy array ({type(err).__name__}: {err})") from None
+            shape, _, dtype = _header(stream, at, error, objects=True)
             if dtype.hasobject:
                 value = unpickle_arrays(raw[stream.tell():], at, error)
                 if not (isinstance(value, np.ndarray) and value.shape == tuple(shape) and value.ndim == 1 and all(

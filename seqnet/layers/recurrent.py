@@ -25,7 +25,7 @@ class Recurrent(Layer):
     ----------
     units : int
         Size of the state ``h`` (and of each output step).
-    activation : str, dict or Activation, default "tanh"
+    activation : str, dict or seqnet.activations.Activation, default "tanh"
         The cell's activation (of the state; not applied again to the output).
     recurrent_activation : default "sigmoid"
         The gates' activation (LSTM and GRU).
