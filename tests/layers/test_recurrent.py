@@ -2,10 +2,11 @@
 by gradient checks; GRU's reset_after=False (which PyTorch lacks) against its formula."""
 import numpy as np
 import pytest
-import torch
 
-from seqnet.gradcheck import check_gradients
-from seqnet.layers import GRU, LSTM, Embedding, SimpleRNN
+torch = pytest.importorskip("torch")
+
+from seqnet.gradcheck import check_gradients  # noqa: E402
+from seqnet.layers import GRU, LSTM, Embedding, SimpleRNN  # noqa: E402
 
 TORCH = {"simple_rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
 LAYERS = {"simple_rnn": SimpleRNN, "lstm": LSTM, "gru": GRU}

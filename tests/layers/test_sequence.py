@@ -1,11 +1,12 @@
 """Conv1D and the 1-D pooling layers against PyTorch in float64, and by gradient checks."""
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
-from seqnet.gradcheck import check_gradients
-from seqnet.layers import AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+from seqnet.gradcheck import check_gradients  # noqa: E402
+from seqnet.layers import AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D  # noqa: E402
 
 
 def torch_conv1d(X, layer):

@@ -2,11 +2,12 @@
 gradient checks."""
 import numpy as np
 import pytest
-import torch
 
-from seqnet.gradcheck import check_gradients
-from seqnet.layers import GRU, LSTM, Bidirectional, Conv2D, Dense, LayerNormalization, SimpleRNN, TimeDistributed
-from tests.layers.test_recurrent import torch_outputs, torch_twin
+torch = pytest.importorskip("torch")
+
+from seqnet.gradcheck import check_gradients  # noqa: E402
+from seqnet.layers import GRU, LSTM, Bidirectional, Conv2D, Dense, LayerNormalization, SimpleRNN, TimeDistributed  # noqa: E402
+from tests.layers.test_recurrent import torch_outputs, torch_twin  # noqa: E402
 
 
 def randomized(layer, rng):
