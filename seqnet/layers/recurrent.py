@@ -97,19 +97,12 @@ class Recurrent(Layer):
         if self.use_bias:
             self.parameters["b"] = self._initial_bias(shapes["b"])
         else:
-            self._zero_bias = np.zeros(self.bias_shape(), dtype=self.dtype)
+            self.set_bias(self.bias_shape())  # a constant zero in its place
 
     def _check_input(self, X):
         if X.ndim != 3 or X.shape[2] != self.n_in:
             raise ValueError(f"{type(self).__name__} {self.name!r} expects input of shape (batch, steps, "
                              f"{self.n_in}), got {X.shape}")
-
-    def _bias(self) -> np.ndarray:
-        if self.use_bias:
-            return self.parameters["b"]
-        if self._zero_bias.dtype != self.dtype:
-            self._zero_bias = self._zero_bias.astype(self.dtype)
-        return self._zero_bias
 
     def _forward(self, X):
         mask = self.input_mask
@@ -117,7 +110,7 @@ class Recurrent(Layer):
             raise ValueError(f"{type(self).__name__} {self.name!r}: the mask has shape {np.shape(mask)}, the "
                              f"input's steps {X.shape[:2]}")
         H, self.cache["kept"] = recurrent_forward(
-            self.kind, X, self.parameters["W"], self.parameters["U"], self._bias(), self.cell_activation,
+            self.kind, X, self.parameters["W"], self.parameters["U"], self.bias_array, self.cell_activation,
             self.recurrent_activation, mask, self.go_backwards, getattr(self, "reset_after", True),
             self.zero_output_for_mask)
         return H if self.return_sequences else np.ascontiguousarray(H[:, -1])
@@ -129,7 +122,7 @@ class Recurrent(Layer):
         else:
             dH = np.zeros((*kept["n_in"][:2], self.units), dtype=dZ.dtype)
             dH[:, -1] = dZ
-        dX, dW, dU, db = recurrent_backward(dH, self.parameters["W"], self.parameters["U"], self._bias(), kept,
+        dX, dW, dU, db = recurrent_backward(dH, self.parameters["W"], self.parameters["U"], self.bias_array, kept,
                                             need_dX=self.need_input_gradient)
         self.gradients["W"][...], self.gradients["U"][...] = dW, dU
         if self.use_bias:

@@ -157,8 +157,6 @@ def recurrent_backward(dH: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarr
     dZ = np.empty_like(Z)  # gradients of the gates' pre-activations, step by step
     reset_after = kind == "gru" and kept["reset_after"]
     DR = np.empty_like(Z) if reset_after else dZ  # what multiplies U, where it is not dZ itself
-    if kind == "gru" and not reset_after:
-        DR = dZ  # (z, r from h U_zr; h from (r h) U_h: the same dZ, two products below)
     dh = np.zeros((n, u), dtype=dH.dtype)
     dc = np.zeros((n, u), dtype=dH.dtype) if kind == "lstm" else None
     zeros = np.zeros((n, u), dtype=dH.dtype)

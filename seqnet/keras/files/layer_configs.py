@@ -326,4 +326,4 @@ def set_weights(layer: L.Layer, class_name: str, config: dict[str, Any], arrays:
         store[key][...] = value
 
 
-LAYERS.update(sequence_configs.readers(_through_face, layer_from_keras, lambda refuse, *a: refuse.need(*a)))
+LAYERS.update(sequence_configs.readers(_through_face, layer_from_keras))

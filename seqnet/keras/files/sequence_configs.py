@@ -58,7 +58,7 @@ def weight_groups(class_name: str, config: dict[str, Any]) -> list[tuple[str, di
     return [("", None)]
 
 
-def readers(through_face: Callable[..., Any], layer_from_keras: Callable[..., L.Layer], need: Callable[..., None]
+def readers(through_face: Callable[..., Any], layer_from_keras: Callable[..., L.Layer]
             ) -> dict[str, Callable[[dict[str, Any], Any], L.Layer]]:
     """The readers of Keras's sequence layer configs, by class name (``through_face`` and
     ``layer_from_keras`` are :mod:`.layer_configs`')."""
@@ -70,13 +70,13 @@ def readers(through_face: Callable[..., Any], layer_from_keras: Callable[..., L.
 
     def pooling(cls: type) -> Callable[[dict[str, Any], Any], L.Layer]:
         def read(c: dict[str, Any], refuse: Any) -> L.Layer:
-            need(refuse, c, "data_format", ("channels_last", None))
+            refuse.need(c, "data_format", ("channels_last", None))
             return cls(c.get("pool_size", 2), c.get("strides"), c.get("padding", "valid"))
         return read
 
     def global_pooling(cls: type) -> Callable[[dict[str, Any], Any], L.Layer]:
         def read(c: dict[str, Any], refuse: Any) -> L.Layer:
-            need(refuse, c, "data_format", ("channels_last", None))
+            refuse.need(c, "data_format", ("channels_last", None))
             return cls(keepdims=bool(c.get("keepdims", False)))
         return read
 
