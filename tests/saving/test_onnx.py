@@ -1,5 +1,6 @@
-"""ONNX export: every seqnet layer and activation, checked by onnx's full checker and run by
-onnxruntime with seqnet's predictions; the command line's ``seqnet export``."""
+"""ONNX export: every registered layer of every face (walked), the sequence layers in each of their
+options, every activation, checked by onnx's full checker and run by onnxruntime with seqnet's
+predictions; the command line's ``seqnet export``."""
 import sys
 
 import numpy as np
@@ -8,10 +9,13 @@ import pytest
 import seqnet
 from seqnet import ModelFileError
 from seqnet.cli import main
-from seqnet.layers import (ELU, AveragePooling2D, AvgPool2D, BatchNorm, BatchNormalization, Conv2D, Dense, Dropout,
-                           Flatten, GlobalAvgPool2D, GlobalMaxPooling2D, Input, LeakyReLU, MaxPool2D, MaxPooling2D,
-                           ReLU, Reshape, Softmax, ZeroPadding2D)
+from seqnet.layers import (ELU, GRU, LSTM, AveragePooling1D, AveragePooling2D, AvgPool2D, BatchNorm,
+                           BatchNormalization, Bidirectional, Conv1D, Conv2D, Dense, Dropout, Embedding, Flatten,
+                           GlobalAveragePooling1D, GlobalAvgPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D, Input,
+                           LayerNormalization, LeakyReLU, MaxPool2D, MaxPooling1D, MaxPooling2D, ReLU, Reshape,
+                           SimpleRNN, Softmax, TimeDistributed, ZeroPadding2D)
 from seqnet.layers import Activation as ActivationLayer
+from tests.saving.round_trip_cases import cases, fit_once, model_for
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +26,7 @@ def ort():
 
 def run_onnx(ort, path, X):
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return session.run(None, {"input": X.astype(np.float32)})[0]
+    return session.run(None, {"input": X.astype(np.int64 if X.dtype.kind in "iu" else np.float32)})[0]
 
 
 def every_layer():
@@ -105,3 +109,63 @@ def test_the_command_line_exports_onnx_and_keras(ort, tmp_path, rng, capsys):
     np.testing.assert_allclose(seqnet.load_model(tmp_path / "m.keras").predict(X), model.predict(X), rtol=1e-6)
     assert main(["export", str(tmp_path / "m.h5"), str(tmp_path / "m.pb")]) == 1
     assert ".onnx" in capsys.readouterr().err
+
+
+LAYER_CASES = [case for case in cases() if case.kind == "layer"]
+
+
+@pytest.mark.parametrize("case", LAYER_CASES, ids=[case.id for case in LAYER_CASES])
+def test_every_registered_layer_of_every_face_exports_with_seqnets_predictions(ort, tmp_path, case):
+    """By construction: each layer class the registries and the Keras face hold, in its smallest
+    model (:mod:`tests.saving.round_trip_cases`), fitted one epoch, runs in onnxruntime."""
+    try:
+        model, fit = model_for(case, tmp_path)
+    except ImportError as err:
+        pytest.skip(str(err))
+    fit_once(model, fit["X"], fit["y"], 0)
+    model.export(tmp_path / "m.onnx")
+    X = fit["X"][:5]
+    np.testing.assert_allclose(run_onnx(ort, tmp_path / "m.onnx", X), model.predict(X), rtol=1e-4, atol=1e-5)
+
+
+def sequence_models():
+    """Every recurrent kind and option, Bidirectional's merges, Conv1D's paddings and the 1-D poolings."""
+    yield "lstm", [Input((7, 3)), LSTM(5, return_sequences=True), LSTM(4, go_backwards=True), Dense(2)]
+    yield "gru", [Input((7, 3)), GRU(5, return_sequences=True, go_backwards=True), GRU(4, reset_after=False),
+                  Dense(2)]
+    yield "simple_rnn", [Input((7, 3)), SimpleRNN(5, activation="relu", return_sequences=True),
+                         SimpleRNN(4, use_bias=False), Dense(2)]
+    yield "lstm_activations", [Input((7, 3)), LSTM(4, activation="relu", recurrent_activation="tanh",
+                                                   use_bias=False)]
+    for merge in ("concat", "sum", "mul", "ave"):
+        yield f"bidirectional_{merge}", [Input((7, 3)), Bidirectional(GRU(4, return_sequences=True), merge),
+                                         Bidirectional(LSTM(3), merge), Dense(2)]
+    yield "text_cnn", [Input((9,)), Embedding(20, 4), Conv1D(6, 3, padding="same", activation="relu"),
+                       MaxPooling1D(2, padding="same"), Conv1D(5, 2, padding="causal", dilation_rate=2),
+                       BatchNorm(), AveragePooling1D(2, strides=1, padding="same"), Conv1D(3, 3, strides=2),
+                       GlobalMaxPooling1D()]
+    yield "layer_norm", [Input((6, 3)), LSTM(4, return_sequences=True), LayerNormalization(),
+                         TimeDistributed(Dense(3, activation="softmax")), GlobalAveragePooling1D(keepdims=True)]
+    yield "time_distributed_conv", [Input((3, 5, 5, 2)), TimeDistributed(Conv2D(3, 3, activation="relu")),
+                                    Reshape((3, 75)), GRU(4)]
+
+
+@pytest.mark.parametrize("name,body", list(sequence_models()), ids=[name for name, _ in sequence_models()])
+def test_sequence_models_export_with_seqnets_predictions(ort, tmp_path, rng, name, body):
+    model = seqnet.Sequential(body, seed=0)
+    shape = (4, *model.input_shape)
+    X = rng.integers(0, 20, shape) if name == "text_cnn" else rng.normal(size=shape).astype("float32")
+    model.export(tmp_path / "m.onnx")
+    ours = model.predict(X)
+    np.testing.assert_allclose(run_onnx(ort, tmp_path / "m.onnx", X), ours, rtol=1e-4, atol=1e-5)
+
+
+def test_sequence_exports_that_onnx_cannot_express_are_refused_by_name(tmp_path):
+    pytest.importorskip("onnx")
+    masked = seqnet.Sequential([Input((5,)), Embedding(9, 3, mask_zero=True), LSTM(2)])
+    with pytest.raises(ModelFileError, match="mask_zero=True"):
+        masked.export(tmp_path / "m.onnx")
+    elu = seqnet.Sequential([Input((5, 2)), GRU(2, activation="elu", name="odd_gru")])
+    with pytest.raises(ModelFileError, match="'odd_gru'.*ELU"):
+        elu.export(tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
