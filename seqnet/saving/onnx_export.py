@@ -14,8 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .. import layers as L
 from .._files import atomic_write
 from .._formats import FileFormat, ModelFileError
