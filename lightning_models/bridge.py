@@ -2,9 +2,11 @@
 
 seqnet works on NHWC images and stores weights as ``(kh, kw, c_in, c_out)`` and ``(n_in, n_out)``;
 PyTorch works on NCHW images with ``(c_out, c_in, kh, kw)`` and ``(out, in)``. The modules built
-here take NCHW input. seqnet's ``Flatten`` flattens in ``(h, w, c)`` order, so it becomes
+here take NCHW images. seqnet's ``Flatten`` flattens in ``(h, w, c)`` order, so it becomes
 :class:`FlattenNHWC`; a plain ``nn.Flatten`` met by :func:`to_seqnet` instead has the next
-``nn.Linear``'s input features reordered from ``(c, h, w)`` to ``(h, w, c)``.
+``nn.Linear``'s input features reordered from ``(c, h, w)`` to ``(h, w, c)``. Sequences are
+``(n, steps, features)`` on both sides; their layers' modules are
+:mod:`lightning_models.sequence_modules`.
 """
 from __future__ import annotations
 
@@ -16,8 +18,11 @@ from torch import nn
 
 import seqnet
 from seqnet import activations as A
-from seqnet.layers import (Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, Layer,
-                           Pool2D)
+from seqnet.layers import (Activation, BatchNorm, Conv2D, Dense, Dropout, Embedding, Flatten, GlobalAvgPool2D,
+                           Layer, LayerNormalization, Pool2D, TimeDistributed)
+
+from . import sequence_modules as S
+from .sequence_modules import sequence_module
 
 
 class FlattenNHWC(nn.Module):
@@ -39,11 +44,13 @@ class ArcTan(nn.Module):
         return torch.atan(x)
 
 
-def _activation_module(act: A.Activation) -> nn.Module | None:
+def _activation_module(act: A.Activation, out_shape: tuple[int, ...] = ()) -> nn.Module | None:
+    """The module of ``act`` on outputs of ``out_shape`` (a softmax is over the channels: axis 1 of
+    an NCHW image, the last axis otherwise)."""
     if isinstance(act, A.Linear):
         return None
     table = {A.ReLU: lambda a: nn.ReLU(), A.Sigmoid: lambda a: nn.Sigmoid(), A.TanH: lambda a: nn.Tanh(),
-             A.ArcTan: lambda a: ArcTan(), A.SoftMax: lambda a: nn.Softmax(dim=1),
+             A.ArcTan: lambda a: ArcTan(), A.SoftMax: lambda a: nn.Softmax(dim=1 if len(out_shape) == 3 else -1),
              A.LeakyReLU: lambda a: nn.LeakyReLU(a.alpha), A.ELU: lambda a: nn.ELU(a.alpha)}
     return table[type(act)](act)
 
@@ -69,12 +76,13 @@ def to_torch(model: seqnet.Sequential) -> nn.Sequential:
     modules: list[nn.Module] = []
     shape = model.input_shape
     for layer, out_shape in zip(model.layers, model.output_shapes):
-        modules += _layer_to_torch(layer, shape, dtype)
+        modules += _layer_to_torch(layer, shape, out_shape[1:], dtype)
         shape = out_shape[1:]
     return nn.Sequential(*modules).to(dtype)
 
 
-def _layer_to_torch(layer: Layer, in_shape: tuple[int, ...], dtype: torch.dtype) -> list[nn.Module]:
+def _layer_to_torch(layer: Layer, in_shape: tuple[int, ...], out_shape: tuple[int, ...],
+                    dtype: torch.dtype) -> list[nn.Module]:
     p = {k: _tensor(v, dtype) for k, v in {**layer.parameters, **layer.buffers}.items()}
     pre: list[nn.Module] = []
     if isinstance(layer, (Conv2D, Pool2D)):  # Keras's "same" may pad one more at the bottom or right
@@ -86,8 +94,16 @@ def _layer_to_torch(layer: Layer, in_shape: tuple[int, ...], dtype: torch.dtype)
             if isinstance(layer, Pool2D) and layer.mode == "average" and layer.padding == "same":
                 raise ValueError(f"to_torch: average pooling {layer.name!r} with Keras's uneven 'same' padding "
                                  f"has no PyTorch counterpart (AvgPool2d pads evenly)")
-    if isinstance(layer, Dense):
-        m: nn.Module = nn.Linear(layer.n_in, layer.n_out, bias=layer.use_bias, dtype=dtype)  # no rounding
+    sequence = sequence_module(layer, in_shape, dtype)
+    if sequence is not None:
+        m: nn.Module = sequence
+    elif isinstance(layer, TimeDistributed):
+        if len(in_shape) != 2:
+            raise ValueError(f"to_torch: TimeDistributed {layer.name!r} wraps a layer of images; the torch mirror "
+                             f"takes TimeDistributed of layers on feature vectors (Dense)")
+        m = S.TimeDistributed(nn.Sequential(*_layer_to_torch(layer.layer, in_shape[1:], out_shape[1:], dtype)), layer)
+    elif isinstance(layer, Dense):
+        m = nn.Linear(layer.n_in, layer.n_out, bias=layer.use_bias, dtype=dtype)  # no rounding
         with torch.no_grad():
             m.weight.copy_(p["W"].T)
             if layer.use_bias:
@@ -122,13 +138,13 @@ def _layer_to_torch(layer: Layer, in_shape: tuple[int, ...], dtype: torch.dtype)
             m.running_mean.copy_(p["running_mean"])
             m.running_var.copy_(p["running_var"])
     elif isinstance(layer, Activation):
-        m = _activation_module(layer.activation) or nn.Identity()
+        m = _activation_module(layer.activation, out_shape) or nn.Identity()
         return [m]
     else:
         raise ValueError(f"to_torch: no PyTorch counterpart for layer {layer.name!r} ({type(layer).__name__})")
     if not layer.trainable:
         m.requires_grad_(False)
-    act = _activation_module(layer.activation)
+    act = _activation_module(layer.activation, out_shape)
     return pre + [m] + ([act] if act is not None else [])
 
 
@@ -150,8 +166,10 @@ def to_seqnet(module: nn.Module, input_shape: tuple[int, ...], dtype: str = "flo
     ----------
     module : nn.Sequential
         Made of Linear, Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d/2d, Dropout, Flatten (or this
-        module's FlattenNHWC / GlobalAvgPool) and ReLU, Sigmoid, Tanh, LeakyReLU, ELU, Softmax
-        activations. An activation right after a Linear or Conv2d is fused into that layer.
+        module's FlattenNHWC / GlobalAvgPool), nn.Embedding, nn.LayerNorm, the modules of
+        :mod:`lightning_models.sequence_modules` (what :func:`to_torch` makes of the sequence layers)
+        and ReLU, Sigmoid, Tanh, LeakyReLU, ELU, Softmax activations. An activation right after a
+        Linear, Conv2d or Conv1D is fused into that layer.
     input_shape : tuple of int
         One example's shape as seqnet sees it: ``(h, w, c)`` for images, ``(features,)`` otherwise.
 
@@ -212,6 +230,26 @@ def to_seqnet(module: nn.Module, input_shape: tuple[int, ...], dtype: str = "flo
             layer, fused = GlobalAvgPool2D(), False
         elif type(m) in _ACTIVATIONS:
             layer, fused = Activation(_ACTIVATIONS[type(m)](m)), False
+        elif isinstance(m, S.Conv1D):
+            layer, weights = m.to_seqnet(act)
+            copies.append((layer, weights))
+        elif isinstance(m, S.TimeDistributed):
+            inner = to_seqnet(m.inner, m.step_shape, dtype).layers
+            if len(inner) != 1:
+                raise ValueError(f"to_seqnet: TimeDistributed of {len(inner)} seqnet layers; it wraps one")
+            layer, fused = TimeDistributed(type(inner[0]).from_config(inner[0].get_config())), False
+            copies.append((layer, dict(inner[0].parameters)))
+        elif hasattr(m, "to_seqnet"):  # the other modules of lightning_models.sequence_modules
+            (layer, weights), fused = m.to_seqnet(), False
+            copies.append((layer, weights))
+        elif isinstance(m, nn.Embedding):
+            layer, fused = Embedding(m.num_embeddings, m.embedding_dim), False
+            copies.append((layer, {"W": _numpy(m.weight)}))
+        elif isinstance(m, nn.LayerNorm) and len(m.normalized_shape) == 1:
+            scale, center = m.weight is not None, m.bias is not None
+            layer, fused = LayerNormalization(m.eps, center, scale), False
+            copies.append((layer, {**({"gamma": _numpy(m.weight)} if scale else {}),
+                                   **({"beta": _numpy(m.bias)} if center else {})}))
         elif isinstance(m, nn.Identity):
             i += 1
             continue
@@ -231,5 +269,5 @@ def to_seqnet(module: nn.Module, input_shape: tuple[int, ...], dtype: str = "flo
 
 def copy_to_seqnet(module: nn.Module, model: seqnet.Sequential) -> seqnet.Sequential:
     """Copy the weights of ``module`` (as made by :func:`to_torch` from ``model``) back into ``model``."""
-    model.set_weights([w.astype(model.dtype) for w in to_seqnet(module, model.input_shape).get_weights()])
+    model.set_weights(to_seqnet(module, model.input_shape, dtype=np.dtype(model.dtype).name).get_weights())
     return model

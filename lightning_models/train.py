@@ -35,6 +35,7 @@ PRECISIONS = ("32", "16-mixed", "bf16-mixed", "64")
 ARCH_DEFAULTS = {
     "fashion_mlp": dict(optimizer="adam", lr=1e-3, scheduler="cosine", batch_size=128, epochs=20),
     "fashion_cnn": dict(optimizer="adam", lr=2e-3, scheduler="cosine", batch_size=128, epochs=10),
+    "fashion_lstm": dict(optimizer="adam", lr=2e-3, scheduler="cosine", batch_size=128, epochs=10),
     "cifar_cnn": dict(optimizer="sgd", lr=0.05, scheduler="cosine", batch_size=128, epochs=30, weight_decay=5e-4,
                       nesterov=True, crop_padding=4),
     "cifar_fast": dict(CIFAR_FAST_RECIPE),  # the recipe the numpy example trains the same network with
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_option(p, "folder (or CIFAR-10 archive) with the data set's original files", old_dest="old_data_dir",
                     download=False)
     add_limit_option(p)
-    p.add_argument("--arch", required=True, help="architecture: fashion_mlp, fashion_cnn, cifar_cnn, cifar_fast")
+    p.add_argument("--arch", required=True, help="architecture: fashion_mlp, fashion_cnn, fashion_lstm, cifar_cnn, cifar_fast")
     p.add_argument("--epochs", type=int, help="training epochs; unset: the architecture's default")
     p.add_argument("--batch-size", type=int, help="images per batch and device; unset: the architecture's default")
     p.add_argument("--lr", type=float, help="(peak) learning rate; unset: the architecture's default")

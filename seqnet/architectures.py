@@ -117,5 +117,5 @@ def cifar_fast(seed: int | None = None, whiten_from: Any = None, width: int = 64
     return model
 
 
-ARCHITECTURES = {"fashion_mlp": fashion_mlp, "fashion_cnn": fashion_cnn, "cifar_cnn": cifar_cnn,
-                 "cifar_fast": cifar_fast}
+ARCHITECTURES = {"fashion_mlp": fashion_mlp, "fashion_cnn": fashion_cnn, "fashion_lstm": fashion_lstm,
+                 "cifar_cnn": cifar_cnn, "cifar_fast": cifar_fast}

@@ -17,7 +17,7 @@ import seqnet  # noqa: E402
 from lightning_models import LitClassifier, to_seqnet, to_torch  # noqa: E402
 from lightning_models.bridge import copy_to_seqnet  # noqa: E402
 from lightning_models.data import FashionMNISTDataModule, random_crop_flip  # noqa: E402
-from seqnet.architectures import cifar_cnn, cifar_fast, fashion_cnn, fashion_mlp  # noqa: E402
+from seqnet.architectures import ARCHITECTURES, cifar_cnn, cifar_fast, fashion_cnn, fashion_mlp  # noqa: E402
 from seqnet.layers import AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, MaxPool2D  # noqa
 from seqnet.checks import check_y  # noqa: E402
 from seqnet.cli import main as main_cli  # noqa: E402
@@ -163,10 +163,9 @@ def train(*args):
                           cwd=ROOT, timeout=600)
 
 
-@pytest.mark.parametrize("arch, data", [("fashion_mlp", "fashion_mnist"), ("fashion_cnn", "fashion_mnist"),
-                                        ("cifar_cnn", "cifar10"), ("cifar_fast", "cifar10")])
-def test_command_fast_dev_run(arch, data, tmp_path):
-    if data == "fashion_mnist":
+@pytest.mark.parametrize("arch", ARCHITECTURES)  # every architecture, those added later included
+def test_command_fast_dev_run(arch, tmp_path):
+    if arch.startswith("fashion"):
         fake_fashion(tmp_path / "data", n_train=64, n_test=16)
     else:
         fake_cifar(tmp_path / "data", n=16)
