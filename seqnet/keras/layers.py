@@ -138,12 +138,22 @@ class Activation(_Activation):
 
 
 def face_layer(layer: Layer) -> Layer:
-    """The Keras-face layer for seqnet's ``layer`` (as loaded from a file), not built: a new
-    :class:`Dense` or :class:`Conv2D` of the same config; other layers, which both faces share,
-    as they are."""
+    """The Keras-face layer for seqnet's ``layer`` (as loaded from a file), not built: a new layer
+    of this face's class of the same config (Dense, Conv2D, the sequence layers; a wrapper with its
+    inner layers converted); other layers, which both faces share, as they are."""
     engine = type(layer)
     if engine is _Dense or (engine is _Conv2D and layer.padding in ("valid", "same")):
         return (Dense if engine is _Dense else Conv2D).from_engine(layer)
+    faces = {_Embedding: Embedding, _Conv1D: Conv1D, _SimpleRNN: SimpleRNN, _LSTM: LSTM, _GRU: GRU,
+             _LayerNormalization: LayerNormalization}
+    if engine in faces:
+        return faces[engine].from_engine(layer)
+    if engine in (Bidirectional, TimeDistributed):
+        wrapped = (Bidirectional(face_layer(layer.forward_layer), layer.merge_mode,
+                                 backward_layer=face_layer(layer.backward_layer), name=layer.name)
+                   if engine is Bidirectional else TimeDistributed(face_layer(layer.layer), name=layer.name))
+        wrapped.trainable = layer.trainable
+        return wrapped
     if engine is _Activation:
         face = Activation(activation_name(layer._activation_config()), name=layer.name)
         face.trainable = layer.trainable
@@ -169,6 +179,12 @@ InputLayer = Input
 
 from ..layers import (AveragePooling1D, Bidirectional, GlobalAveragePooling1D, GlobalMaxPooling1D,  # noqa: E402
                       MaxPooling1D, TimeDistributed)
+from ..layers import GRU as _GRU  # noqa: E402
+from ..layers import LSTM as _LSTM  # noqa: E402
+from ..layers import Conv1D as _Conv1D  # noqa: E402
+from ..layers import Embedding as _Embedding  # noqa: E402
+from ..layers import LayerNormalization as _LayerNormalization  # noqa: E402
+from ..layers import SimpleRNN as _SimpleRNN  # noqa: E402
 from .sequence_layers import GRU, LSTM, Conv1D, Embedding, LayerNormalization, SimpleRNN  # noqa: E402
 
 __all__ = ["Input", "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",

@@ -28,6 +28,11 @@ _RNN_UNSUPPORTED = {"dropout": 0.0, "recurrent_dropout": 0.0, "return_state": Fa
                     "activity_regularizer": None}
 
 
+def _engine_initializer(initializer: Any) -> Any:
+    """This face's argument for seqnet's ``initializer``: Keras's equal, or seqnet's own where Keras has none."""
+    return _initializers.to_keras(initializer) or initializer
+
+
 def _refuse(who: str, given: dict[str, Any], allowed: dict[str, Any]) -> None:
     bad = {k: v for k, v in given.items() if v != allowed.get(k, None)}
     if bad:
@@ -54,6 +59,23 @@ class _KerasRecurrent(KerasWeights):
         self.trainable = bool(trainable)
         self.set_regularizers(regularizers)
         self.set_constraints(constraints)
+
+    @classmethod
+    def from_engine(cls, layer: Any) -> Any:
+        """The Keras-face layer (not built) of seqnet's recurrent ``layer``, as a file gives it."""
+        own = {"recurrent_activation": keras_name(activation_name(layer._recurrent_activation_id)),
+               "unit_forget_bias": getattr(layer, "unit_forget_bias", True),
+               "reset_after": getattr(layer, "reset_after", True)}
+        kinds = {"W": "kernel", "U": "recurrent", "b": "bias"}
+        return cls(layer.units, activation=keras_name(activation_name(layer._cell_activation_id)),
+                   use_bias=layer.use_bias, return_sequences=layer.return_sequences,
+                   go_backwards=layer.go_backwards, name=layer.name, trainable=layer.trainable,
+                   kernel_initializer=_engine_initializer(layer.weight_init),
+                   recurrent_initializer=_engine_initializer(layer.recurrent_init),
+                   bias_initializer=_engine_initializer(layer.bias_init),
+                   **{f"{kinds[k]}_regularizer": v for k, v in layer.regularizers.items() if v is not None},
+                   **{f"{kinds[k]}_constraint": v for k, v in layer.constraints.items() if v is not None},
+                   **{k: v for k, v in own.items() if k in cls._own})
 
     @property
     def recurrent_kernel(self):
@@ -98,7 +120,8 @@ class SimpleRNN(_KerasRecurrent, _SimpleRNN):
     """Keras's ``SimpleRNN(units, activation="tanh", ...)`` on seqnet's layer."""
 
     name_stem = "simple_rnn"
-    __init__ = _rnn_init(_SimpleRNN, ())
+    _own: tuple[str, ...] = ()
+    __init__ = _rnn_init(_SimpleRNN, _own)
 
 
 @variant_of(_LSTM)
@@ -106,7 +129,8 @@ class LSTM(_KerasRecurrent, _LSTM):
     """Keras's ``LSTM(units, activation="tanh", recurrent_activation="sigmoid", unit_forget_bias=True, ...)``."""
 
     name_stem = "lstm"
-    __init__ = _rnn_init(_LSTM, ("recurrent_activation", "unit_forget_bias"))
+    _own = ("recurrent_activation", "unit_forget_bias")
+    __init__ = _rnn_init(_LSTM, _own)
 
     def get_config(self):
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
@@ -118,7 +142,8 @@ class GRU(_KerasRecurrent, _GRU):
     ``(2, 3*units)``."""
 
     name_stem = "gru"
-    __init__ = _rnn_init(_GRU, ("recurrent_activation", "reset_after"))
+    _own = ("recurrent_activation", "reset_after")
+    __init__ = _rnn_init(_GRU, _own)
 
     def get_config(self):
         return {**super().get_config(), "reset_after": self.reset_after}
@@ -142,6 +167,13 @@ class Embedding(KerasWeights, _Embedding):
         self.trainable = bool(trainable)
         self.set_regularizers({"W": embeddings_regularizer})
         self.set_constraints({"W": embeddings_constraint})
+
+    @classmethod
+    def from_engine(cls, layer: _Embedding) -> "Embedding":
+        """The Keras-face layer (not built) of seqnet's ``layer``, as a file gives it."""
+        return cls(layer.input_dim, layer.output_dim, embeddings_initializer=_engine_initializer(layer.weight_init),
+                   embeddings_regularizer=layer.regularizers.get("W"), embeddings_constraint=layer.constraints.get("W"),
+                   mask_zero=layer.mask_zero, name=layer.name, trainable=layer.trainable)
 
     @property
     def embeddings(self):
@@ -184,6 +216,12 @@ class Conv1D(KerasWeights, _Conv1D):
                          kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
                          activation=keras_name(activation))
 
+    @classmethod
+    def from_engine(cls, layer: _Conv1D) -> "Conv1D":
+        """The Keras-face layer (not built) of seqnet's ``layer``, as a file gives it."""
+        return cls(layer.filters, layer.kernel_size, layer.strides, layer.padding,
+                   dilation_rate=layer.dilation_rate, **cls._engine_arguments(layer))
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "filters": self.filters,
                 "kernel_size": [self.kernel_size], "strides": [self.strides], "padding": self.padding,
@@ -210,6 +248,12 @@ class LayerNormalization(KerasWeights, _LayerNormalization):
                 {"axis": [-1], "rms_scaling": False, "beta_initializer": "zeros", "gamma_initializer": "ones"})
         super().__init__(epsilon, center, scale, name=name, input_shape=input_shape)
         self.trainable = bool(trainable)
+
+    @classmethod
+    def from_engine(cls, layer: _LayerNormalization) -> "LayerNormalization":
+        """The Keras-face layer (not built) of seqnet's ``layer``, as a file gives it."""
+        return cls(epsilon=layer.eps, center=layer.center, scale=layer.scale, name=layer.name,
+                   trainable=layer.trainable)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "axis": [-1], "epsilon": self.eps,
