@@ -111,6 +111,17 @@ def load_or_exit(prog: str, loader: Any, args: argparse.Namespace, **kwargs: Any
         sys.exit(f"{prog}: error: {in_program_terms(str(err))}")
 
 
+def peak_memory_mib() -> float | None:
+    """The most memory this process has held so far (its peak resident set), in MiB; None where
+    the system does not say (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return round(peak / (2 ** 20 if sys.platform == "darwin" else 2 ** 10), 1)
+
+
 def timing_line(seconds: float, epochs: int) -> str:
     """The line every example prints about its training time."""
     return f"training took {seconds:.1f} s ({seconds / max(epochs, 1):.2f} s per epoch)"
@@ -141,7 +152,8 @@ class Run:
     def finish(self, model: Any, results: dict[str, Any] | None = None, test_data: Any = None,
                class_names: Any = None, title: str | None = None, predict: Any = None,
                predictions: Any = None, outputs: Any = None) -> dict[str, Any]:
-        """Save the model, the curves, ``results.json`` and ``report.md``.
+        """Save the model, the curves, ``results.json`` and ``report.md``. The results get the
+        process's peak memory so far, ``peak_memory_mib``, beside the times the caller gives.
 
         With ``test_data=(X_test, y_test)`` the model is evaluated on it first: ``test_loss``,
         ``test_<metric>`` join ``results`` and the test set's confusion matrix is drawn to
@@ -151,6 +163,9 @@ class Run:
         ``X_test``, spare the evaluation its pass. Returns the results.
         """
         results = dict(results or {})
+        peak = peak_memory_mib()  # training's peak, before the evaluation adds its own
+        if peak is not None:
+            results.setdefault("peak_memory_mib", peak)
         if test_data is not None:
             X_test, y_test = test_data
             scores = (evaluate_outputs(model, y_test, outputs) if outputs is not None

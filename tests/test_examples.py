@@ -97,6 +97,14 @@ def test_iris_sweep_chooses_on_validation_and_tests_once(tmp_path):
     assert len(json.loads((tmp_path / "iris_sweep" / "results.json").read_text())) >= 2
 
 
+def test_a_run_reports_its_peak_memory(tmp_path):
+    run_example("iris.py", "--epochs", "1", "--out", str(tmp_path))
+    results = json.loads((tmp_path / "iris" / "results.json").read_text())
+    if sys.platform != "win32":  # (Windows does not say)
+        assert 20 < results["peak_memory_mib"] < 4096  # a Python process with numpy: tens of MiB, in MiB
+        assert "peak_memory_mib" in (tmp_path / "iris" / "report.md").read_text()
+
+
 EXAMPLES = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
 
 

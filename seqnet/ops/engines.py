@@ -29,6 +29,8 @@ def choose_engine(kernel_shape: tuple[int, int], stride: int, c_in: int) -> str:
     0.2-0.9x gemm's time on stride-1 layers with kernels of 15 or more taps (3x5, 4x4, 5x5, 7x7)
     and 3 to 128 input channels, but up to 2.3x with a single input channel; on 3x3 layers it
     took 0.65-0.95x with 128 input channels, 0.8-1.4x with 64 and 1.2-2.6x with 16 or fewer.
+    Winograd is not chosen: inside a training step (``benchmarks/profile_epoch.py``), where the
+    64-channel layers run on BLAS's threads, it at best matched gemm and spectral.
     """
     area = kernel_shape[0] * kernel_shape[1]
     if stride == 1 and ((area >= 15 and c_in >= 3) or (area >= 9 and c_in >= 128)):

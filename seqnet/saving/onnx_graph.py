@@ -47,9 +47,9 @@ class Graph:
         return self.constant(hint, np.array(values), np.int64)
 
     def op(self, op: str, inputs: list[str], hint: str, outputs: int = 1, **attrs: Any) -> list[str]:
-        """A node on named inputs, leaving ``tensor`` as it is; its output names ("" skips an optional one)."""
+        """A node on named inputs, leaving ``tensor`` as it is; the names of its ``outputs`` outputs."""
         names = [self.fresh(f"{hint}_{i}") if outputs > 1 else self.fresh(hint) for i in range(outputs)]
-        self.nodes.append(self.helper.make_node(op, inputs, names, name=self.fresh(f"{hint}_node"), **attrs))
+        self.nodes.append(self.helper.make_node(op, inputs, names, name=names[0], **attrs))
         return names
 
     def node(self, op: str, inputs: list[str], hint: str, **attrs: Any) -> str:
