@@ -22,7 +22,7 @@ from seqnet.layers import (Activation, BatchNorm, Conv2D, Dense, Dropout, Embedd
                            Layer, LayerNormalization, Pool2D, TimeDistributed)
 
 from . import sequence_modules as S
-from .sequence_modules import sequence_module
+from .sequence_modules import as_numpy, sequence_module
 
 
 class FlattenNHWC(nn.Module):
@@ -154,10 +154,6 @@ _ACTIVATIONS = {nn.ReLU: lambda m: "relu", nn.Sigmoid: lambda m: "sigmoid", nn.T
                 nn.ELU: lambda m: {"class_name": "elu", "config": {"alpha": m.alpha}}}
 
 
-def _numpy(t: torch.Tensor) -> np.ndarray:
-    return t.detach().cpu().double().numpy()
-
-
 def to_seqnet(module: nn.Module, input_shape: tuple[int, ...], dtype: str = "float32",
               seed: int | None = None) -> seqnet.Sequential:
     """A seqnet ``Sequential`` equivalent to an ``nn.Sequential`` (weights copied).
@@ -191,20 +187,20 @@ def to_seqnet(module: nn.Module, input_shape: tuple[int, ...], dtype: str = "flo
         fused = act != "linear"
         if isinstance(m, nn.Linear):
             layer: Layer = Dense(m.out_features, activation=act, use_bias=m.bias is not None)
-            W = _numpy(m.weight).T
+            W = as_numpy(m.weight).T
             if pending_chw is not None:  # torch flattened (c, h, w); seqnet flattens (h, w, c)
                 c, h, w = pending_chw
                 W = W.reshape(c, h, w, -1).transpose(1, 2, 0, 3).reshape(c * h * w, -1)
                 pending_chw = None
-            copies.append((layer, {"W": W, **({"b": _numpy(m.bias)[None]} if m.bias is not None else {})}))
+            copies.append((layer, {"W": W, **({"b": as_numpy(m.bias)[None]} if m.bias is not None else {})}))
         elif isinstance(m, nn.Conv2d):
             if m.groups != 1 or m.dilation != (1, 1) or isinstance(m.padding, str) or m.stride[0] != m.stride[1]:
                 raise ValueError(f"to_seqnet: unsupported Conv2d settings in {m} (groups, dilation, string "
                                  f"padding or unequal strides)")
             layer = Conv2D(m.out_channels, m.kernel_size, activation=act, stride=m.stride[0], pad=tuple(m.padding),
                            use_bias=m.bias is not None)
-            copies.append((layer, {"W": _numpy(m.weight).transpose(2, 3, 1, 0),
-                                   **({"b": _numpy(m.bias)[None]} if m.bias is not None else {})}))
+            copies.append((layer, {"W": as_numpy(m.weight).transpose(2, 3, 1, 0),
+                                   **({"b": as_numpy(m.bias)[None]} if m.bias is not None else {})}))
         elif isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
             k = m.kernel_size if isinstance(m.kernel_size, tuple) else (m.kernel_size,) * 2
             stride = m.stride if isinstance(m.stride, int) else m.stride[0]
@@ -216,8 +212,8 @@ def to_seqnet(module: nn.Module, input_shape: tuple[int, ...], dtype: str = "flo
             layer, fused = Pool2D(k, "max" if isinstance(m, nn.MaxPool2d) else "average", stride, pad), False
         elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             layer, fused = BatchNorm(momentum=m.momentum, eps=m.eps), False
-            copies.append((layer, {"gamma": _numpy(m.weight), "beta": _numpy(m.bias),
-                                   "running_mean": _numpy(m.running_mean), "running_var": _numpy(m.running_var)}))
+            copies.append((layer, {"gamma": as_numpy(m.weight), "beta": as_numpy(m.bias),
+                                   "running_mean": as_numpy(m.running_mean), "running_var": as_numpy(m.running_var)}))
         elif isinstance(m, nn.Dropout):
             layer, fused = Dropout(m.p), False
         elif isinstance(m, FlattenNHWC):
@@ -244,12 +240,12 @@ def to_seqnet(module: nn.Module, input_shape: tuple[int, ...], dtype: str = "flo
             copies.append((layer, weights))
         elif isinstance(m, nn.Embedding):
             layer, fused = Embedding(m.num_embeddings, m.embedding_dim), False
-            copies.append((layer, {"W": _numpy(m.weight)}))
+            copies.append((layer, {"W": as_numpy(m.weight)}))
         elif isinstance(m, nn.LayerNorm) and len(m.normalized_shape) == 1:
             scale, center = m.weight is not None, m.bias is not None
             layer, fused = LayerNormalization(m.eps, center, scale), False
-            copies.append((layer, {**({"gamma": _numpy(m.weight)} if scale else {}),
-                                   **({"beta": _numpy(m.bias)} if center else {})}))
+            copies.append((layer, {**({"gamma": as_numpy(m.weight)} if scale else {}),
+                                   **({"beta": as_numpy(m.bias)} if center else {})}))
         elif isinstance(m, nn.Identity):
             i += 1
             continue

@@ -28,7 +28,8 @@ _GATE_ORDER = {"simple_rnn": [0], "lstm": [0, 1, 2, 3], "gru": [1, 0, 2]}
 _MODULES = {"simple_rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
-def _numpy(t: torch.Tensor) -> np.ndarray:
+def as_numpy(t: torch.Tensor) -> np.ndarray:
+    """A float64 numpy copy of ``t`` (on the CPU)."""
     return t.detach().cpu().double().numpy()
 
 
@@ -77,10 +78,10 @@ class Recurrent(nn.Module):
 
     def to_seqnet(self) -> tuple[L.Layer, dict[str, np.ndarray]]:
         order = _GATE_ORDER[self.kind]
-        weights = {"W": _reorder(_numpy(self.rnn.weight_ih_l0).T, self.units, order),
-                   "U": _reorder(_numpy(self.rnn.weight_hh_l0).T, self.units, order)}
+        weights = {"W": _reorder(as_numpy(self.rnn.weight_ih_l0).T, self.units, order),
+                   "U": _reorder(as_numpy(self.rnn.weight_hh_l0).T, self.units, order)}
         if self.config["use_bias"]:
-            b_in, b_rec = (_reorder(_numpy(b), self.units, order) for b in (self.rnn.bias_ih_l0, self.rnn.bias_hh_l0))
+            b_in, b_rec = (_reorder(as_numpy(b), self.units, order) for b in (self.rnn.bias_ih_l0, self.rnn.bias_hh_l0))
             weights["b"] = np.stack([b_in, b_rec]) if self.kind == "gru" else b_in + b_rec
         return L.layers.get({"class_name": self.kind, "config": self.config}), weights
 
@@ -126,9 +127,9 @@ class Conv1D(nn.Module):
 
     def to_seqnet(self, activation: Any = "linear") -> tuple[L.Layer, dict[str, np.ndarray]]:
         """The Conv1D layer, with ``activation`` (that of the module after this one, fused)."""
-        weights = {"W": _numpy(self.conv.weight).transpose(2, 1, 0)}
+        weights = {"W": as_numpy(self.conv.weight).transpose(2, 1, 0)}
         if self.conv.bias is not None:
-            weights["b"] = _numpy(self.conv.bias)[None]
+            weights["b"] = as_numpy(self.conv.bias)[None]
         return L.Conv1D.from_config({**self.config, "activation": activation}), weights
 
 
@@ -183,7 +184,7 @@ class Embedding(nn.Embedding):
             self.weight.copy_(torch.from_numpy(layer.parameters["W"].copy()))
 
     def to_seqnet(self) -> tuple[L.Layer, dict[str, np.ndarray]]:
-        return L.Embedding.from_config(self.config), {"W": _numpy(self.weight)}
+        return L.Embedding.from_config(self.config), {"W": as_numpy(self.weight)}
 
 
 class LayerNormalization(nn.LayerNorm):
@@ -201,29 +202,8 @@ class LayerNormalization(nn.LayerNorm):
                     target.copy_(torch.from_numpy(layer.parameters[key].copy()))
 
     def to_seqnet(self) -> tuple[L.Layer, dict[str, np.ndarray]]:
-        weights = {key: _numpy(t) for key, t in (("gamma", self.weight), ("beta", self.bias)) if t is not None}
+        weights = {key: as_numpy(t) for key, t in (("gamma", self.weight), ("beta", self.bias)) if t is not None}
         return L.LayerNormalization.from_config(self.config), weights
-
-
-def sequence_module(layer: L.Layer, in_shape: tuple[int, ...], dtype: torch.dtype) -> nn.Module | None:
-    """The torch module of a seqnet sequence layer (None for a layer that is not one)."""
-    if isinstance(layer, L.Recurrent):
-        return Recurrent(layer, dtype)
-    if isinstance(layer, L.Bidirectional):
-        return Bidirectional(layer, dtype)
-    if isinstance(layer, L.Conv1D):
-        return Conv1D(layer, in_shape, dtype)
-    if isinstance(layer, (L.MaxPooling1D, L.AveragePooling1D)):
-        return Pool1D(layer, in_shape)
-    if isinstance(layer, (L.GlobalAveragePooling1D, L.GlobalMaxPooling1D)):
-        return GlobalPool1D(layer)
-    if isinstance(layer, L.Embedding):
-        return Embedding(layer, dtype)
-    if isinstance(layer, L.LayerNormalization):
-        return LayerNormalization(layer, in_shape, dtype)
-    if isinstance(layer, L.Reshape):
-        return Reshape(layer.target_shape)
-    return None
 
 
 class Reshape(nn.Module):
@@ -253,3 +233,24 @@ class TimeDistributed(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.inner(x.reshape(-1, *x.shape[2:]))
         return y.reshape(*x.shape[:2], *y.shape[1:])
+
+
+def sequence_module(layer: L.Layer, in_shape: tuple[int, ...], dtype: torch.dtype) -> nn.Module | None:
+    """The torch module of a seqnet sequence layer (None for a layer that is not one)."""
+    if isinstance(layer, L.Recurrent):
+        return Recurrent(layer, dtype)
+    if isinstance(layer, L.Bidirectional):
+        return Bidirectional(layer, dtype)
+    if isinstance(layer, L.Conv1D):
+        return Conv1D(layer, in_shape, dtype)
+    if isinstance(layer, (L.MaxPooling1D, L.AveragePooling1D)):
+        return Pool1D(layer, in_shape)
+    if isinstance(layer, (L.GlobalAveragePooling1D, L.GlobalMaxPooling1D)):
+        return GlobalPool1D(layer)
+    if isinstance(layer, L.Embedding):
+        return Embedding(layer, dtype)
+    if isinstance(layer, L.LayerNormalization):
+        return LayerNormalization(layer, in_shape, dtype)
+    if isinstance(layer, L.Reshape):
+        return Reshape(layer.target_shape)
+    return None

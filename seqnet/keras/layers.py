@@ -133,31 +133,32 @@ class Activation(_Activation):
         super().__init__(keras_activation(activation), name, input_shape=input_shape)
         self._keras_activation = keras_name(activation)
 
+    @classmethod
+    def from_engine(cls, layer: _Activation) -> "Activation":
+        """The Keras-face layer (not built) of seqnet's ``layer``, as a file gives it."""
+        face = cls(activation_name(layer._activation_config()), name=layer.name)
+        face.trainable = layer.trainable
+        return face
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "activation": self._keras_activation}
 
 
 def face_layer(layer: Layer) -> Layer:
     """The Keras-face layer for seqnet's ``layer`` (as loaded from a file), not built: a new layer
-    of this face's class of the same config (Dense, Conv2D, the sequence layers; a wrapper with its
-    inner layers converted); other layers, which both faces share, as they are."""
+    of this face's variant of its class (:data:`FACES`), a wrapper with its inner layers converted;
+    other layers, which both faces share, as they are."""
     engine = type(layer)
-    if engine is _Dense or (engine is _Conv2D and layer.padding in ("valid", "same")):
-        return (Dense if engine is _Dense else Conv2D).from_engine(layer)
-    faces = {_Embedding: Embedding, _Conv1D: Conv1D, _SimpleRNN: SimpleRNN, _LSTM: LSTM, _GRU: GRU,
-             _LayerNormalization: LayerNormalization}
-    if engine in faces:
-        return faces[engine].from_engine(layer)
+    if engine is _Conv2D and layer.padding not in ("valid", "same"):
+        return layer  # seqnet's own pad= has no Keras spelling
+    if engine in FACES:
+        return FACES[engine].from_engine(layer)
     if engine in (Bidirectional, TimeDistributed):
         wrapped = (Bidirectional(face_layer(layer.forward_layer), layer.merge_mode,
                                  backward_layer=face_layer(layer.backward_layer), name=layer.name)
                    if engine is Bidirectional else TimeDistributed(face_layer(layer.layer), name=layer.name))
         wrapped.trainable = layer.trainable
         return wrapped
-    if engine is _Activation:
-        face = Activation(activation_name(layer._activation_config()), name=layer.name)
-        face.trainable = layer.trainable
-        return face
     return layer
 
 
@@ -179,12 +180,6 @@ InputLayer = Input
 
 from ..layers import (AveragePooling1D, Bidirectional, GlobalAveragePooling1D, GlobalMaxPooling1D,  # noqa: E402
                       MaxPooling1D, TimeDistributed)
-from ..layers import GRU as _GRU  # noqa: E402
-from ..layers import LSTM as _LSTM  # noqa: E402
-from ..layers import Conv1D as _Conv1D  # noqa: E402
-from ..layers import Embedding as _Embedding  # noqa: E402
-from ..layers import LayerNormalization as _LayerNormalization  # noqa: E402
-from ..layers import SimpleRNN as _SimpleRNN  # noqa: E402
 from .sequence_layers import GRU, LSTM, Conv1D, Embedding, LayerNormalization, SimpleRNN  # noqa: E402
 
 __all__ = ["Input", "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
@@ -193,6 +188,10 @@ __all__ = ["Input", "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePoo
            "RandomZoom", "RandomCrop", "Variable", "Embedding", "SimpleRNN", "LSTM", "GRU", "Conv1D",
            "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Bidirectional",
            "TimeDistributed", "LayerNormalization"]
+
+#: the engine's layer class -> this face's variant of it, for every variant exported here
+FACES = {cls.engine_class: cls for cls in (globals()[name] for name in __all__)
+         if isinstance(cls, type) and "engine_class" in vars(cls)}
 
 
 __getattr__ = missing(__name__)

@@ -17,7 +17,7 @@ from .._formats import ModelFileError
 
 _ELEMENTWISE = {A.ReLU: "Relu", A.Sigmoid: "Sigmoid", A.TanH: "Tanh", A.ArcTan: "Atan"}
 #: the activations ONNX's RNN, LSTM and GRU operators take by name
-RECURRENT_ACTIVATIONS = {A.ReLU: "Relu", A.Sigmoid: "Sigmoid", A.TanH: "Tanh"}
+RECURRENT_ACTIVATIONS = {act: name for act, name in _ELEMENTWISE.items() if act is not A.ArcTan}
 _TO_FIRST = {3: [0, 2, 1], 4: [0, 3, 1, 2]}
 _TO_LAST = {3: [0, 2, 1], 4: [0, 2, 3, 1]}
 
