@@ -10,6 +10,7 @@ from seqnet.architectures import fashion_cnn
 from seqnet.layers import BatchNorm, Conv2D, Dense, Flatten
 from seqnet.ops import (Workspace, conv2d_backward_gemm, conv2d_backward_spectral, conv2d_forward_gemm,
                         conv2d_forward_spectral, parallel, pool2d_backward, pool2d_forward)
+from seqnet.ops import pool
 from seqnet.ops.reference import conv2d_naive
 from seqnet.optimizers import SGD
 from seqnet.sequential import Sequential
@@ -221,12 +222,16 @@ def test_spectral_engine_on_threads_matches_one_thread(threads, rng):
 @pytest.mark.parametrize("kernel, stride, pad, mode", [((2, 2), 2, (0, 0), "max"), ((3, 3), 2, (1, 1), "max"),
                                                        ((2, 2), 2, (0, 0), "average"),
                                                        ((3, 3), 1, (1, 1), "average")])
-def test_pooling_on_threads_matches_one_thread(kernel, stride, pad, mode, threads, rng):
-    X = rng.integers(0, 3, size=(5, 9, 8, 3)).astype(np.float64)  # ties too
+@pytest.mark.parametrize("chunk_images", [None, 1, 2])
+def test_pooling_on_threads_and_in_chunks_matches_one_thread(kernel, stride, pad, mode, chunk_images, threads,
+                                                             monkeypatch, rng):
+    X = rng.integers(0, 3, size=(7, 9, 8, 3)).astype(np.float64)  # ties too
     threads(1)
     Z, argmax = pool2d_forward(X, kernel, stride, pad, mode)
     dZ = rng.normal(size=Z.shape)
     dX = pool2d_backward(dZ, X.shape, argmax, kernel, stride, pad, mode)
+    if chunk_images:  # each thread's images a few at a time, the last chunk smaller
+        monkeypatch.setattr(pool, "CHUNK_BYTES", chunk_images * X[0].nbytes)
     threads(3)
     with parallel.session():
         Z3, argmax3 = pool2d_forward(X, kernel, stride, pad, mode)
