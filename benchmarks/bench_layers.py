@@ -1,18 +1,19 @@
 """seqnet layers vs PyTorch CPU: forward + backward time on the same shapes, in one run.
 
-    python benchmarks/bench_layers.py [--repeats 7] [--threads 2]
+    python benchmarks/bench_layers.py [--repeats 7] [--threads 2] [--engine auto]
 
 Both libraries run float32 on the same inputs, interleaved (one seqnet run, one torch
 run, ...); each turn times ten calls back to back (warm, as in a training loop), and each
-time is the best over ``--repeats`` turns. Conv2D runs with its default ``engine="auto"``;
-the engine it picked is named after the shape. The convolution and pooling layers run as in
-``Sequential.fit``, inside a ``seqnet.ops.parallel.session`` (their batch split over seqnet's
-threads, BLAS single-threaded); the dense layer runs as in a model of dense layers, on BLAS's
-threads. PyTorch runs 4-D inputs in both its layouts, NCHW and channels-last (NHWC, like
-seqnet), and its faster time counts; the layout is named in the last column. GFLOP/s counts the
-multiply-adds of a direct convolution's forward pass and two backward products (3x the
-forward), and is shown as a fraction of a 2048x2048 float32 matrix product timed in the same
-run; the spectral engine does fewer multiply-adds than that, so its share can pass 100%.
+time is the best over ``--repeats`` turns. Conv2D runs with ``--engine`` (its default "auto";
+"tune" times the engines on this machine first); the engine it ran is named after the shape.
+The convolution and pooling layers run as in ``Sequential.fit``, inside a
+``seqnet.ops.parallel.session`` (their batch split over seqnet's threads, BLAS single-threaded);
+the dense layer runs as in a model of dense layers, on BLAS's threads. PyTorch runs 4-D inputs
+in both its layouts, NCHW and channels-last (NHWC, like seqnet), and its faster time counts; the
+layout is named in the last column. GFLOP/s counts the multiply-adds of a direct convolution's
+forward pass and two backward products (3x the forward), and is shown as a fraction of a
+2048x2048 float32 matrix product timed in the same run; the spectral engine does fewer
+multiply-adds than that, so its share can pass 100%.
 """
 import argparse
 import contextlib
@@ -25,6 +26,7 @@ from datetime import date
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--repeats", type=int, default=7)
 parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--engine", default="auto", help="Conv2D's engine: auto, tune, gemm, spectral or winograd")
 parser.add_argument("--scipy", action="store_true",
                     help="also time Conv2D(engine='scipy') on the convolution shapes (slow)")
 args = parser.parse_args()
@@ -67,10 +69,13 @@ def compare(seq_fn, torch_fns):
 
 
 def layer_case(layer, x, threaded=True):
-    dY = np.ones_like(layer.forward(x))
+    def session():
+        return parallel.session() if threaded else contextlib.nullcontext()
+    with session():  # engine="tune" times the engines here, as fit would
+        dY = np.ones_like(layer.forward(x))
 
     def run():
-        with parallel.session() if threaded else contextlib.nullcontext():
+        with session():
             layer.forward(x)
             layer.backward(dY)
     return run
@@ -107,7 +112,7 @@ cases = []
 for (n, h, w, ci, co, k) in conv_shapes:
     x = rng.standard_normal((n, h, w, ci), dtype=np.float32)
     flops = 3 * 2 * n * h * w * k * k * ci * co
-    conv = Conv2D(co, k)
+    conv = Conv2D(co, k, engine=args.engine)
     seq_fn = layer_case(conv, x)
     cases.append((f"conv {k}x{k} ({n}, {h}, {w}, {ci}->{co}) {conv.engine_used}", seq_fn,
                   torch_cases(torch.nn.Conv2d(ci, co, k, padding=(k - 1) // 2), x), flops))

@@ -7,8 +7,8 @@ batch 512, SGD with Nesterov momentum and weight decay on the one-cycle schedule
 crops and alternating flips, the lookahead) on ``--images`` random 32x32x3 images, every layer's
 ``forward`` and ``backward`` timed as it runs. The table lists each layer's share of the epoch; "the
 rest" is what is not a layer: the loss, the optimizer's updates, the augmentation, the batches'
-copies, the lookahead and the callbacks. ``--engine`` forces one convolution engine on every 3x3
-and larger layer (gemm, spectral, winograd) where it applies.
+copies, the lookahead and the callbacks. ``--engine`` is the 3x3 convolutions' engine
+(``cifar_fast(engine=...)``): "tune" times the engines on the first batch, on this machine.
 """
 import argparse
 import os
@@ -17,7 +17,7 @@ from collections import defaultdict
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--images", type=int, default=50000)
-parser.add_argument("--engine", default="auto", choices=["auto", "gemm", "spectral", "winograd"])
+parser.add_argument("--engine", default="auto", help="auto, tune, gemm, spectral or winograd")
 parser.add_argument("--threads", type=int, default=2)
 args = parser.parse_args()
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -29,24 +29,19 @@ from seqnet.architectures import CIFAR_FAST_RECIPE as RECIPE  # noqa: E402
 from seqnet.architectures import cifar_fast  # noqa: E402
 from seqnet.augment import CropAndFlip  # noqa: E402
 from seqnet.callbacks import Lookahead  # noqa: E402
-from seqnet.layers import Conv2D  # noqa: E402
 from seqnet.losses import CrossEntropy  # noqa: E402
-from seqnet.ops.engines import make_engine  # noqa: E402
 from seqnet.optimizers import SGD  # noqa: E402
+from seqnet.ops.engines import CHOICES  # noqa: E402
 from seqnet.schedulers import for_run  # noqa: E402
+
+if args.engine not in CHOICES:
+    parser.error(f"--engine: one of {', '.join(CHOICES)}, not {args.engine!r}")
 
 rng = np.random.default_rng(0)
 X = rng.standard_normal((args.images, 32, 32, 3), dtype=np.float32)
 y = rng.integers(0, 10, args.images)
-model = cifar_fast(seed=0, whiten_from=X[:5000])
+model = cifar_fast(seed=0, whiten_from=X[:5000], engine=args.engine)
 model.build((32, 32, 3))
-if args.engine != "auto":
-    for layer in model.layers:
-        if isinstance(layer, Conv2D) and layer.stride == 1 and min(layer.kernel_shape) >= 3 and \
-                (args.engine != "winograd" or tuple(layer.kernel_shape) == (3, 3)):
-            layer.engine = args.engine
-            even = layer._split_pads(layer.pads(layer.input_shape))[0]
-            layer.conv_engine = make_engine(args.engine, layer.kernel_shape, layer.stride, even, layer.n_in)
 
 spent: dict[str, float] = defaultdict(float)
 

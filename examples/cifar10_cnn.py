@@ -26,6 +26,7 @@ from seqnet.datasets import CIFAR10_CLASSES, load_cifar10, load_kaggle_test, wri
 from seqnet.experiment import (Run, add_data_option, add_limit_option, example_parser, load_or_exit, positive_int,
                                timing_line)
 from seqnet.losses import CrossEntropy
+from seqnet.ops.engines import CHOICES
 from seqnet.optimizers import SGD
 from seqnet.schedulers import for_run
 
@@ -61,6 +62,8 @@ parser.add_argument("--val-split", type=float, default=float(RECIPE["val_split"]
                          "(the final run trains on all of them)")
 add_limit_option(parser)
 parser.add_argument("--seed", type=int, default=0, help="seed of the model's random generator")
+parser.add_argument("--engine", choices=CHOICES, default="tune",
+                    help="the 3x3 convolutions' engine (cifar_fast); 'tune' times them on this machine")
 parser.add_argument("--kaggle-test", metavar="FILE",
                     help="the assignment's cifar_test_data.npy: also write submission.csv; unset: no Kaggle file")
 parser.add_argument("--out", default="runs", help="parent folder of the run folder")
@@ -86,7 +89,7 @@ def prepare(X):
 X_train, X_test = prepare(X_train), prepare(X_test)
 run = Run(f"cifar10_{args.arch}", vars(args), root=args.out)
 if args.arch == "cifar_fast":
-    model = cifar_fast(seed=args.seed, whiten_from=X_train[:5000])
+    model = cifar_fast(seed=args.seed, whiten_from=X_train[:5000], engine=args.engine)
 else:
     model = cifar_cnn(seed=args.seed)
 validation = args.val_split

@@ -92,7 +92,7 @@ CIFAR_FAST_RECIPE: dict[str, Any] = dict(
     whiten_bias_epochs=3, tta_flip=True, val_split=0)
 
 
-def cifar_fast(seed: int | None = None, whiten_from: Any = None, width: int = 64) -> Sequential:
+def cifar_fast(seed: int | None = None, whiten_from: Any = None, width: int = 64, engine: str = "auto") -> Sequential:
     """A fast CIFAR-10 network after the published speed-record networks (Keller Jordan's airbench).
 
     A frozen first layer that whitens 2x2 patches (set from ``whiten_from``, a sample of the
@@ -101,11 +101,12 @@ def cifar_fast(seed: int | None = None, whiten_from: Any = None, width: int = 64
     no conv biases, BatchNorm shifts instead), a global average pooling and a linear classifier.
     Meant for about 10 epochs with crop-and-flip augmentation, label smoothing, a one-cycle
     schedule and flip test-time augmentation (``examples/cifar10_cnn.py``, ``lightning_models``).
+    ``engine`` is the 3x3 convolutions' (:class:`~seqnet.layers.Conv2D`'s ``engine``).
     """
     def block(n_out: int) -> list:
-        return [Conv2D(n_out, 3, weight_init="he_uniform", use_bias=False), MaxPool2D(2), BatchNorm(momentum=0.4),
-                Activation("relu"),
-                Conv2D(n_out, 3, weight_init="he_uniform", use_bias=False), BatchNorm(momentum=0.4),
+        return [Conv2D(n_out, 3, weight_init="he_uniform", use_bias=False, engine=engine), MaxPool2D(2),
+                BatchNorm(momentum=0.4), Activation("relu"),
+                Conv2D(n_out, 3, weight_init="he_uniform", use_bias=False, engine=engine), BatchNorm(momentum=0.4),
                 Activation("relu")]
     whiten = Conv2D(24, 2, pad="valid", activation="relu", name="whiten")
     whiten.trainable = False

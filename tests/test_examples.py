@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import seqnet
+
 from tests.helpers import fake_cifar, fake_fashion
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,17 +45,20 @@ def test_cifar_example_with_kaggle_submission(tmp_path):
     assert "test accuracy: " in out
     rows = (tmp_path / "runs" / "cifar10_cifar_fast" / "submission.csv").read_text().strip().splitlines()
     assert rows[0] == "Id,Category" and len(rows) == 6 and rows[1].startswith("1,")
+    model = seqnet.load_model(tmp_path / "runs" / "cifar10_cifar_fast" / "model.h5")
+    assert {layer.engine for layer in model.layers if layer.name.startswith("conv2d")} == {"tune"}  # the default
 
 
 def test_cifar_example_recipe_options(tmp_path):
     """The recipe's optional parts: the whitening bias learns (its filters do not), BatchNorm's shifts
-    at their own rate, alternating flips and the lookahead, all in one run that saves and loads."""
-    import seqnet
+    at their own rate, alternating flips, the lookahead and a named engine, all in one run that
+    saves and loads."""
     fake_cifar(tmp_path / "data", n=8)
     run_example("cifar10_cnn.py", "--epochs", "2", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "runs"),
                 "--whiten-bias-epochs", "1", "--bn-bias-lr-scale", "8", "--flip", "alternate", "--lookahead",
-                "--momentum", "0.85", "--batch-size", "2", "--no-tta")
+                "--momentum", "0.85", "--batch-size", "2", "--no-tta", "--engine", "gemm")
     model = seqnet.load_model(tmp_path / "runs" / "cifar10_cifar_fast" / "model.h5")
+    assert {layer.engine for layer in model.layers if layer.name.startswith("conv2d")} == {"gemm"}
     whiten = model.get_layer("whiten")
     assert not whiten.trainable and np.any(whiten.parameters["b"] != 0)
     assert model.optimizer.lr_scales == {"beta": 8.0, "whiten/W": 0.0} and model.optimizer.momentum == 0.85

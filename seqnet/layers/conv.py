@@ -8,7 +8,6 @@ import numpy as np
 from .. import initializers
 from ..ops.conv import keras_same_padding, normalize_pad, pad_after
 from ..ops.engines import ConvEngine, check_engine, make_engine
-from ..ops.engines import choose_engine  # noqa: F401 (documented here before the engines moved to ops)
 from .._registry import either
 from .base import Layer, check_positive_int, identifier_config, register
 
@@ -109,15 +108,17 @@ class Conv2D(Padded, Layer):
         How ``b`` starts (Keras's ``bias_initializer``).
     use_bias : bool, default True
         False leaves ``b`` out (Keras's ``use_bias``).
-    engine : {"auto", "gemm", "spectral", "winograd", "scipy"}, default "auto"
+    engine : {"auto", "tune", "gemm", "spectral", "winograd", "scipy"}, default "auto"
         "gemm": im2col and BLAS matrix products. "spectral" (stride 1 only): the convolution
         theorem, with the Fourier transforms done as matrix products; several times faster
         than gemm for 5x5 and larger kernels. "winograd" (3x3 kernels, stride 1 only):
         Winograd's minimal filtering, up to 4x fewer multiplications (:mod:`seqnet.ops.winograd`).
         "scipy": ``scipy.signal.correlate`` (an independent cross-check, much slower). "auto"
-        picks one when the layer is built (see :func:`~seqnet.ops.engines.choose_engine`); the
-        name of the engine in use is ``engine_used``, the engine itself ``kernel``
-        (:mod:`seqnet.ops.engines`).
+        picks one when the layer is built, from a table measured on one machine (see
+        :func:`~seqnet.ops.engines.choose_engine`); "tune" times the engines on the layer's
+        first batch, on this machine, and keeps the fastest
+        (:class:`~seqnet.ops.engines.TunedEngine`). The name of the engine in use is
+        ``engine_used``, the engine itself ``conv_engine`` (:mod:`seqnet.ops.engines`).
     name : str, optional
 
     filters, kernel_size, strides, padding : Keras's spellings (keyword only)
@@ -171,10 +172,11 @@ class Conv2D(Padded, Layer):
 
     @property
     def engine_used(self) -> str | None:
-        """The name of the engine the layer runs: ``engine``, or for "auto" its choice once built."""
+        """The name of the engine the layer runs: ``engine``, or for "auto" its choice once built
+        and for "tune" once it has seen a batch ("tune" until then)."""
         if self.conv_engine is not None:
             return self.conv_engine.name
-        return None if self.engine == "auto" else self.engine
+        return None if self.engine in ("auto", "tune") else self.engine
 
     def weight_shapes(self, input_shape):
         self._window_output(input_shape)

@@ -7,10 +7,13 @@ An engine is made for one layer's stride and padding and owns its scratch buffer
     dX, dW, db = engine.backward(dZ, W, kept, need_dX)
     engine.release()                                     # drop the buffers (the model does after predict)
 
-``engine="auto"`` picks one by :func:`choose_engine`, from the measurements recorded there.
+``engine="auto"`` picks one by :func:`choose_engine`, from the measurements recorded there;
+``engine="tune"`` (:class:`TunedEngine`) times the engines on the layer's first batch, on the
+machine at hand, and keeps the fastest.
 """
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -127,26 +130,102 @@ class ScipyEngine(ConvEngine):
         return (dX if need_dX else None), dW, db
 
 
+class TunedEngine(ConvEngine):
+    """``engine="tune"``: at its first forward pass, times a forward and a backward pass of each
+    engine that computes the layer (gemm, spectral, winograd; not scipy) on that batch, and runs
+    the fastest from then on, as PyTorch's ``torch.backends.cudnn.benchmark`` does on a GPU.
+
+    The timing runs where the layer runs (inside ``fit``'s thread session, at the training batch
+    size), so it measures this machine's BLAS and cores, where :func:`choose_engine` follows a
+    table measured on one machine. Each candidate's time is the best of ``passes`` passes after a
+    first one that makes its buffers (a candidate whose first pass took more than twice the best
+    time so far is not timed again); the losers' buffers are dropped. ``name`` is the chosen
+    engine's name once tuned, ``timings`` the seconds each candidate took. The choice is made per
+    layer, once: results differ between engines by float rounding only, and which engine wins can
+    change from run to run when two are close, so runs that must repeat to the last bit should
+    name an engine.
+    """
+
+    #: timed passes of each candidate
+    passes = 2
+
+    def __init__(self, stride: int, padding: tuple[int, int], kernel_shape: tuple[int, int]) -> None:
+        super().__init__(stride, padding)
+        self.candidates = [name for name in ("gemm", "spectral", "winograd")
+                           if refusal(name, kernel_shape, stride) is None]
+        self.chosen: ConvEngine | None = None
+        self.timings: dict[str, float] = {}
+        self.name = "tune"
+
+    def forward(self, X, W, b):
+        if self.chosen is None:
+            self.chosen = self._fastest(X, W, b)
+            self.name = self.chosen.name
+        return self.chosen.forward(X, W, b)
+
+    def backward(self, dZ, W, kept, need_dX=True):
+        return self.chosen.backward(dZ, W, kept, need_dX=need_dX)
+
+    def release(self) -> None:
+        if self.chosen is not None:
+            self.chosen.release()
+
+    def _fastest(self, X: np.ndarray, W: np.ndarray, b: np.ndarray) -> ConvEngine:
+        best: ConvEngine | None = None
+        for name in self.candidates:
+            engine = ENGINES[name](self.stride, self.padding)
+            times = []
+            for _ in range(1 + self.passes):  # the first pass makes the buffers and is not counted
+                start = time.perf_counter()
+                Z, kept = engine.forward(X, W, b)
+                engine.backward(Z, W, kept)  # any array of Z's shape times the backward pass
+                times.append(time.perf_counter() - start)
+                if best is not None and times[0] > 2 * self.timings[best.name]:
+                    break  # far behind already: not worth timing again
+            self.timings[name] = min(times[1:] or times)
+            if best is None or self.timings[name] < self.timings[best.name]:
+                if best is not None:
+                    best.release()
+                best = engine
+            else:
+                engine.release()
+        return best
+
+
 ENGINES: dict[str, type[ConvEngine]] = {e.name: e for e in (GemmEngine, SpectralEngine, WinogradEngine,
                                                              ScipyEngine)}
 
+#: what ``engine=`` takes: a way of choosing, then the engines themselves
+CHOICES = ("auto", "tune", *ENGINES)
+
+
+def refusal(name: str, kernel_shape: tuple[int, int], stride: int) -> str | None:
+    """Why the engine ``name`` does not compute layers of this kernel and stride; None where it does."""
+    if name in ("spectral", "winograd") and stride != 1:
+        return f"engine {name!r} computes stride-1 convolutions only, got stride {stride}; use engine 'gemm' or 'auto'"
+    if name == "winograd" and tuple(kernel_shape) != (3, 3):
+        return (f"engine 'winograd' computes 3x3 kernels only, got {tuple(kernel_shape)}; use engine 'gemm', "
+                f"'spectral' or 'auto'")
+    return None
+
 
 def check_engine(name: str, kernel_shape: tuple[int, int], stride: int) -> None:
-    """``ValueError`` unless the engine ``name`` (or "auto") computes layers of this kernel and stride."""
-    if name != "auto" and name not in ENGINES:
-        raise ValueError(f"Conv2D: unknown engine {name!r}; known engines: auto, {', '.join(ENGINES)}")
-    if name in ("spectral", "winograd") and stride != 1:
-        raise ValueError(f"Conv2D: engine {name!r} computes stride-1 convolutions only, got stride {stride}; use "
-                         f"engine 'gemm' or 'auto'")
-    if name == "winograd" and tuple(kernel_shape) != (3, 3):
-        raise ValueError(f"Conv2D: engine 'winograd' computes 3x3 kernels only, got {tuple(kernel_shape)}; use "
-                         f"engine 'gemm', 'spectral' or 'auto'")
+    """``ValueError`` unless ``name`` is a way of choosing or an engine that computes layers of this
+    kernel and stride."""
+    if name not in CHOICES:
+        raise ValueError(f"Conv2D: unknown engine {name!r}; known engines: {', '.join(CHOICES)}")
+    reason = refusal(name, kernel_shape, stride)
+    if reason:
+        raise ValueError(f"Conv2D: {reason}")
 
 
 def make_engine(name: str, kernel_shape: tuple[int, int], stride: int, padding: tuple[int, int],
                 c_in: int) -> ConvEngine:
-    """The engine ``name`` ("auto" resolved by :func:`choose_engine`) for a layer of these settings."""
+    """The engine ``name`` ("auto" resolved by :func:`choose_engine`, "tune" a :class:`TunedEngine`)
+    for a layer of these settings."""
     check_engine(name, kernel_shape, stride)
+    if name == "tune":
+        return TunedEngine(stride, padding, kernel_shape)
     if name == "auto":
         name = choose_engine(kernel_shape, stride, c_in)
     return ENGINES[name](stride, padding)

@@ -6,6 +6,7 @@ from seqnet import Sequential
 from seqnet.gradcheck import check_gradients
 from seqnet.layers import Conv2D, Flatten, Dense, MaxPool2D
 from seqnet.layers.conv import kernel_pair
+from seqnet.ops.engines import CHOICES, refusal
 
 from tests.helpers import assert_close, F, torch, torch_grad
 
@@ -39,17 +40,13 @@ def check_against_torch(layer, X, rng):
     assert_close(layer.gradients["b"], tb, what="db")
 
 
-ENGINES = ["gemm", "spectral", "winograd", "scipy"]
-
-
 def skip_unless_computes(engine, kernel, stride):
-    if engine in ("spectral", "winograd") and stride != 1:
-        pytest.skip(f"the {engine} engine computes stride-1 convolutions only")
-    if engine == "winograd" and kernel_pair(kernel, "test") != (3, 3):
-        pytest.skip("the winograd engine computes 3x3 kernels only")
+    reason = refusal(engine, kernel_pair(kernel, "test"), stride)
+    if reason:
+        pytest.skip(reason)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", CHOICES)  # the engines and the two ways of choosing one
 @pytest.mark.parametrize("n_out, activation, kernel, stride", CONFIGS)
 @pytest.mark.parametrize("shape", [(16, 16, 16, 3), (16, 32, 24, 21)], ids=["16x16x3", "32x24x21"])
 def test_assignment_configs_match_torch(engine, n_out, activation, kernel, stride, shape, rng):
@@ -58,7 +55,7 @@ def test_assignment_configs_match_torch(engine, n_out, activation, kernel, strid
     check_against_torch(layer, rng.normal(size=shape), rng)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", CHOICES)  # the engines and the two ways of choosing one
 @pytest.mark.parametrize("pad, stride", [("valid", 1), ("valid", 2), (2, 1), ((0, 3), 2), (1, 3), ((3, 0), 1),
                                          ((0, 4), 1)])
 def test_padding_variants_match_torch(engine, pad, stride, rng):
@@ -160,7 +157,7 @@ def test_output_shapes_follow_the_formula():
         assert layer.forward(np.zeros((1, 10, 9, 1))).shape == (1, *expected, 2)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", CHOICES)  # the engines and the two ways of choosing one
 @pytest.mark.parametrize("kwargs", [dict(kernel_shape=3), dict(kernel_shape=(2, 3), stride=2, pad="valid"),
                                     dict(kernel_shape=3, activation="tanh", pad=2)])
 def test_gradient_check(engine, kwargs, rng):
