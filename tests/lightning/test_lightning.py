@@ -1,4 +1,5 @@
 """The Lightning mirror: the bridge both ways, one training step in both libraries, the command."""
+import concurrent.futures
 import json
 import subprocess
 import sys
@@ -163,17 +164,31 @@ def train(*args):
                           cwd=ROOT, timeout=600)
 
 
-@pytest.mark.parametrize("arch", ARCHITECTURES)  # every architecture, those added later included
-def test_command_fast_dev_run(arch, tmp_path):
+def fast_dev_run(arch, folder):
     if arch.startswith("fashion"):
-        fake_fashion(tmp_path / "data", n_train=64, n_test=16)
+        fake_fashion(folder / "data", n_train=64, n_test=16)
     else:
-        fake_cifar(tmp_path / "data", n=16)
-    proc = train("--data", str(tmp_path / "data"), "--arch", arch, "--fast-dev-run",
-                 "--batch-size", "8", "--val-split", "16", "--accelerator", "cpu", "--out", str(tmp_path / "run"))
+        fake_cifar(folder / "data", n=16)
+    return train("--data", str(folder / "data"), "--arch", arch, "--fast-dev-run", "--batch-size", "8",
+                 "--val-split", "16", "--accelerator", "cpu", "--out", str(folder / "run"))
+
+
+@pytest.fixture(scope="module")
+def fast_dev_runs(tmp_path_factory):
+    """``{arch: (process, folder)}``: the command's fast dev run of every architecture, two at a time
+    (each process spends most of its time importing, on one core)."""
+    folders = {arch: tmp_path_factory.mktemp(arch) for arch in ARCHITECTURES}
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        procs = dict(zip(folders, pool.map(fast_dev_run, folders, folders.values())))
+    return {arch: (procs[arch], folders[arch]) for arch in folders}
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)  # every architecture, those added later included
+def test_command_fast_dev_run(arch, fast_dev_runs):
+    proc, folder = fast_dev_runs[arch]
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "test accuracy:" in proc.stdout
-    loaded = seqnet.load_model(tmp_path / "run" / "model.h5")
+    loaded = seqnet.load_model(folder / "run" / "model.h5")
     assert loaded.output_shape == (None, 10)
 
 
