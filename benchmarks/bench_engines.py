@@ -12,7 +12,6 @@ its 4x4 and 2x2 output tiles. A second table times the 3x3 layers of the CIFAR-1
 """
 import argparse
 import os
-import platform
 from datetime import date
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -28,6 +27,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402  (thread counts must be set first)
 
+from seqnet.experiment import processor  # noqa: E402
 from seqnet.layers import Conv2D  # noqa: E402
 from seqnet.ops import parallel  # noqa: E402
 
@@ -63,7 +63,7 @@ def row(name, x, k, c_out):
 
 
 print(f"Conv2D fwd+bwd, float32, batch {args.batch}, {args.threads} threads, best of {args.repeats}; "
-      f"{date.today()}, {platform.processor() or platform.machine()}, numpy {np.__version__}\n")
+      f"{date.today()}, {processor()}, numpy {np.__version__}\n")
 HEADER = (f"| {'layer':<28} | {'gemm ms':>8} | {'spectral/gemm':>13} | {'F4x4/gemm':>11} | {'F2x2/gemm':>11} "
           f"| {'auto':>8} |\n|{'-' * 30}|{'-' * 10}|{'-' * 15}|{'-' * 13}|{'-' * 13}|{'-' * 10}|")
 print(HEADER)

@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import copy
 import os
-import platform
 import time
 from datetime import date
 
@@ -36,6 +35,7 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402  (thread counts must be set first)
 import torch  # noqa: E402
 
+from seqnet.experiment import processor  # noqa: E402
 from seqnet.layers import Conv2D, Dense, MaxPool2D  # noqa: E402
 from seqnet.ops import parallel  # noqa: E402
 
@@ -125,7 +125,7 @@ cases.append(("dense (128, 784->1024)", layer_case(Dense(1024), x, threaded=Fals
               torch_cases(torch.nn.Linear(784, 1024), x), 3 * 2 * 128 * 784 * 1024))
 
 print(f"seqnet vs PyTorch {torch.__version__} CPU, float32, {args.threads} threads, best of {args.repeats}; "
-      f"{date.today()}, {platform.processor() or platform.machine()}, numpy {np.__version__}")
+      f"{date.today()}, {processor()}, numpy {np.__version__}")
 print(f"2048x2048 SGEMM: {sgemm * 1e3:.1f} ms = {peak:.0f} GFLOP/s\n")
 print(f"| {'fwd+bwd':<43} | {'seqnet ms':>9} | {'torch ms':>8} | {'ratio':>5} | {'seqnet GFLOP/s':>14} "
       f"| {'of SGEMM':>8} | {'torch layout':<13} |")

@@ -30,6 +30,7 @@ import torch  # noqa: E402
 
 from lightning_models import to_torch  # noqa: E402
 from seqnet.architectures import cifar_fast, fashion_cnn  # noqa: E402
+from seqnet.experiment import processor  # noqa: E402
 
 torch.set_num_threads(args.threads)
 
@@ -70,7 +71,7 @@ fashion = rng.random((args.fashion_images, 28, 28, 1), dtype=np.float32)
 fast = cifar_fast(seed=0, whiten_from=cifar[:500])
 cnn = fashion_cnn(seed=0)
 cnn.build((28, 28, 1))
-print(f"{time.strftime('%Y-%m-%d')}, {args.threads} threads, batch {args.batch_size}")
+print(f"{time.strftime('%Y-%m-%d')}, {processor()}, {args.threads} threads, batch {args.batch_size}")
 compare("cifar_fast", fast, cifar)
 compare("fashion_cnn", cnn, fashion)
 

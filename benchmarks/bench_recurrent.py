@@ -26,6 +26,7 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from seqnet.experiment import processor  # noqa: E402
 from seqnet.layers import GRU, LSTM, SimpleRNN  # noqa: E402
 
 torch.set_num_threads(args.threads)
@@ -56,8 +57,8 @@ def best(fn, *a):
 
 
 print(f"batch {args.batch}, {args.steps} steps, {args.features} features -> {args.units} units, forward + backward, "
-      f"float32, {args.threads} threads, best of {args.repeats}; {date.today()}, numpy {np.__version__}, "
-      f"torch {torch.__version__}\n")
+      f"float32, {args.threads} threads, best of {args.repeats}; {date.today()}, {processor()}, "
+      f"numpy {np.__version__}, torch {torch.__version__}\n")
 print("| layer     | seqnet ms | torch ms | ratio |")
 print("|-----------|-----------|----------|-------|")
 for name, ours, theirs in (("SimpleRNN", SimpleRNN, torch.nn.RNN), ("LSTM", LSTM, torch.nn.LSTM),

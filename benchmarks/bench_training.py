@@ -40,6 +40,7 @@ import torch.nn.functional as F  # noqa: E402
 from lightning_models import to_torch  # noqa: E402
 from seqnet.architectures import cifar_fast, fashion_cnn, fashion_mlp  # noqa: E402
 from seqnet.datasets import load_fashion_mnist  # noqa: E402
+from seqnet.experiment import processor  # noqa: E402
 from seqnet.augment import CropAndFlip  # noqa: E402
 from seqnet.callbacks import Lookahead  # noqa: E402
 from seqnet.losses import CrossEntropy  # noqa: E402
@@ -84,7 +85,7 @@ def timed(fn, *a):
 
 
 print(f"one epoch of {len(X)} {source} images, batch 128, SGD momentum 0.9, float32, {args.threads} threads; "
-      f"best of {args.rounds}; {date.today()}, numpy {np.__version__}, torch {torch.__version__}\n")
+      f"best of {args.rounds}; {date.today()}, {processor()}, numpy {np.__version__}, torch {torch.__version__}\n")
 print(f"| {'model':<12} | {'seqnet s':>8} | {'torch s':>7} | {'ratio':>5} | {'torch layout':<13} |")
 print(f"|{'-' * 14}|{'-' * 10}|{'-' * 9}|{'-' * 7}|{'-' * 15}|")
 for name, arch in (("fashion_mlp", fashion_mlp), ("fashion_cnn", fashion_cnn)) if args.images else ():

@@ -14,12 +14,13 @@ import inspect
 import io
 import json
 import os
+import platform
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from ._safety import LIMITS, member, read_bytes, read_json
+from ._safety import LIMITS, member, read_bytes, read_head, read_json
 from .callbacks import CSVLogger
 from .datasets import DatasetError
 from .inference import evaluate_outputs
@@ -122,6 +123,19 @@ def peak_memory_mib() -> float | None:
     return round(peak / (2 ** 20 if sys.platform == "darwin" else 2 ** 10), 1)
 
 
+def processor() -> str:
+    """The CPU's model name where the system gives it (Linux's ``/proc/cpuinfo``), else what
+    :mod:`platform` says: timings mean little without the machine that made them."""
+    try:
+        head = read_head("/proc/cpuinfo", OSError, "CPU description", size=4096).decode("utf-8", "replace")
+    except OSError:
+        head = ""
+    for line in head.splitlines():
+        if line.startswith("model name"):
+            return line.partition(":")[2].strip()
+    return platform.processor() or platform.machine()
+
+
 def timing_line(seconds: float, epochs: int) -> str:
     """The line every example prints about its training time."""
     return f"training took {seconds:.1f} s ({seconds / max(epochs, 1):.2f} s per epoch)"
@@ -153,7 +167,8 @@ class Run:
                class_names: Any = None, title: str | None = None, predict: Any = None,
                predictions: Any = None, outputs: Any = None) -> dict[str, Any]:
         """Save the model, the curves, ``results.json`` and ``report.md``. The results get the
-        process's peak memory so far, ``peak_memory_mib``, beside the times the caller gives.
+        process's peak memory so far, ``peak_memory_mib``, and the machine (:func:`processor`
+        and ``cpu_cores``) beside the times the caller gives.
 
         With ``test_data=(X_test, y_test)`` the model is evaluated on it first: ``test_loss``,
         ``test_<metric>`` join ``results`` and the test set's confusion matrix is drawn to
@@ -166,6 +181,8 @@ class Run:
         peak = peak_memory_mib()  # training's peak, before the evaluation adds its own
         if peak is not None:
             results.setdefault("peak_memory_mib", peak)
+        results.setdefault("processor", processor())
+        results.setdefault("cpu_cores", os.cpu_count())
         if test_data is not None:
             X_test, y_test = test_data
             scores = (evaluate_outputs(model, y_test, outputs) if outputs is not None

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import seqnet
+from seqnet.experiment import processor
 
 from tests.helpers import fake_cifar, fake_fashion
 
@@ -102,12 +103,15 @@ def test_iris_sweep_chooses_on_validation_and_tests_once(tmp_path):
     assert len(json.loads((tmp_path / "iris_sweep" / "results.json").read_text())) >= 2
 
 
-def test_a_run_reports_its_peak_memory(tmp_path):
+def test_a_run_reports_its_peak_memory_and_its_machine(tmp_path):
     run_example("iris.py", "--epochs", "1", "--out", str(tmp_path))
     results = json.loads((tmp_path / "iris" / "results.json").read_text())
+    report = (tmp_path / "iris" / "report.md").read_text()
     if sys.platform != "win32":  # (Windows does not say)
         assert 20 < results["peak_memory_mib"] < 4096  # a Python process with numpy: tens of MiB, in MiB
-        assert "peak_memory_mib" in (tmp_path / "iris" / "report.md").read_text()
+        assert "peak_memory_mib" in report
+    assert results["processor"] == processor() and results["cpu_cores"] == os.cpu_count() >= 1
+    assert results["processor"] and f"| processor | {results['processor']} |" in report
 
 
 EXAMPLES = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
