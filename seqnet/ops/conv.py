@@ -122,6 +122,12 @@ class Workspace:
         return self._parts[i - 1]
 
 
+def chunks(start: int, stop: int, step: int) -> list[tuple[int, int]]:
+    """``(lo, hi)`` ranges of ``step`` images (the last may be shorter) from ``start`` to ``stop``:
+    how the kernels that work a cache-sized chunk at a time walk their images."""
+    return [(lo, min(stop, lo + step)) for lo in range(start, stop, step)]
+
+
 #: bytes of im2col rows per chunk: small enough to stay in a core's cache, large enough for BLAS
 CHUNK_BYTES = 3 << 20
 #: up to this many bytes, the whole batch's im2col rows are built once and kept for the backward pass
@@ -174,7 +180,7 @@ class _Im2col:
 
     def chunks(self):
         """``(lo, hi)`` of each chunk of images."""
-        return ((lo, min(lo + self.images, self.stop)) for lo in range(self.start, self.stop, self.images))
+        return chunks(self.start, self.stop, self.images)
 
     def rows(self, lo: int, hi: int) -> np.ndarray:
         """The filled ``(rows, k + 1)`` block for images ``lo:hi``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import parallel
-from .conv import Workspace, conv_output_size, offset_view, pad2d
+from .conv import Workspace, chunks, conv_output_size, offset_view, pad2d
 
 #: bytes of input per chunk of images: a chunk's passes over its outputs and their temporaries
 #: run in cache. Measured (2 threads, forward and backward of 2x2 max pooling): 1 MB beat 0.5, 2
@@ -19,10 +19,9 @@ from .conv import Workspace, conv_output_size, offset_view, pad2d
 CHUNK_BYTES = 1 << 20
 
 
-def _chunks(start: int, stop: int, image_bytes: int) -> list[tuple[int, int]]:
-    """``(lo, hi)`` ranges of images from ``start`` to ``stop``, about :data:`CHUNK_BYTES` each."""
-    step = max(1, CHUNK_BYTES // max(1, image_bytes))
-    return [(lo, min(stop, lo + step)) for lo in range(start, stop, step)]
+def _chunk_images(image_bytes: int) -> int:
+    """Images per chunk: about :data:`CHUNK_BYTES` of input, at least one."""
+    return max(1, CHUNK_BYTES // max(1, image_bytes))
 
 
 def pool2d_forward(X: np.ndarray, kernel_shape: tuple[int, int], stride: int, pad: tuple[int, int],
@@ -43,7 +42,7 @@ def pool2d_forward(X: np.ndarray, kernel_shape: tuple[int, int], stride: int, pa
 
     def part(i: int, start: int, stop: int) -> None:
         scratch = Workspace()
-        for lo, hi in _chunks(start, stop, X[0].nbytes):
+        for lo, hi in chunks(start, stop, _chunk_images(X[0].nbytes)):
             _pool_chunk(X[lo:hi], kernel_shape, stride, pad, mode, Z[lo:hi],
                         None if argmax is None else argmax[lo:hi], scratch)
 
@@ -103,7 +102,7 @@ def pool2d_backward(dZ: np.ndarray, X_shape: tuple[int, ...], argmax: np.ndarray
 
     def part(i: int, start: int, stop: int) -> None:
         scratch = Workspace()
-        for lo, hi in _chunks(start, stop, dXp[0].nbytes):
+        for lo, hi in chunks(start, stop, _chunk_images(dXp[0].nbytes)):
             dz, dxp = dZ[lo:hi], dXp[lo:hi]
             share = dz * (1.0 / (kh * kw)) if mode == "average" else dz
             route = None if mode == "average" else scratch.get("route", dz.shape, np.dtype(bool))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import parallel
-from .conv import Workspace
+from .conv import Workspace, chunks
 
 #: bytes of transformed tiles per chunk of images (the chunk's transforms and products stay in cache)
 CHUNK_BYTES = 4 << 20
@@ -169,8 +169,7 @@ def conv2d_forward_winograd(X: np.ndarray, W: np.ndarray, b: np.ndarray, pad: tu
 
     def part(i: int, start: int, stop: int) -> None:
         w = ws.part(i)
-        for lo in range(start, stop, step):
-            hi = min(stop, lo + step)
+        for lo, hi in chunks(start, stop, step):
             V = input_transform(tiling.padded(X[lo:hi], w), tiling, w)
             M = np.matmul(V, U, out=w.get("M", (t * t, V.shape[1], c_out), X.dtype))
             np.add(output_transform(M, tiling, hi - lo, w)[:, :oh, :ow], bias, out=Z[lo:hi])
@@ -198,8 +197,7 @@ def conv2d_backward_winograd(dZ: np.ndarray, X: np.ndarray, W: np.ndarray, pad: 
     def part(i: int, start: int, stop: int) -> np.ndarray:
         wk = ws.part(i)
         dU = np.zeros((t * t, c_in, c_out), dtype=X.dtype)  # this part's share
-        for lo in range(start, stop, step):
-            hi = min(stop, lo + step)
+        for lo, hi in chunks(start, stop, step):
             dY = wk.get("dY", (hi - lo, tiling.th * m, tiling.tw * m, c_out), dZ.dtype)
             dY[:, oh:], dY[:, :oh, ow:] = 0, 0
             dY[:, :oh, :ow] = dZ[lo:hi]
